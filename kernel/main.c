@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktlso: the TLS record layer as a TCP upper-layer protocol.
+ *
+ * setsockopt(SOL_TCP, TCP_ULP, "ktlso") on an established TCP socket attaches
+ * us: the socket's proto is swapped for ours (proto.c) and a context is hung
+ * off icsk_ulp_data. Until keys are installed every byte passes through
+ * unchanged.
+ *
+ * Lifetime: TCP holds a reference on this module for every socket with the
+ * ULP attached and drops it after our release callback, when the socket is
+ * destroyed, so the module cannot go away under a socket. close() restores
+ * the socket's own proto; release frees the context.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/ktlso.h>
+#include <net/tcp.h>
+
+#include "ktlso.h"
+
+static int ulp_init(struct sock *sk)
+{
+	struct ktlso_context *ctx;
+	struct proto *prot;
+
+	/* Same rule and errno as the in-tree "tls" ULP: records need a
+	 * connected byte stream, and a listener would share one context among
+	 * its children.
+	 */
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return -ENOTCONN;
+	/* sk_user_data belongs to whoever else hooked the socket (sockmap,
+	 * an in-kernel user); we do not stack on top of them.
+	 */
+	if (rcu_access_pointer(sk->sk_user_data))
+		return -EBUSY;
+
+	prot = ktlso_proto_for(sk);
+	if (IS_ERR(prot))
+		return PTR_ERR(prot);
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->sk_proto = READ_ONCE(sk->sk_prot);
+
+	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
+	WRITE_ONCE(sk->sk_prot, prot);
+	return 0;
+}
+
+static void ulp_release(struct sock *sk)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+
+	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	kfree_rcu(ctx, rcu);
+}
+
+static struct tcp_ulp_ops ktlso_ulp_ops __read_mostly = {
+	.name = KTLSO_ULP_NAME,
+	.owner = THIS_MODULE,
+	.init = ulp_init,
+	.release = ulp_release,
+};
+
+static int __init ktlso_init(void)
+{
+	int err;
+
+	err = tcp_register_ulp(&ktlso_ulp_ops);
+	if (err)
+		return err;
+	pr_info("TCP ULP \"%s\" registered\n", KTLSO_ULP_NAME);
+	return 0;
+}
+
+static void __exit ktlso_exit(void)
+{
+	tcp_unregister_ulp(&ktlso_ulp_ops);
+}
+
+module_init(ktlso_init);
+module_exit(ktlso_exit);
+
+MODULE_DESCRIPTION("ktlso: TLS record layer for TCP sockets, keys from a handshake daemon");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_TCP_ULP(KTLSO_ULP_NAME);

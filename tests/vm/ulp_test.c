@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Attaching the "ktlso" ULP, in the VM with ktlso.ko and tls.ko loaded.
+ *
+ *   client socket --- loopback (127.0.0.1, ::1, ::ffff:127.0.0.1) --- server
+ *   (ULP "ktlso")                                                (ULP "ktlso")
+ *
+ * With no keys installed the ULP must be invisible to the byte stream, refuse
+ * what the kernel's own kTLS refuses with the same errno, and answer SOL_TLS
+ * queries like it.
+ */
+#include <arpa/inet.h>
+#include <linux/tls.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../lib/check.h"
+#include <linux/ktlso.h>
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+struct family {
+	const char *name;
+	int domain;
+	const char *listen_addr;
+	const char *connect_addr;
+};
+
+static const struct family families[] = {
+	{ "IPv4", AF_INET, "127.0.0.1", "127.0.0.1" },
+	{ "IPv6", AF_INET6, "::1", "::1" },
+	{ "IPv4-mapped IPv6", AF_INET6, "::ffff:127.0.0.1", "::ffff:127.0.0.1" },
+};
+
+static socklen_t make_addr(const struct family *f, const char *ip, uint16_t port,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (f->domain == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		inet_pton(AF_INET, ip, &sin->sin_addr);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	inet_pton(AF_INET6, ip, &sin6->sin6_addr);
+	return sizeof(*sin6);
+}
+
+static int listener(const struct family *f, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(f, f->listen_addr, 0, &ss);
+	int fd = socket(f->domain, SOCK_STREAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 8) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
+		perror("listener");
+		exit(2);
+	}
+	*port = ntohs(f->domain == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					   : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+/* An established pair; the listener is closed again. */
+static void connect_pair(const struct family *f, int *client, int *server)
+{
+	struct sockaddr_storage ss;
+	uint16_t port;
+	int lfd = listener(f, &port);
+	socklen_t len = make_addr(f, f->connect_addr, port, &ss);
+
+	*client = socket(f->domain, SOCK_STREAM, 0);
+	if (*client < 0 || connect(*client, (struct sockaddr *)&ss, len)) {
+		perror("connect");
+		exit(2);
+	}
+	*server = accept(lfd, NULL, NULL);
+	if (*server < 0) {
+		perror("accept");
+		exit(2);
+	}
+	close(lfd);
+}
+
+static int attach(int fd, const char *ulp)
+{
+	return setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1);
+}
+
+/* Push n pattern bytes from one end and check the other end reads exactly
+ * them; the sizes straddle socket buffer sizes so both ends block.
+ */
+static bool stream_is_unchanged(int from, int to, size_t n)
+{
+	uint8_t *out = malloc(n), *in = malloc(n);
+	size_t sent = 0, got = 0;
+	bool same;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint8_t)(i * 7 + i / 251);
+	while (got < n) {
+		if (sent < n) {
+			ssize_t w = send(from, out + sent, n - sent, MSG_DONTWAIT);
+
+			if (w > 0)
+				sent += (size_t)w;
+		}
+		ssize_t r = recv(to, in + got, n - got, MSG_DONTWAIT);
+
+		if (r > 0)
+			got += (size_t)r;
+		else if (r == 0)
+			break;
+	}
+	same = got == n && !memcmp(in, out, n);
+	free(out);
+	free(in);
+	return same;
+}
+
+static void test_family(const struct family *f)
+{
+	struct tls12_crypto_info_aes_gcm_128 info = { 0 };
+	char name[16] = { 0 };
+	socklen_t len = sizeof(name);
+	int client, server, one = 1, val = 0;
+
+	connect_pair(f, &client, &server);
+	CHECK(attach(client, KTLSO_ULP_NAME) == 0, "%s: attach to the client end", f->name);
+	CHECK(attach(server, KTLSO_ULP_NAME) == 0, "%s: attach to the accepted end", f->name);
+	CHECK(getsockopt(client, SOL_TCP, TCP_ULP, name, &len) == 0 &&
+		      !strcmp(name, KTLSO_ULP_NAME),
+	      "%s: TCP_ULP reads back \"%s\"", f->name, name);
+	CHECK_ERRNO(attach(client, KTLSO_ULP_NAME), EEXIST,
+		    "%s: a second attach is EEXIST", f->name);
+
+	CHECK(stream_is_unchanged(client, server, 3 << 20),
+	      "%s: 3 MiB client->server arrive unchanged", f->name);
+	CHECK(stream_is_unchanged(server, client, 3 << 20),
+	      "%s: 3 MiB server->client arrive unchanged", f->name);
+
+	len = sizeof(val);
+	CHECK(setsockopt(client, SOL_TCP, TCP_NODELAY, &one, sizeof(one)) == 0 &&
+		      getsockopt(client, SOL_TCP, TCP_NODELAY, &val, &len) == 0 && val,
+	      "%s: TCP options still reach TCP", f->name);
+
+	len = sizeof(info);
+	CHECK_ERRNO(getsockopt(client, SOL_TLS, TLS_TX, &info, &len), EBUSY,
+		    "%s: TLS_TX before keys is EBUSY, like kTLS", f->name);
+	len = 1;
+	CHECK_ERRNO(getsockopt(client, SOL_TLS, TLS_RX, &info, &len), EINVAL,
+		    "%s: TLS_RX into a too-short buffer is EINVAL", f->name);
+	len = sizeof(info);
+	CHECK_ERRNO(getsockopt(client, SOL_TLS, 0x7fff, &info, &len), ENOPROTOOPT,
+		    "%s: unknown SOL_TLS option is ENOPROTOOPT", f->name);
+
+	info.info.version = TLS_1_3_VERSION;
+	info.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	CHECK_ERRNO(setsockopt(client, SOL_TLS, TLS_TX, &info, sizeof(info)), EOPNOTSUPP,
+		    "%s: installing keys is EOPNOTSUPP until the record layer lands",
+		    f->name);
+
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+	CHECK_ERRNO(connect(client, &unspec, sizeof(unspec)), EOPNOTSUPP,
+		    "%s: connect(AF_UNSPEC) is refused, like kTLS", f->name);
+	CHECK(stream_is_unchanged(client, server, 4096),
+	      "%s: the stream still works after the refused disconnect", f->name);
+
+	/* Data written just before close is delivered, then EOF. */
+	CHECK(send(client, "bye", 3, 0) == 3, "%s: send before close", f->name);
+	close(client);
+	char buf[8];
+	ssize_t n1 = recv(server, buf, sizeof(buf), MSG_WAITALL);
+
+	CHECK(n1 == 3 && !memcmp(buf, "bye", 3), "%s: bytes sent before close arrive", f->name);
+	CHECK(recv(server, buf, sizeof(buf), 0) == 0, "%s: then EOF", f->name);
+	close(server);
+}
+
+/* Refusals must match the in-tree "tls" ULP errno for errno. */
+static void test_refusals_match_ktls(void)
+{
+	const char *ulps[] = { "tls", KTLSO_ULP_NAME };
+	int want_listen = 0, want_unconnected = 0, want_udp = 0;
+
+	for (int i = 0; i < 2; i++) {
+		const struct family *f = &families[0];
+		uint16_t port;
+		int lfd = listener(f, &port);
+		int fresh = socket(AF_INET, SOCK_STREAM, 0);
+		int udp = socket(AF_INET, SOCK_DGRAM, 0);
+		int e_listen, e_fresh, e_udp;
+
+		errno = 0;
+		e_listen = attach(lfd, ulps[i]) ? errno : 0;
+		errno = 0;
+		e_fresh = attach(fresh, ulps[i]) ? errno : 0;
+		errno = 0;
+		e_udp = attach(udp, ulps[i]) ? errno : 0;
+		close(lfd);
+		close(fresh);
+		close(udp);
+
+		if (i == 0) {
+			CHECK(e_listen && e_fresh && e_udp,
+			      "kernel tls refuses listening (%s), unconnected (%s) and UDP (%s) sockets",
+			      strerror(e_listen), strerror(e_fresh), strerror(e_udp));
+			want_listen = e_listen;
+			want_unconnected = e_fresh;
+			want_udp = e_udp;
+			continue;
+		}
+		CHECK(e_listen == want_listen, "listening socket: %s, like kTLS", strerror(e_listen));
+		CHECK(e_fresh == want_unconnected, "unconnected socket: %s, like kTLS", strerror(e_fresh));
+		CHECK(e_udp == want_udp, "UDP socket: %s, like kTLS", strerror(e_udp));
+	}
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		test_family(&families[i]);
+	test_refusals_match_ktls();
+	return check_summary();
+}
