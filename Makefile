@@ -73,7 +73,7 @@ vm-test:
 
 demo:
 	@tools/deps
-	@tools/demo
+	@tools/demo/run
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Tests of the VM harness itself (tools/vm/run), from the host.
+#
+#   host: tools/vm/run ──qemu──> guest: Debian stock kernel, 9p root, CMD
+#
+# The harness must hand back CMD's exit status and output, bring files back
+# through $KTLSO_VM_OUT, load ktlso.ko, fail a run whose kernel log shows a
+# WARNING even when CMD succeeds, enforce its timeout, and leave no QEMU behind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() {
+	local what=$1; shift
+	if "$@"; then echo "ok - $what"; pass=$((pass + 1))
+	else echo "not ok - $what"; fail=$((fail + 1)); fi
+}
+vm() { tools/vm/run "$@" >"$tmp/stdout" 2>"$tmp/stderr"; }
+status_of() { local rc=0; vm "$@" || rc=$?; echo "$rc"; }
+
+check "'-- true' exits 0" test "$(status_of -- true)" = 0
+check "'-- false' exits 1" test "$(status_of -- false)" = 1
+
+rc=$(KTLSO_VM_OUT=$tmp/out status_of --kernel 6.1 -- sh -c \
+	'grep -q "^ktlso " /proc/modules || exit 9; echo to-stdout; echo to-stderr >&2; echo back >"$KTLSO_VM_OUT/file"; exit 7')
+check "CMD's exit status (7) comes back" test "$rc" = 7
+check "ktlso.ko was loaded before CMD" test "$rc" != 9
+check "CMD's stdout reaches stdout" test "$(cat "$tmp/stdout")" = to-stdout
+check "CMD's stderr reaches stderr" grep -qx to-stderr "$tmp/stderr"
+check "a file written to \$KTLSO_VM_OUT comes back" test "$(cat "$tmp/out/file" 2>/dev/null)" = back
+
+for k in 6.1 6.12; do
+	warn_ko=build/$(tools/vm/kernel $k release)/tests/kmod/ktlso_test_warn.ko
+	check "$k: test module $warn_ko is built (make KVER=$k test-modules)" test -f "$warn_ko"
+	rc=$(status_of --kernel $k -- insmod "$warn_ko")
+	check "$k: a kernel WARNING fails the run although insmod succeeded" test "$rc" != 0
+	check "$k: and the harness says why" grep -q 'reported a problem' "$tmp/stderr"
+done
+
+rc=$(status_of --timeout 25 -- sleep 600)
+check "a run past its --timeout fails" test "$rc" != 0
+check "and says it timed out" grep -q 'timed out' "$tmp/stderr"
+check "no QEMU process is left behind" bash -c '! pgrep -f "qemu-system-x86_64.*ktlso-vm\." >/dev/null'
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
