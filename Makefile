@@ -20,6 +20,7 @@ endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	  -Iinclude/uapi -Iuserspace/lib
+LDLIBS += -lcrypto
 B := build
 
 LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/lib/*.c))
@@ -50,7 +51,7 @@ userspace: $(PROGRAMS)
 $(B)/libktlso.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard userspace/lib/*.h include/uapi/linux/*.h tests/lib/*.h)
+$(B)/%.o: %.c $(wildcard userspace/lib/*.h include/uapi/linux/*.h tests/lib/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
