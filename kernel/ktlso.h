@@ -2,8 +2,73 @@
 #ifndef KTLSO_H
 #define KTLSO_H
 
+#include <linux/mutex.h>
+#include <linux/tls.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
+
+#define KTLSO_REC_SEQ_SIZE 8
+#define KTLSO_NONCE_SIZE 12	/* salt || iv: the AEAD nonce of every cipher */
+#define KTLSO_AEAD_IV_SIZE 16	/* CCM's counter block needs one more byte */
+#define KTLSO_HEADER_SIZE 5	/* RFC 8446 §5.1: type, legacy version, length */
+#define KTLSO_MAX_PLAINTEXT (1 << 14)	/* RFC 8446 §5.1 */
+#define KTLSO_MAX_TAG 16
+#define KTLSO_MAX_EXPLICIT_NONCE 8
+#define KTLSO_AAD12_SIZE 13	/* RFC 5246 §6.2.3.3: seq, type, version, length */
+#define KTLSO_RECORD_DATA 23	/* application_data */
+
+struct ktlso_cipher {
+	u16 type;		/* TLS_CIPHER_* */
+	u16 info_size;		/* sizeof its tls12_crypto_info_*: the exact optlen */
+	u8 iv, key, salt, tag;	/* field sizes */
+	u8 ccm_b0;		/* CCM's first counter-block byte, else 0 */
+	bool explicit_nonce;	/* TLS 1.2 records carry the nonce's last 8 bytes */
+	const char *aead;	/* crypto API algorithm */
+};
+
+/* Room for any cipher's tls12_crypto_info_* struct. */
+union ktlso_crypto_info {
+	struct tls_crypto_info info;
+	struct tls12_crypto_info_aes_gcm_256 largest_gcm;
+	struct tls12_crypto_info_chacha20_poly1305 chacha;
+};
+
+const struct ktlso_cipher *ktlso_cipher_find(u16 type, u16 version);
+u8 *ktlso_cipher_iv(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
+u8 *ktlso_cipher_key(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
+u8 *ktlso_cipher_salt(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
+u8 *ktlso_cipher_rec_seq(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
+
+/* One direction's record protection state. */
+struct ktlso_crypto {
+	const struct ktlso_cipher *cipher;
+	struct crypto_aead *aead;
+	u16 version;
+	/* salt || iv. For TLS 1.2 explicit-nonce ciphers the last 8 bytes are
+	 * the explicit nonce and advance with every record, as kTLS does; for
+	 * the others this is the static IV the sequence number is XORed into.
+	 */
+	u8 iv[KTLSO_NONCE_SIZE];
+	u64 seq;
+	/* What the application installed, for getsockopt (key included). */
+	union ktlso_crypto_info info;
+};
+
+int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
+void ktlso_crypto_uninit(struct ktlso_crypto *c);
+void ktlso_crypto_current(const struct ktlso_crypto *c, union ktlso_crypto_info *out);
+
+/* record.c: pure framing helpers. */
+void ktlso_record_nonce(const struct ktlso_crypto *c, u8 nonce[KTLSO_AEAD_IV_SIZE]);
+unsigned int ktlso_record_aad(const struct ktlso_crypto *c, u8 type,
+			      unsigned int plaintext_len, u8 *aad);
+unsigned int ktlso_record_prefix(const struct ktlso_crypto *c);
+unsigned int ktlso_record_overhead(const struct ktlso_crypto *c);
+void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
+			 unsigned int plaintext_len, u8 *header);
+int ktlso_record_advance(struct ktlso_crypto *c);
+
+struct ktlso_tx;
 
 /* Per-socket state, hung off icsk_ulp_data while the ULP is attached. */
 struct ktlso_context {
@@ -11,6 +76,12 @@ struct ktlso_context {
 	 * the record layer is delegated to it.
 	 */
 	struct proto *sk_proto;
+	unsigned int base;	/* which proto table family (proto.c) */
+	/* Serialises senders: TCP may drop the socket lock while it waits
+	 * for memory in the middle of one of our records.
+	 */
+	struct mutex tx_lock;
+	struct ktlso_tx *tx;	/* NULL until TLS_TX is installed */
 	struct rcu_head rcu;
 };
 
@@ -20,12 +91,19 @@ static inline struct ktlso_context *ktlso_ctx(const struct sock *sk)
 }
 
 /* proto.c */
-struct proto *ktlso_proto_for(struct sock *sk);
+int ktlso_proto_base(struct sock *sk);
+void ktlso_proto_update(struct sock *sk, struct ktlso_context *ctx);
 
 /* sockopt.c */
 int ktlso_setsockopt(struct sock *sk, int level, int optname,
 		     sockptr_t optval, unsigned int optlen);
 int ktlso_getsockopt(struct sock *sk, int level, int optname,
 		     char __user *optval, int __user *optlen);
+
+/* tx.c */
+int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info);
+void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx);
+int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+void ktlso_splice_eof(struct socket *sock);
 
 #endif /* KTLSO_H */

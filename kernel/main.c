@@ -22,7 +22,7 @@
 static int ulp_init(struct sock *sk)
 {
 	struct ktlso_context *ctx;
-	struct proto *prot;
+	int base;
 
 	/* Same rule and errno as the in-tree "tls" ULP: records need a
 	 * connected byte stream, and a listener would share one context among
@@ -36,17 +36,19 @@ static int ulp_init(struct sock *sk)
 	if (rcu_access_pointer(sk->sk_user_data))
 		return -EBUSY;
 
-	prot = ktlso_proto_for(sk);
-	if (IS_ERR(prot))
-		return PTR_ERR(prot);
+	base = ktlso_proto_base(sk);
+	if (base < 0)
+		return base;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
+	ctx->base = base;
+	mutex_init(&ctx->tx_lock);
 
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
-	WRITE_ONCE(sk->sk_prot, prot);
+	ktlso_proto_update(sk, ctx);
 	return 0;
 }
 
@@ -54,7 +56,11 @@ static void ulp_release(struct sock *sk)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
+	/* close() has flushed and freed the record state; this is only the
+	 * context, which diag may still be reading under RCU.
+	 */
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	mutex_destroy(&ctx->tx_lock);
 	kfree_rcu(ctx, rcu);
 }
 

@@ -1,11 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SOL_TLS socket options. Everything at other levels goes to TCP unchanged.
+ * SOL_TLS socket options, with the structs, sizes and errno rules of the
+ * kernel's own kTLS. Everything at other levels goes to TCP unchanged.
  */
 #include <linux/tls.h>
 #include <net/sock.h>
 
 #include "ktlso.h"
+
+static struct ktlso_crypto *installed(struct ktlso_context *ctx, bool tx)
+{
+	return tx && ctx->tx ? (struct ktlso_crypto *)ctx->tx : NULL;
+}
+
+/* Version, cipher and exact size, checked before anything is allocated. */
+static int read_crypto_info(struct ktlso_context *ctx, bool tx, sockptr_t optval,
+			    unsigned int optlen, union ktlso_crypto_info *info)
+{
+	const struct ktlso_crypto *other = installed(ctx, !tx);
+	const struct ktlso_cipher *cipher;
+
+	if (sockptr_is_null(optval) || optlen < sizeof(info->info))
+		return -EINVAL;
+	if (copy_from_sockptr(&info->info, optval, sizeof(info->info)))
+		return -EFAULT;
+	if (info->info.version != TLS_1_2_VERSION &&
+	    info->info.version != TLS_1_3_VERSION)
+		return -EINVAL;
+	/* Both directions run the same version and cipher. */
+	if (other && (other->version != info->info.version ||
+		      other->cipher->type != info->info.cipher_type))
+		return -EINVAL;
+	cipher = ktlso_cipher_find(info->info.cipher_type, info->info.version);
+	if (!cipher || optlen != cipher->info_size)
+		return -EINVAL;
+	if (copy_from_sockptr(info, optval, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
+			   unsigned int optlen)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	union ktlso_crypto_info info;
+	int err;
+
+	lock_sock(sk);
+	if (installed(ctx, tx)) {
+		err = -EBUSY;
+		goto out;
+	}
+	err = read_crypto_info(ctx, tx, optval, optlen, &info);
+	if (err)
+		goto out;
+	/* Receive is not built yet: refuse rather than pass ciphertext up. */
+	err = tx ? ktlso_tx_install(sk, &info) : -EOPNOTSUPP;
+out:
+	release_sock(sk);
+	memzero_explicit(&info, sizeof(info));
+	return err;
+}
 
 int ktlso_setsockopt(struct sock *sk, int level, int optname,
 		     sockptr_t optval, unsigned int optlen)
@@ -19,26 +74,46 @@ int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TLS_TX:
 	case TLS_RX:
-		/* The record layer is not built yet: say so plainly. */
-		return -EOPNOTSUPP;
+		return set_crypto_info(sk, optname == TLS_TX, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
-/* Upstream's order of checks: a too-short buffer is EINVAL even before keys
- * are installed; with no keys the answer is EBUSY.
+/*
+ * Upstream's order of checks: a buffer shorter than the common header is
+ * EINVAL even before keys are installed; with no keys the answer is EBUSY;
+ * exactly the header size gets the header, otherwise the size must be the
+ * cipher's struct, which comes back with the current IV and sequence number.
  */
-static int get_crypto_info(struct sock *sk, char __user *optval,
+static int get_crypto_info(struct sock *sk, bool tx, char __user *optval,
 			   int __user *optlen)
 {
-	int len;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	const struct ktlso_crypto *c;
+	union ktlso_crypto_info info;
+	int len, err = 0;
 
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (!optval || len < (int)sizeof(struct tls_crypto_info))
 		return -EINVAL;
-	return -EBUSY;
+
+	lock_sock(sk);
+	c = installed(ctx, tx);
+	if (!c) {
+		err = -EBUSY;
+		goto out;
+	}
+	ktlso_crypto_current(c, &info);
+	if (len != sizeof(struct tls_crypto_info) && len != c->cipher->info_size)
+		err = -EINVAL;
+	else if (copy_to_user(optval, &info, len))
+		err = -EFAULT;
+	memzero_explicit(&info, sizeof(info));
+out:
+	release_sock(sk);
+	return err;
 }
 
 int ktlso_getsockopt(struct sock *sk, int level, int optname,
@@ -53,7 +128,7 @@ int ktlso_getsockopt(struct sock *sk, int level, int optname,
 	switch (optname) {
 	case TLS_TX:
 	case TLS_RX:
-		return get_crypto_info(sk, optval, optlen);
+		return get_crypto_info(sk, optname == TLS_TX, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
