@@ -69,6 +69,7 @@ void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
 int ktlso_record_advance(struct ktlso_crypto *c);
 
 struct ktlso_tx;
+struct ktlso_rx;
 
 /* Per-socket state, hung off icsk_ulp_data while the ULP is attached. */
 struct ktlso_context {
@@ -82,6 +83,9 @@ struct ktlso_context {
 	 */
 	struct mutex tx_lock;
 	struct ktlso_tx *tx;	/* NULL until TLS_TX is installed */
+	/* Serialises readers, who may sleep in TCP mid-record. */
+	struct mutex rx_lock;
+	struct ktlso_rx *rx;	/* NULL until TLS_RX is installed */
 	struct rcu_head rcu;
 };
 
@@ -105,5 +109,16 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info);
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx);
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void ktlso_splice_eof(struct socket *sock);
+struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
+
+/* rx.c */
+int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info);
+void ktlso_rx_release(struct sock *sk, struct ktlso_context *ctx);
+int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		  int *addr_len);
+__poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait);
+int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
+		    sk_read_actor_t recv_actor);
+struct ktlso_crypto *ktlso_rx_crypto(struct ktlso_context *ctx);
 
 #endif /* KTLSO_H */

@@ -46,6 +46,7 @@ static int ulp_init(struct sock *sk)
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
 	ctx->base = base;
 	mutex_init(&ctx->tx_lock);
+	mutex_init(&ctx->rx_lock);
 
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
 	ktlso_proto_update(sk, ctx);
@@ -61,6 +62,7 @@ static void ulp_release(struct sock *sk)
 	 */
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	mutex_destroy(&ctx->tx_lock);
+	mutex_destroy(&ctx->rx_lock);
 	kfree_rcu(ctx, rcu);
 }
 

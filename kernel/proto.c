@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The struct proto a socket wears while ktlso is attached: a copy of its TCP
- * proto with the record layer's entry points swapped in, one per base proto
- * (IPv4's tcp_prot, IPv6's tcpv6_prot) and TX mode. Tables are built on first
- * use because tcpv6_prot is not exported and ipv6 may be a module.
+ * What a socket wears while ktlso is attached: a copy of its TCP struct proto
+ * with the record layer's entry points swapped in, one per base proto
+ * (IPv4's tcp_prot, IPv6's tcpv6_prot), TX mode and RX mode; and, once
+ * receive keys are in, a copy of its struct proto_ops whose poll waits for
+ * whole records and whose splice_read falls back to reading through us.
+ * Tables are built on first use because tcpv6_prot and inet6_stream_ops are
+ * not exported and ipv6 may be a module.
  */
 #include <net/tcp.h>
 
@@ -11,10 +14,13 @@
 #include "ktlso.h"
 
 enum base_proto { BASE_TCP, BASE_TCPV6, NUM_BASES };
-enum tx_mode { TX_NONE, TX_SW, NUM_TX_MODES };
+enum mode { PLAIN, SW, NUM_MODES };
 
-static struct proto prots[NUM_BASES][NUM_TX_MODES];
+static struct proto prots[NUM_BASES][NUM_MODES][NUM_MODES];
 static const struct proto *bases[NUM_BASES];
+/* proto_ops go by family: a v4-mapped IPv6 socket keeps inet6_stream_ops. */
+static struct proto_ops ops[NUM_BASES];
+static const struct proto_ops *base_ops[NUM_BASES];
 static DEFINE_MUTEX(build_lock);
 
 static void ktlso_close(struct sock *sk, long timeout)
@@ -22,6 +28,7 @@ static void ktlso_close(struct sock *sk, long timeout)
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
 	ktlso_tx_release(sk, ctx);
+	ktlso_rx_release(sk, ctx);
 	/* Give the socket its own proto back before TCP tears it down, so
 	 * nothing on the destroy path calls into a table of ours; the context
 	 * itself lives on until the ULP release callback.
@@ -41,43 +48,64 @@ static int ktlso_disconnect(struct sock *sk, int flags)
 	return -EOPNOTSUPP;
 }
 
-static void build(struct proto prot[NUM_TX_MODES], const struct proto *base)
+static void build(struct proto prot[NUM_MODES][NUM_MODES], const struct proto *base)
 {
-	prot[TX_NONE] = *base;
-	prot[TX_NONE].close = ktlso_close;
-	prot[TX_NONE].disconnect = ktlso_disconnect;
-	prot[TX_NONE].setsockopt = ktlso_setsockopt;
-	prot[TX_NONE].getsockopt = ktlso_getsockopt;
+	struct proto *plain = &prot[PLAIN][PLAIN];
 
-	prot[TX_SW] = prot[TX_NONE];
-	prot[TX_SW].sendmsg = ktlso_sendmsg;
-	prot[TX_SW].splice_eof = ktlso_splice_eof;
-	ktlso_compat_set_sendpage(&prot[TX_SW]);
+	*plain = *base;
+	plain->close = ktlso_close;
+	plain->disconnect = ktlso_disconnect;
+	plain->setsockopt = ktlso_setsockopt;
+	plain->getsockopt = ktlso_getsockopt;
+
+	prot[SW][PLAIN] = *plain;
+	prot[SW][PLAIN].sendmsg = ktlso_sendmsg;
+	prot[SW][PLAIN].splice_eof = ktlso_splice_eof;
+	ktlso_compat_set_sendpage(&prot[SW][PLAIN]);
+
+	prot[PLAIN][SW] = *plain;
+	prot[PLAIN][SW].recvmsg = ktlso_recvmsg;
+
+	prot[SW][SW] = prot[SW][PLAIN];
+	prot[SW][SW].recvmsg = ktlso_recvmsg;
+}
+
+static void build_ops(struct proto_ops *o, const struct proto_ops *base)
+{
+	*o = *base;
+	o->poll = ktlso_poll;
+	/* NULL: sock_splice_read() then copies through read_iter, i.e. our
+	 * recvmsg, instead of splicing TCP's ciphertext skbs.
+	 */
+	o->splice_read = NULL;
+	o->read_sock = ktlso_read_sock;
 }
 
 /**
  * ktlso_proto_base() - which table family an attaching socket uses
  * @sk: an established TCP socket, locked
  *
- * An IPv6 socket talking to a v4-mapped peer runs on tcp_prot, so the family
- * is chosen by the socket's current proto, not by sk_family. A proto we have
- * not seen (another layer already replaced it) is refused rather than stacked.
+ * An IPv6 socket talking to a v4-mapped peer runs on tcp_prot, so the proto
+ * family is chosen by the socket's current proto, not by sk_family. A proto
+ * we have not seen (another layer already replaced it) is refused rather
+ * than stacked.
  *
  * Return: the base index for ktlso_proto_update(), or -EOPNOTSUPP.
  */
 int ktlso_proto_base(struct sock *sk)
 {
 	const struct proto *base = READ_ONCE(sk->sk_prot);
-	enum base_proto which;
+	const struct proto_ops *sock_ops = READ_ONCE(sk->sk_socket->ops);
+	enum base_proto which = sk->sk_family == AF_INET6 ? BASE_TCPV6 : BASE_TCP;
+	int ret = -EOPNOTSUPP;
 
 	if (base == &tcp_prot)
 		which = BASE_TCP;
-	else if (sk->sk_family == AF_INET6)
-		which = BASE_TCPV6;
-	else
+	else if (sk->sk_family != AF_INET6)
 		return -EOPNOTSUPP;
 
-	if (likely(smp_load_acquire(&bases[which]) == base))
+	if (likely(smp_load_acquire(&bases[which]) == base &&
+		   smp_load_acquire(&base_ops[sk->sk_family == AF_INET6]) == sock_ops))
 		return which;
 
 	mutex_lock(&build_lock);
@@ -85,13 +113,21 @@ int ktlso_proto_base(struct sock *sk)
 		build(prots[which], base);
 		smp_store_release(&bases[which], base);
 	}
+	if (!base_ops[sk->sk_family == AF_INET6]) {
+		build_ops(&ops[sk->sk_family == AF_INET6], sock_ops);
+		smp_store_release(&base_ops[sk->sk_family == AF_INET6], sock_ops);
+	}
+	if (bases[which] == base && base_ops[sk->sk_family == AF_INET6] == sock_ops)
+		ret = which;
 	mutex_unlock(&build_lock);
-
-	return bases[which] == base ? which : -EOPNOTSUPP;
+	return ret;
 }
 
-/* Point the socket at the table matching its current state. */
+/* Point the socket at the tables matching its current state. */
 void ktlso_proto_update(struct sock *sk, struct ktlso_context *ctx)
 {
-	WRITE_ONCE(sk->sk_prot, &prots[ctx->base][ctx->tx ? TX_SW : TX_NONE]);
+	WRITE_ONCE(sk->sk_prot,
+		   &prots[ctx->base][ctx->tx ? SW : PLAIN][ctx->rx ? SW : PLAIN]);
+	if (ctx->rx)
+		WRITE_ONCE(sk->sk_socket->ops, &ops[sk->sk_family == AF_INET6]);
 }

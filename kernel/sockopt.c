@@ -10,7 +10,7 @@
 
 static struct ktlso_crypto *installed(struct ktlso_context *ctx, bool tx)
 {
-	return tx && ctx->tx ? (struct ktlso_crypto *)ctx->tx : NULL;
+	return tx ? ktlso_tx_crypto(ctx) : ktlso_rx_crypto(ctx);
 }
 
 /* Version, cipher and exact size, checked before anything is allocated. */
@@ -54,8 +54,7 @@ static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
 	err = read_crypto_info(ctx, tx, optval, optlen, &info);
 	if (err)
 		goto out;
-	/* Receive is not built yet: refuse rather than pass ciphertext up. */
-	err = tx ? ktlso_tx_install(sk, &info) : -EOPNOTSUPP;
+	err = tx ? ktlso_tx_install(sk, &info) : ktlso_rx_install(sk, &info);
 out:
 	release_sock(sk);
 	memzero_explicit(&info, sizeof(info));

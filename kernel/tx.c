@@ -293,3 +293,8 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 	ktlso_crypto_uninit(&tx->crypto);
 	kfree_sensitive(tx);
 }
+
+struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx)
+{
+	return ctx->tx ? &ctx->tx->crypto : NULL;
+}

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * ktlso TX against the kernel's own kTLS RX, byte for byte, in the VM.
+ * ktlso against the kernel's own kTLS, byte for byte, in the VM.
  *
- *   writer (ULP "ktlso", TLS_TX) --- 127.0.0.1 --- reader (ULP "tls", TLS_RX)
+ *   writer (TLS_TX) --- 127.0.0.1 --- reader (TLS_RX)
+ *   ktlso              ->            tls.ko
+ *   tls.ko             ->            ktlso
+ *   ktlso              ->            ktlso
  *
- * Both ends get the same key, IV and sequence number. Whatever ktlso puts on
- * the wire must authenticate and decrypt in tls.ko to exactly the bytes
- * written: plain writes, MSG_MORE coalescing, records larger than 2^14,
- * sendfile, and control records with their content type. A reader without
- * TLS must see well-formed records and never the plaintext.
+ * Both ends get the same key, IV and sequence number. What one end writes
+ * must authenticate and decrypt at the other to exactly the bytes written:
+ * plain writes, MSG_MORE coalescing, records larger than 2^14, sendfile, and
+ * control records with their content type. A reader without TLS must see
+ * well-formed records from ktlso and never the plaintext.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -86,19 +89,32 @@ static void connect_pair(int *writer, int *reader)
 	close(lfd);
 }
 
+struct direction {
+	const char *writer_ulp, *reader_ulp;	/* reader NULL: plain TCP */
+};
+
+static const struct direction directions[] = {
+	{ KTLSO_ULP_NAME, "tls" },
+	{ "tls", KTLSO_ULP_NAME },
+	{ KTLSO_ULP_NAME, KTLSO_ULP_NAME },
+};
+
+static const struct direction *dir;
+
 static bool setup(const struct cipher *c, uint16_t version, bool reader_tls,
 		  int *writer, int *reader)
 {
 	struct keys k = make_info(c, version, 0x0102030405060708ull);
 
 	connect_pair(writer, reader);
-	if (setsockopt(*writer, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
+	if (setsockopt(*writer, SOL_TCP, TCP_ULP, dir->writer_ulp, strlen(dir->writer_ulp) + 1) ||
 	    setsockopt(*writer, SOL_TLS, TLS_TX, k.buf, k.len)) {
 		printf("    writer setup: %s\n", strerror(errno));
 		return false;
 	}
-	if (reader_tls && (setsockopt(*reader, SOL_TCP, TCP_ULP, "tls", 4) ||
-			   setsockopt(*reader, SOL_TLS, TLS_RX, k.buf, k.len))) {
+	if (reader_tls &&
+	    (setsockopt(*reader, SOL_TCP, TCP_ULP, dir->reader_ulp, strlen(dir->reader_ulp) + 1) ||
+	     setsockopt(*reader, SOL_TLS, TLS_RX, k.buf, k.len))) {
 		printf("    reader setup: %s\n", strerror(errno));
 		return false;
 	}
@@ -272,11 +288,16 @@ int main(void)
 		{ TLS_1_2_VERSION, "TLS1.2" }, { TLS_1_3_VERSION, "TLS1.3" },
 	};
 
-	for (size_t i = 0; i < 2; i++)
-		for (size_t j = 0; j < sizeof(ciphers) / sizeof(ciphers[0]); j++) {
-			test_stream(&ciphers[j], versions[i].v, versions[i].name);
-			test_sendfile(&ciphers[j], versions[i].v, versions[i].name);
-			test_wire(&ciphers[j], versions[i].v, versions[i].name);
-		}
+	for (size_t d = 0; d < sizeof(directions) / sizeof(directions[0]); d++) {
+		dir = &directions[d];
+		printf("# %s -> %s\n", dir->writer_ulp, dir->reader_ulp);
+		for (size_t i = 0; i < 2; i++)
+			for (size_t j = 0; j < sizeof(ciphers) / sizeof(ciphers[0]); j++) {
+				test_stream(&ciphers[j], versions[i].v, versions[i].name);
+				test_sendfile(&ciphers[j], versions[i].v, versions[i].name);
+				if (!strcmp(dir->writer_ulp, KTLSO_ULP_NAME))
+					test_wire(&ciphers[j], versions[i].v, versions[i].name);
+			}
+	}
 	return check_summary();
 }

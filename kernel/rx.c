@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive: TLS records become application bytes.
+ *
+ * Ciphertext is read out of TCP one record at a time into a gather buffer,
+ * checked (RFC 8446 §5.1 header rules, with kTLS's errno for each), decrypted
+ * out of place into its own buffer and queued. recvmsg() hands out queued
+ * plaintext; only authenticated bytes are ever queued. Records of different
+ * types are never mixed in one call, and each call says its type with a
+ * TLS_GET_RECORD_TYPE control message.
+ *
+ * As on transmit, crypto requests are always waited for: no completion can
+ * outlive the call that started it.
+ */
+#include <crypto/aead.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "ktlso.h"
+
+/* RFC 8446 §5.2 / RFC 5246 §6.2.3: at most 2^14 bytes of content; kTLS
+ * allows no more padding than the inner type byte.
+ */
+#define RX_CIPHERTEXT_ROOM (KTLSO_MAX_EXPLICIT_NONCE + KTLSO_MAX_PLAINTEXT + 1 + \
+			    KTLSO_MAX_TAG)
+
+struct rx_record {
+	struct list_head list;
+	u8 type;
+	unsigned int off, len;	/* undelivered plaintext at data + off */
+	u8 data[];
+};
+
+struct ktlso_rx {
+	struct ktlso_crypto crypto;
+	struct aead_request *req;
+	int err;		/* sticky: once set, the stream is over */
+	struct list_head records;	/* decrypted, in order */
+	unsigned int have;	/* bytes of the next record gathered */
+	u8 aad[KTLSO_AAD12_SIZE];
+	u8 nonce[KTLSO_AEAD_IV_SIZE];
+	u8 rec[KTLSO_HEADER_SIZE + RX_CIPHERTEXT_ROOM];
+};
+
+static unsigned int record_length(const struct ktlso_rx *rx)
+{
+	return KTLSO_HEADER_SIZE + (rx->rec[3] << 8 | rx->rec[4]);
+}
+
+/*
+ * The header checks, in kTLS's order and with its errno: too long is
+ * EMSGSIZE, too short to hold nonce and tag is EBADMSG, and a legacy version
+ * other than 0x0303 is EINVAL (RFC 8446 §5.1 fixes it for TLS 1.3 too).
+ */
+static int check_header(const struct ktlso_rx *rx)
+{
+	const struct ktlso_crypto *c = &rx->crypto;
+	unsigned int len = record_length(rx) - KTLSO_HEADER_SIZE;
+	unsigned int overhead = ktlso_record_overhead(c) - KTLSO_HEADER_SIZE;
+
+	if (len > KTLSO_MAX_PLAINTEXT + overhead)
+		return -EMSGSIZE;
+	if (len < overhead - (c->version == TLS_1_3_VERSION ? 1 : 0))
+		return -EBADMSG;
+	if (rx->rec[1] != TLS_1_2_VERSION_MAJOR || rx->rec[2] != TLS_1_2_VERSION_MINOR)
+		return -EINVAL;
+	return 0;
+}
+
+/* The stream is broken: say so on this and every later call, and to poll. */
+static int fail(struct sock *sk, struct ktlso_rx *rx, int err)
+{
+	rx->err = err;
+	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
+	return err;
+}
+
+/* Read up to want bytes of ciphertext from TCP into the gather buffer. */
+static int read_tcp(struct sock *sk, struct ktlso_context *ctx, unsigned int want,
+		    int flags)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct kvec kv = { .iov_base = rx->rec + rx->have, .iov_len = want };
+	struct msghdr msg = { };
+	int addr_len, n;
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &kv, 1, want);
+	n = ctx->sk_proto->recvmsg(sk, &msg, want, flags & MSG_DONTWAIT, &addr_len);
+	if (n > 0)
+		rx->have += n;
+	return n;
+}
+
+/* RFC 8446 §5.4: the content type is the last non-zero byte. */
+static int strip_tls13_padding(struct rx_record *r)
+{
+	while (r->len && !r->data[r->len - 1])
+		r->len--;
+	/* RFC 8446 §5.4: all zeros is an unexpected_message. */
+	if (!r->len)
+		return -EBADMSG;
+	r->type = r->data[--r->len];
+	return 0;
+}
+
+/* Authenticate and decrypt the gathered record, queue its plaintext. */
+static int open_record(struct sock *sk, struct ktlso_rx *rx)
+{
+	struct ktlso_crypto *c = &rx->crypto;
+	unsigned int prefix = ktlso_record_prefix(c);
+	unsigned int clen = record_length(rx) - KTLSO_HEADER_SIZE - prefix;
+	unsigned int plen = clen - c->cipher->tag, aad_len;
+	struct scatterlist src[2], dst[2];
+	DECLARE_CRYPTO_WAIT(wait);
+	struct rx_record *r;
+	int err;
+
+	r = kmalloc(struct_size(r, data, clen), sk->sk_allocation);
+	if (!r)
+		return -ENOMEM;
+	r->type = rx->rec[0];
+	r->off = 0;
+	r->len = plen;
+
+	/* RFC 5288 §3: the explicit nonce is what the peer put on the wire. */
+	memcpy(c->iv + c->cipher->salt, rx->rec + KTLSO_HEADER_SIZE, prefix);
+	ktlso_record_nonce(c, rx->nonce);
+	if (c->version == TLS_1_3_VERSION)
+		aad_len = KTLSO_HEADER_SIZE, memcpy(rx->aad, rx->rec, aad_len);
+	else
+		aad_len = ktlso_record_aad(c, r->type, plen, rx->aad);
+
+	sg_init_table(src, 2);
+	sg_set_buf(&src[0], rx->aad, aad_len);
+	sg_set_buf(&src[1], rx->rec + KTLSO_HEADER_SIZE + prefix, clen);
+	sg_init_table(dst, 2);
+	sg_set_buf(&dst[0], rx->aad, aad_len);
+	sg_set_buf(&dst[1], r->data, clen);
+	aead_request_set_callback(rx->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				  CRYPTO_TFM_REQ_MAY_SLEEP, crypto_req_done, &wait);
+	aead_request_set_ad(rx->req, aad_len);
+	aead_request_set_crypt(rx->req, src, dst, clen, rx->nonce);
+	err = crypto_wait_req(crypto_aead_decrypt(rx->req), &wait);
+	if (!err && c->version == TLS_1_3_VERSION)
+		err = strip_tls13_padding(r);
+	if (err) {
+		kfree_sensitive(r);
+		/* Whatever the crypto layer said, the peer sent a bad record. */
+		return -EBADMSG;
+	}
+
+	rx->have = 0;
+	err = ktlso_record_advance(c);
+	list_add_tail(&r->list, &rx->records);
+	return err;
+}
+
+/*
+ * Gather, check and decrypt one more record onto the queue, reading from TCP
+ * as needed. Return: 1 when one was queued, 0 at end of stream, or -errno
+ * (-EAGAIN under MSG_DONTWAIT before a whole record has arrived; what has
+ * arrived stays gathered).
+ */
+static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	int err, n;
+
+	for (;;) {
+		unsigned int want = rx->have < KTLSO_HEADER_SIZE ?
+			KTLSO_HEADER_SIZE - rx->have : record_length(rx) - rx->have;
+
+		if (rx->err)
+			return rx->err;
+		if (!want) {
+			err = open_record(sk, rx);
+			return err ? fail(sk, rx, err) : 1;
+		}
+		n = read_tcp(sk, ctx, want, flags);
+		if (n <= 0)
+			return n;
+		if (rx->have == KTLSO_HEADER_SIZE) {
+			err = check_header(rx);
+			if (err)
+				return fail(sk, rx, err);
+		}
+	}
+}
+
+/* kTLS's rule: the first record of a call fixes the call's type, reported in
+ * a TLS_GET_RECORD_TYPE cmsg; a non-data record without room for it is EIO.
+ */
+static int claim_type(struct msghdr *msg, const struct rx_record *r, u8 *type)
+{
+	int err;
+
+	if (*type)
+		return *type == r->type;
+	*type = r->type;
+	err = put_cmsg(msg, SOL_TLS, TLS_GET_RECORD_TYPE, sizeof(*type), type);
+	if (r->type != KTLSO_RECORD_DATA && (err || msg->msg_flags & MSG_CTRUNC))
+		return -EIO;
+	return 1;
+}
+
+static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
+		       struct msghdr *msg, size_t len, int flags, size_t *copied)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct list_head *pos = &rx->records;
+	size_t target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	bool peek = flags & MSG_PEEK;
+	u8 type = 0;
+	int err;
+
+	while (*copied < len) {
+		struct rx_record *r;
+		size_t n;
+
+		/* pos is the last record delivered (peek) or the head. */
+		if (pos->next == &rx->records) {
+			/* Past the target, take only what is already here. */
+			int f = *copied >= target ? flags | MSG_DONTWAIT : flags;
+
+			err = read_record(sk, ctx, f);
+			if (err <= 0)
+				return *copied ? 0 : err;
+		}
+		r = list_entry(pos->next, struct rx_record, list);
+
+		err = claim_type(msg, r, &type);
+		if (err <= 0)
+			return err;
+
+		n = min_t(size_t, r->len, len - *copied);
+		if (copy_to_iter(r->data + r->off, n, &msg->msg_iter) != n)
+			return -EFAULT;
+		*copied += n;
+		if (peek) {
+			pos = pos->next;
+		} else {
+			r->off += n;
+			r->len -= n;
+			if (!r->len) {
+				list_del(&r->list);
+				kfree_sensitive(r);
+			}
+		}
+		if (type != KTLSO_RECORD_DATA)
+			break;
+	}
+	return 0;
+}
+
+int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		  int *addr_len)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	size_t copied = 0;
+	int err;
+
+	if (flags & (MSG_ERRQUEUE | MSG_OOB))
+		return ctx->sk_proto->recvmsg(sk, msg, len, flags, addr_len);
+
+	if (flags & MSG_DONTWAIT) {
+		if (!mutex_trylock(&ctx->rx_lock))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&ctx->rx_lock)) {
+		return -ERESTARTSYS;
+	}
+	err = ctx->rx->err ?: recv_locked(sk, ctx, msg, len, flags, &copied);
+	mutex_unlock(&ctx->rx_lock);
+	return copied ? copied : err;
+}
+
+/*
+ * Readable only when a whole record can be delivered: tcp_poll's EPOLLIN for
+ * half a record would make a non-blocking reader spin on EAGAIN. Gathering
+ * here, without blocking, is what lets us know; if another reader holds the
+ * queue we keep TCP's answer, and that reader will deliver.
+ */
+__poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	__poll_t mask = tcp_poll(file, sock, wait);
+	bool ready;
+
+	if (inet_sk_state_load(sk) != TCP_ESTABLISHED ||
+	    READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN || !(mask & EPOLLIN))
+		return mask;
+	if (!mutex_trylock(&ctx->rx_lock))
+		return mask;
+	ready = !list_empty(&ctx->rx->records) ||
+		read_record(sk, ctx, MSG_DONTWAIT) != -EAGAIN;
+	mutex_unlock(&ctx->rx_lock);
+	return ready ? mask : mask & ~(EPOLLIN | EPOLLRDNORM);
+}
+
+/* In-kernel readers (read_sock) would get ciphertext: refuse them. */
+int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
+		    sk_read_actor_t recv_actor)
+{
+	return -EOPNOTSUPP;
+}
+
+/**
+ * ktlso_rx_install() - TLS_RX: start receiving records
+ * @sk: the socket, locked, with no RX keys yet
+ * @info: validated crypto_info
+ *
+ * Return: 0, or -errno with nothing changed.
+ */
+int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	struct ktlso_rx *rx;
+	int err;
+
+	rx = kzalloc(sizeof(*rx), GFP_KERNEL);
+	if (!rx)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&rx->records);
+	err = ktlso_crypto_init(&rx->crypto, info);
+	if (err)
+		goto err_free_rx;
+	rx->req = aead_request_alloc(rx->crypto.aead, GFP_KERNEL);
+	if (!rx->req) {
+		err = -ENOMEM;
+		goto err_uninit_crypto;
+	}
+
+	ctx->rx = rx;
+	ktlso_proto_update(sk, ctx);
+	return 0;
+
+err_uninit_crypto:
+	ktlso_crypto_uninit(&rx->crypto);
+err_free_rx:
+	kfree_sensitive(rx);
+	return err;
+}
+
+/* Drop undelivered plaintext and the keys; from close(). */
+void ktlso_rx_release(struct sock *sk, struct ktlso_context *ctx)
+{
+	struct ktlso_rx *rx = ctx->rx;
+	struct rx_record *r, *tmp;
+
+	if (!rx)
+		return;
+	mutex_lock(&ctx->rx_lock);
+	ctx->rx = NULL;
+	mutex_unlock(&ctx->rx_lock);
+
+	list_for_each_entry_safe(r, tmp, &rx->records, list)
+		kfree_sensitive(r);
+	aead_request_free(rx->req);
+	ktlso_crypto_uninit(&rx->crypto);
+	kfree_sensitive(rx);
+}
+
+struct ktlso_crypto *ktlso_rx_crypto(struct ktlso_context *ctx)
+{
+	return ctx->rx ? &ctx->rx->crypto : NULL;
+}
