@@ -73,3 +73,34 @@ void ktlso_crypto_current(const struct ktlso_crypto *c, union ktlso_crypto_info 
 	memcpy(ktlso_cipher_iv(cipher, out), c->iv + cipher->salt, cipher->iv);
 	put_unaligned_be64(c->seq, ktlso_cipher_rec_seq(cipher, out));
 }
+
+/**
+ * ktlso_rekey() - swap a direction to new keys (TLS 1.3 KeyUpdate)
+ * @c: the direction's state
+ * @req: its AEAD request, reallocated for the new transform
+ * @info: validated crypto_info of the same version and cipher
+ *
+ * Return: 0, or -errno with the old keys still in place.
+ */
+int ktlso_rekey(struct ktlso_crypto *c, struct aead_request **req,
+		const union ktlso_crypto_info *info)
+{
+	struct ktlso_crypto fresh = { };
+	struct aead_request *fresh_req;
+	int err;
+
+	err = ktlso_crypto_init(&fresh, info);
+	if (err)
+		return err;
+	fresh_req = aead_request_alloc(fresh.aead, GFP_KERNEL);
+	if (!fresh_req) {
+		ktlso_crypto_uninit(&fresh);
+		return -ENOMEM;
+	}
+	aead_request_free(*req);
+	ktlso_crypto_uninit(c);
+	*c = fresh;
+	*req = fresh_req;
+	memzero_explicit(&fresh, sizeof(fresh));
+	return 0;
+}

@@ -7,6 +7,8 @@
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 
+struct aead_request;
+
 #define KTLSO_REC_SEQ_SIZE 8
 #define KTLSO_NONCE_SIZE 12	/* salt || iv: the AEAD nonce of every cipher */
 #define KTLSO_AEAD_IV_SIZE 16	/* CCM's counter block needs one more byte */
@@ -15,7 +17,9 @@
 #define KTLSO_MAX_TAG 16
 #define KTLSO_MAX_EXPLICIT_NONCE 8
 #define KTLSO_AAD12_SIZE 13	/* RFC 5246 §6.2.3.3: seq, type, version, length */
-#define KTLSO_RECORD_DATA 23	/* application_data */
+#define KTLSO_RECORD_HANDSHAKE 22	/* RFC 8446 §5.1 ContentType */
+#define KTLSO_RECORD_DATA 23
+#define KTLSO_HANDSHAKE_KEY_UPDATE 24	/* RFC 8446 §4 HandshakeType */
 
 struct ktlso_cipher {
 	u16 type;		/* TLS_CIPHER_* */
@@ -56,6 +60,8 @@ struct ktlso_crypto {
 
 int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
 void ktlso_crypto_uninit(struct ktlso_crypto *c);
+int ktlso_rekey(struct ktlso_crypto *c, struct aead_request **req,
+		const union ktlso_crypto_info *info);
 void ktlso_crypto_current(const struct ktlso_crypto *c, union ktlso_crypto_info *out);
 
 /* record.c: pure framing helpers. */
@@ -120,5 +126,24 @@ __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait);
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor);
 struct ktlso_crypto *ktlso_rx_crypto(struct ktlso_context *ctx);
+
+/* stats.c */
+enum ktlso_stat {
+	KTLSO_STAT_CURR_SOCKETS,	/* with the ULP attached */
+	KTLSO_STAT_CURR_TX,		/* with TX keys */
+	KTLSO_STAT_CURR_RX,		/* with RX keys */
+	KTLSO_STAT_TX_RECORDS,
+	KTLSO_STAT_TX_BYTES,		/* plaintext */
+	KTLSO_STAT_RX_RECORDS,
+	KTLSO_STAT_RX_BYTES,		/* plaintext */
+	KTLSO_STAT_DECRYPT_ERRORS,	/* records that failed authentication */
+	KTLSO_STAT_REKEY_TX,
+	KTLSO_STAT_REKEY_RX,
+	KTLSO_NUM_STATS
+};
+
+void ktlso_stat_add(const struct sock *sk, enum ktlso_stat item, s64 n);
+int ktlso_stats_init(void);
+void ktlso_stats_uninit(void);
 
 #endif /* KTLSO_H */

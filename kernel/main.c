@@ -50,6 +50,7 @@ static int ulp_init(struct sock *sk)
 
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
 	ktlso_proto_update(sk, ctx);
+	ktlso_stat_add(sk, KTLSO_STAT_CURR_SOCKETS, 1);
 	return 0;
 }
 
@@ -61,6 +62,7 @@ static void ulp_release(struct sock *sk)
 	 * context, which diag may still be reading under RCU.
 	 */
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	ktlso_stat_add(sk, KTLSO_STAT_CURR_SOCKETS, -1);
 	mutex_destroy(&ctx->tx_lock);
 	mutex_destroy(&ctx->rx_lock);
 	kfree_rcu(ctx, rcu);
@@ -77,16 +79,24 @@ static int __init ktlso_init(void)
 {
 	int err;
 
-	err = tcp_register_ulp(&ktlso_ulp_ops);
+	err = ktlso_stats_init();
 	if (err)
 		return err;
+	err = tcp_register_ulp(&ktlso_ulp_ops);
+	if (err)
+		goto err_stats;
 	pr_info("TCP ULP \"%s\" registered\n", KTLSO_ULP_NAME);
 	return 0;
+
+err_stats:
+	ktlso_stats_uninit();
+	return err;
 }
 
 static void __exit ktlso_exit(void)
 {
 	tcp_unregister_ulp(&ktlso_ulp_ops);
+	ktlso_stats_uninit();
 }
 
 module_init(ktlso_init);

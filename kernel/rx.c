@@ -37,6 +37,10 @@ struct ktlso_rx {
 	struct ktlso_crypto crypto;
 	struct aead_request *req;
 	int err;		/* sticky: once set, the stream is over */
+	/* RFC 8446 §4.6.3: after the peer's KeyUpdate, nothing more can be
+	 * decrypted until the application installs the next key.
+	 */
+	bool key_expired;
 	struct list_head records;	/* decrypted, in order */
 	unsigned int have;	/* bytes of the next record gathered */
 	u8 aad[KTLSO_AAD12_SIZE];
@@ -148,11 +152,17 @@ static int open_record(struct sock *sk, struct ktlso_rx *rx)
 		err = strip_tls13_padding(r);
 	if (err) {
 		kfree_sensitive(r);
+		ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
 		/* Whatever the crypto layer said, the peer sent a bad record. */
 		return -EBADMSG;
 	}
 
 	rx->have = 0;
+	ktlso_stat_add(sk, KTLSO_STAT_RX_RECORDS, 1);
+	ktlso_stat_add(sk, KTLSO_STAT_RX_BYTES, r->len);
+	if (c->version == TLS_1_3_VERSION && r->type == KTLSO_RECORD_HANDSHAKE &&
+	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
+		rx->key_expired = true;
 	err = ktlso_record_advance(c);
 	list_add_tail(&r->list, &rx->records);
 	return err;
@@ -175,6 +185,8 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags)
 
 		if (rx->err)
 			return rx->err;
+		if (rx->key_expired)
+			return -EKEYEXPIRED;
 		if (!want) {
 			err = open_record(sk, rx);
 			return err ? fail(sk, rx, err) : 1;
@@ -294,8 +306,14 @@ __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait)
 		return mask;
 	if (!mutex_trylock(&ctx->rx_lock))
 		return mask;
-	ready = !list_empty(&ctx->rx->records) ||
-		read_record(sk, ctx, MSG_DONTWAIT) != -EAGAIN;
+	if (list_empty(&ctx->rx->records)) {
+		int ret = read_record(sk, ctx, MSG_DONTWAIT);
+
+		/* Errors and end of stream are for the reader to collect. */
+		ready = ret != -EAGAIN && ret != -EKEYEXPIRED;
+	} else {
+		ready = true;
+	}
 	mutex_unlock(&ctx->rx_lock);
 	return ready ? mask : mask & ~(EPOLLIN | EPOLLRDNORM);
 }
@@ -308,8 +326,8 @@ int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 }
 
 /**
- * ktlso_rx_install() - TLS_RX: start receiving records
- * @sk: the socket, locked, with no RX keys yet
+ * ktlso_rx_install() - TLS_RX: start receiving records, or update the key
+ * @sk: the socket, locked, with ctx->rx_lock held
  * @info: validated crypto_info
  *
  * Return: 0, or -errno with nothing changed.
@@ -317,8 +335,19 @@ int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
-	struct ktlso_rx *rx;
+	struct ktlso_rx *rx = ctx->rx;
 	int err;
+
+	if (rx) {
+		err = ktlso_rekey(&rx->crypto, &rx->req, info);
+		if (err)
+			return err;
+		rx->key_expired = false;
+		ktlso_stat_add(sk, KTLSO_STAT_REKEY_RX, 1);
+		/* Records that waited for this key may be readable now. */
+		sk->sk_data_ready(sk);
+		return 0;
+	}
 
 	rx = kzalloc(sizeof(*rx), GFP_KERNEL);
 	if (!rx)
@@ -335,6 +364,7 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 
 	ctx->rx = rx;
 	ktlso_proto_update(sk, ctx);
+	ktlso_stat_add(sk, KTLSO_STAT_CURR_RX, 1);
 	return 0;
 
 err_uninit_crypto:
@@ -355,6 +385,7 @@ void ktlso_rx_release(struct sock *sk, struct ktlso_context *ctx)
 	mutex_lock(&ctx->rx_lock);
 	ctx->rx = NULL;
 	mutex_unlock(&ctx->rx_lock);
+	ktlso_stat_add(sk, KTLSO_STAT_CURR_RX, -1);
 
 	list_for_each_entry_safe(r, tmp, &rx->records, list)
 		kfree_sensitive(r);

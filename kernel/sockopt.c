@@ -13,11 +13,14 @@ static struct ktlso_crypto *installed(struct ktlso_context *ctx, bool tx)
 	return tx ? ktlso_tx_crypto(ctx) : ktlso_rx_crypto(ctx);
 }
 
-/* Version, cipher and exact size, checked before anything is allocated. */
+/*
+ * Version, cipher and exact size, checked before anything is allocated. Both
+ * directions, and a key update of either, keep one version and cipher.
+ */
 static int read_crypto_info(struct ktlso_context *ctx, bool tx, sockptr_t optval,
 			    unsigned int optlen, union ktlso_crypto_info *info)
 {
-	const struct ktlso_crypto *other = installed(ctx, !tx);
+	const struct ktlso_crypto *same = installed(ctx, tx) ?: installed(ctx, !tx);
 	const struct ktlso_cipher *cipher;
 
 	if (sockptr_is_null(optval) || optlen < sizeof(info->info))
@@ -27,9 +30,8 @@ static int read_crypto_info(struct ktlso_context *ctx, bool tx, sockptr_t optval
 	if (info->info.version != TLS_1_2_VERSION &&
 	    info->info.version != TLS_1_3_VERSION)
 		return -EINVAL;
-	/* Both directions run the same version and cipher. */
-	if (other && (other->version != info->info.version ||
-		      other->cipher->type != info->info.cipher_type))
+	if (same && (same->version != info->info.version ||
+		     same->cipher->type != info->info.cipher_type))
 		return -EINVAL;
 	cipher = ktlso_cipher_find(info->info.cipher_type, info->info.version);
 	if (!cipher || optlen != cipher->info_size)
@@ -39,15 +41,25 @@ static int read_crypto_info(struct ktlso_context *ctx, bool tx, sockptr_t optval
 	return 0;
 }
 
+/*
+ * TLS_TX / TLS_RX. A second call is a key update (RFC 8446 §4.6.3), which
+ * exists only in TLS 1.3; TLS 1.2 keys are set once (EBUSY), as in kTLS.
+ * The direction's lock comes first: a sender or reader may be asleep in TCP
+ * holding it, with the socket lock dropped.
+ */
 static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
 			   unsigned int optlen)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
+	struct mutex *dir_lock = tx ? &ctx->tx_lock : &ctx->rx_lock;
+	const struct ktlso_crypto *current_keys;
 	union ktlso_crypto_info info;
 	int err;
 
+	mutex_lock(dir_lock);
 	lock_sock(sk);
-	if (installed(ctx, tx)) {
+	current_keys = installed(ctx, tx);
+	if (current_keys && current_keys->version != TLS_1_3_VERSION) {
 		err = -EBUSY;
 		goto out;
 	}
@@ -57,6 +69,7 @@ static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
 	err = tx ? ktlso_tx_install(sk, &info) : ktlso_rx_install(sk, &info);
 out:
 	release_sock(sk);
+	mutex_unlock(dir_lock);
 	memzero_explicit(&info, sizeof(info));
 	return err;
 }

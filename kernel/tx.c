@@ -45,7 +45,7 @@ static u8 *payload(struct ktlso_tx *tx)
 }
 
 /* Encrypt the open record in place and make it pending. */
-static int seal(struct ktlso_tx *tx)
+static int seal(struct sock *sk, struct ktlso_tx *tx)
 {
 	struct ktlso_crypto *c = &tx->crypto;
 	unsigned int prefix = ktlso_record_prefix(c);
@@ -82,6 +82,8 @@ static int seal(struct ktlso_tx *tx)
 		return err;
 	}
 
+	ktlso_stat_add(sk, KTLSO_STAT_TX_RECORDS, 1);
+	ktlso_stat_add(sk, KTLSO_STAT_TX_BYTES, tx->open_len);
 	tx->open = false;
 	tx->open_len = 0;
 	tx->pending_off = 0;
@@ -116,7 +118,7 @@ static int push(struct sock *sk, struct ktlso_tx *tx, int flags)
 
 static int seal_and_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 {
-	int err = seal(tx);
+	int err = seal(sk, tx);
 
 	return err ? err : push(sk, tx, flags);
 }
@@ -231,17 +233,34 @@ void ktlso_splice_eof(struct socket *sock)
 }
 
 /**
- * ktlso_tx_install() - TLS_TX: start sending records
- * @sk: the socket, locked, with no TX keys yet
+ * ktlso_tx_install() - TLS_TX: start sending records, or update the key
+ * @sk: the socket, locked, with ctx->tx_lock held
  * @info: validated crypto_info
+ *
+ * A key update seals whatever record is open under the old key first: the
+ * peer switches keys after the KeyUpdate message the application just sent.
  *
  * Return: 0, or -errno with nothing changed.
  */
 int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
-	struct ktlso_tx *tx;
+	struct ktlso_tx *tx = ctx->tx;
 	int err;
+
+	if (tx) {
+		if (tx->open && tx->open_len) {
+			err = seal(sk, tx);
+			if (err)
+				return err;
+		}
+		/* Sealed bytes TCP cannot take now wait for the next call. */
+		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
+		err = ktlso_rekey(&tx->crypto, &tx->req, info);
+		if (!err)
+			ktlso_stat_add(sk, KTLSO_STAT_REKEY_TX, 1);
+		return err;
+	}
 
 	tx = kzalloc(struct_size(tx, rec, TX_RECORD_ROOM), GFP_KERNEL);
 	if (!tx)
@@ -257,6 +276,7 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 
 	ctx->tx = tx;
 	ktlso_proto_update(sk, ctx);
+	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, 1);
 	return 0;
 
 err_uninit_crypto:
@@ -286,6 +306,7 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 	    tx->open && tx->open_len)
 		seal_and_push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	ctx->tx = NULL;
+	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, -1);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
 

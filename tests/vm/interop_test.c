@@ -148,6 +148,24 @@ static bool read_all(int fd, uint8_t *buf, size_t n)
 /* Writes of these sizes go through one connection, back to back. */
 static const size_t sizes[] = { 1, 100, 16383, 16384, 16385, 100000, 1 << 20 };
 
+/* A counter from /proc/net/ktlso_stat, or -1. */
+static long long stat_value(const char *name)
+{
+	char key[64];
+	long long v;
+	FILE *f = fopen("/proc/net/ktlso_stat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return v;
+		}
+	fclose(f);
+	return -1;
+}
+
 static void test_stream(const struct cipher *c, uint16_t version, const char *v)
 {
 	int writer, reader;
@@ -288,6 +306,8 @@ int main(void)
 		{ TLS_1_2_VERSION, "TLS1.2" }, { TLS_1_3_VERSION, "TLS1.3" },
 	};
 
+	long long tx0 = stat_value("KtlsoTxRecords"), rx0 = stat_value("KtlsoRxBytes");
+
 	for (size_t d = 0; d < sizeof(directions) / sizeof(directions[0]); d++) {
 		dir = &directions[d];
 		printf("# %s -> %s\n", dir->writer_ulp, dir->reader_ulp);
@@ -299,5 +319,12 @@ int main(void)
 					test_wire(&ciphers[j], versions[i].v, versions[i].name);
 			}
 	}
+	CHECK(tx0 >= 0 && stat_value("KtlsoTxRecords") > tx0 + 1000,
+	      "/proc/net/ktlso_stat counts records sent (%lld -> %lld)", tx0,
+	      stat_value("KtlsoTxRecords"));
+	CHECK(rx0 >= 0 && stat_value("KtlsoRxBytes") > rx0 + (16 << 20),
+	      "/proc/net/ktlso_stat counts bytes received (%lld -> %lld)", rx0,
+	      stat_value("KtlsoRxBytes"));
+	CHECK(stat_value("KtlsoDecryptErrors") == 0, "no decrypt errors");
 	return check_summary();
 }
