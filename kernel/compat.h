@@ -8,6 +8,8 @@
 #define KTLSO_COMPAT_H
 
 #include <linux/bvec.h>
+#include <linux/fs.h>
+#include <linux/splice.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/version.h>
@@ -56,5 +58,17 @@ static inline void ktlso_compat_set_sendpage(struct proto *prot)
 
 #define KTLSO_COMPAT_SENDPAGE_FLAGS MSG_SENDPAGE_NOPOLICY
 #endif
+
+/* Splice out of any file through its read_iter. */
+static inline ssize_t ktlso_compat_splice_read(struct file *file, loff_t *ppos,
+					       struct pipe_inode_info *pipe,
+					       size_t len, unsigned int flags)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return generic_file_splice_read(file, ppos, pipe, len, flags);
+#else
+	return copy_splice_read(file, ppos, pipe, len, flags);
+#endif
+}
 
 #endif /* KTLSO_COMPAT_H */

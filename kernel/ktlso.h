@@ -89,9 +89,13 @@ struct ktlso_context {
 	 */
 	struct mutex tx_lock;
 	struct ktlso_tx *tx;	/* NULL until TLS_TX is installed */
+	void (*sk_write_space)(struct sock *sk);	/* TCP's, while TX is ours */
 	/* Serialises readers, who may sleep in TCP mid-record. */
 	struct mutex rx_lock;
 	struct ktlso_rx *rx;	/* NULL until TLS_RX is installed */
+	/* kTLS hints (sockopt.c): accepted and reported, never needed. */
+	u8 tx_zerocopy_ro;
+	u8 rx_no_pad;
 	struct rcu_head rcu;
 };
 
@@ -122,6 +126,9 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info);
 void ktlso_rx_release(struct sock *sk, struct ktlso_context *ctx);
 int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		  int *addr_len);
+ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
+			  struct pipe_inode_info *pipe, size_t len,
+			  unsigned int flags);
 __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait);
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor);

@@ -4,7 +4,7 @@
  * with the record layer's entry points swapped in, one per base proto
  * (IPv4's tcp_prot, IPv6's tcpv6_prot), TX mode and RX mode; and, once
  * receive keys are in, a copy of its struct proto_ops whose poll waits for
- * whole records and whose splice_read falls back to reading through us.
+ * whole records and whose splice_read reads plaintext through us.
  * Tables are built on first use because tcpv6_prot and inet6_stream_ops are
  * not exported and ipv6 may be a module.
  */
@@ -74,10 +74,7 @@ static void build_ops(struct proto_ops *o, const struct proto_ops *base)
 {
 	*o = *base;
 	o->poll = ktlso_poll;
-	/* NULL: sock_splice_read() then copies through read_iter, i.e. our
-	 * recvmsg, instead of splicing TCP's ciphertext skbs.
-	 */
-	o->splice_read = NULL;
+	o->splice_read = ktlso_splice_read;
 	o->read_sock = ktlso_read_sock;
 }
 

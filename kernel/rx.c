@@ -36,7 +36,12 @@ struct rx_record {
 struct ktlso_rx {
 	struct ktlso_crypto crypto;
 	struct aead_request *req;
-	int err;		/* sticky: once set, the stream is over */
+	int err;		/* sticky: a record failed authentication */
+	/* A malformed header stops the stream: its errno is reported once,
+	 * as kTLS does, and after that there is nothing more to read.
+	 */
+	bool stopped;
+	int stop_err;		/* not yet reported */
 	/* RFC 8446 §4.6.3: after the peer's KeyUpdate, nothing more can be
 	 * decrypted until the application installs the next key.
 	 */
@@ -73,13 +78,30 @@ static int check_header(const struct ktlso_rx *rx)
 	return 0;
 }
 
-/* The stream is broken: say so on this and every later call, and to poll. */
-static int fail(struct sock *sk, struct ktlso_rx *rx, int err)
+/*
+ * The stream is broken: tell poll (sk_err), and stop reading. A record that
+ * failed authentication makes every later read fail too (sticky); a bad
+ * header is reported once.
+ */
+static void fail(struct sock *sk, struct ktlso_rx *rx, int err, bool sticky)
 {
-	rx->err = err;
+	if (sticky)
+		rx->err = err;
+	else
+		rx->stop_err = err;
+	rx->stopped = true;
 	WRITE_ONCE(sk->sk_err, -err);
 	sk_error_report(sk);
-	return err;
+}
+
+/* After a stop nothing will ever arrive: wait like an idle socket would. */
+static int wait_for_nothing(struct sock *sk, int flags)
+{
+	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+
+	if (timeo)
+		timeo = schedule_timeout_interruptible(timeo);
+	return signal_pending(current) ? sock_intr_errno(timeo) : -EAGAIN;
 }
 
 /* Read up to want bytes of ciphertext from TCP into the gather buffer. */
@@ -172,9 +194,11 @@ static int open_record(struct sock *sk, struct ktlso_rx *rx)
  * Gather, check and decrypt one more record onto the queue, reading from TCP
  * as needed. Return: 1 when one was queued, 0 at end of stream, or -errno
  * (-EAGAIN under MSG_DONTWAIT before a whole record has arrived; what has
- * arrived stays gathered).
+ * arrived stays gathered). poll passes !report: it learns of a stop's errno
+ * without taking it from the reader.
  */
-static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags)
+static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
+		       bool report)
 {
 	struct ktlso_rx *rx = ctx->rx;
 	int err, n;
@@ -185,11 +209,21 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags)
 
 		if (rx->err)
 			return rx->err;
+		if (rx->stopped) {
+			err = rx->stop_err;
+			if (!report)
+				return err ?: -EAGAIN;
+			rx->stop_err = 0;
+			return err ?: wait_for_nothing(sk, flags);
+		}
 		if (rx->key_expired)
 			return -EKEYEXPIRED;
 		if (!want) {
 			err = open_record(sk, rx);
-			return err ? fail(sk, rx, err) : 1;
+			if (!err)
+				return 1;
+			fail(sk, rx, err, true);
+			continue;
 		}
 		n = read_tcp(sk, ctx, want, flags);
 		if (n <= 0)
@@ -197,7 +231,7 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags)
 		if (rx->have == KTLSO_HEADER_SIZE) {
 			err = check_header(rx);
 			if (err)
-				return fail(sk, rx, err);
+				fail(sk, rx, err, false);
 		}
 	}
 }
@@ -237,7 +271,7 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 			/* Past the target, take only what is already here. */
 			int f = *copied >= target ? flags | MSG_DONTWAIT : flags;
 
-			err = read_record(sk, ctx, f);
+			err = read_record(sk, ctx, f, true);
 			if (err <= 0)
 				return *copied ? 0 : err;
 		}
@@ -290,32 +324,60 @@ int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 
 /*
  * Readable only when a whole record can be delivered: tcp_poll's EPOLLIN for
- * half a record would make a non-blocking reader spin on EAGAIN. Gathering
- * here, without blocking, is what lets us know; if another reader holds the
- * queue we keep TCP's answer, and that reader will deliver.
+ * half a record would make a non-blocking reader spin on EAGAIN, and
+ * plaintext already queued here is invisible to TCP. Gathering here, without
+ * blocking, is what lets us know; if another reader holds the queue we keep
+ * TCP's answer, and that reader will deliver.
  */
 __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
 	struct sock *sk = sock->sk;
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 	__poll_t mask = tcp_poll(file, sock, wait);
-	bool ready;
+	int ret = 1;
 
 	if (inet_sk_state_load(sk) != TCP_ESTABLISHED ||
-	    READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN || !(mask & EPOLLIN))
+	    READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
 		return mask;
 	if (!mutex_trylock(&ctx->rx_lock))
 		return mask;
-	if (list_empty(&ctx->rx->records)) {
-		int ret = read_record(sk, ctx, MSG_DONTWAIT);
-
-		/* Errors and end of stream are for the reader to collect. */
-		ready = ret != -EAGAIN && ret != -EKEYEXPIRED;
-	} else {
-		ready = true;
-	}
+	if (list_empty(&ctx->rx->records))
+		ret = read_record(sk, ctx, MSG_DONTWAIT, false);
 	mutex_unlock(&ctx->rx_lock);
-	return ready ? mask : mask & ~(EPOLLIN | EPOLLRDNORM);
+
+	/* Errors and end of stream are for the reader to collect. */
+	if (ret == -EAGAIN || ret == -EKEYEXPIRED)
+		return mask & ~(EPOLLIN | EPOLLRDNORM);
+	return mask | EPOLLIN | EPOLLRDNORM;
+}
+
+/*
+ * splice() out of the socket: plaintext of data records only (EINVAL for a
+ * control record, as in kTLS), copied through recvmsg by the kernel's
+ * generic read_iter splice.
+ */
+ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
+			  struct pipe_inode_info *pipe, size_t len,
+			  unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	int rflags = (flags & SPLICE_F_NONBLOCK) ? MSG_DONTWAIT : 0;
+	struct ktlso_rx *rx;
+	int ret = 1;
+
+	if (mutex_lock_interruptible(&ctx->rx_lock))
+		return -ERESTARTSYS;
+	rx = ctx->rx;
+	if (list_empty(&rx->records))
+		ret = read_record(sk, ctx, rflags, true);
+	if (ret > 0 && list_first_entry(&rx->records, struct rx_record, list)->type !=
+		       KTLSO_RECORD_DATA)
+		ret = -EINVAL;
+	mutex_unlock(&ctx->rx_lock);
+	if (ret <= 0)
+		return ret;
+	return ktlso_compat_splice_read(sock->file, ppos, pipe, len, flags);
 }
 
 /* In-kernel readers (read_sock) would get ciphertext: refuse them. */

@@ -74,6 +74,74 @@ out:
 	return err;
 }
 
+/*
+ * Two kTLS hints, kept so that code written for kTLS runs unchanged: TX
+ * zero-copy sendfile permission and RX "expect no padding". ktlso always
+ * copies and always handles padding, so both only change what getsockopt
+ * reports; the rules for setting them are upstream's.
+ */
+static int set_hint(struct sock *sk, int optname, sockptr_t optval,
+		    unsigned int optlen)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	const struct ktlso_crypto *keys;
+	u32 val;
+	int err;
+
+	if (sockptr_is_null(optval) || optlen < sizeof(val))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val > 1)
+		return -EINVAL;
+
+	if (optname == TLS_TX_ZEROCOPY_RO) {
+		if (optlen != sizeof(val))
+			return -EINVAL;
+		WRITE_ONCE(ctx->tx_zerocopy_ro, val);
+		return 0;
+	}
+
+	err = check_zeroed_sockptr(optval, sizeof(val), optlen - sizeof(val));
+	if (err < 1)
+		return err ?: -EINVAL;
+	lock_sock(sk);
+	keys = ktlso_rx_crypto(ctx);
+	err = -EINVAL;
+	if (keys && keys->version == TLS_1_3_VERSION) {
+		ctx->rx_no_pad = val;
+		err = 0;
+	}
+	release_sock(sk);
+	return err;
+}
+
+static int get_hint(struct sock *sk, int optname, char __user *optval,
+		    int __user *optlen)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	const struct ktlso_crypto *keys;
+	int len, val;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (optname == TLS_TX_ZEROCOPY_RO) {
+		if (len != sizeof(val))
+			return -EINVAL;
+		val = READ_ONCE(ctx->tx_zerocopy_ro);
+	} else {
+		lock_sock(sk);
+		keys = ktlso_rx_crypto(ctx);
+		val = keys && keys->version == TLS_1_3_VERSION ? ctx->rx_no_pad : -EINVAL;
+		release_sock(sk);
+		if (val < 0 || len < (int)sizeof(val))
+			return -EINVAL;
+		if (put_user(sizeof(val), optlen))
+			return -EFAULT;
+	}
+	return copy_to_user(optval, &val, sizeof(val)) ? -EFAULT : 0;
+}
+
 int ktlso_setsockopt(struct sock *sk, int level, int optname,
 		     sockptr_t optval, unsigned int optlen)
 {
@@ -87,6 +155,9 @@ int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	case TLS_TX:
 	case TLS_RX:
 		return set_crypto_info(sk, optname == TLS_TX, optval, optlen);
+	case TLS_TX_ZEROCOPY_RO:
+	case TLS_RX_EXPECT_NO_PAD:
+		return set_hint(sk, optname, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -141,6 +212,9 @@ int ktlso_getsockopt(struct sock *sk, int level, int optname,
 	case TLS_TX:
 	case TLS_RX:
 		return get_crypto_info(sk, optname == TLS_TX, optval, optlen);
+	case TLS_TX_ZEROCOPY_RO:
+	case TLS_RX_EXPECT_NO_PAD:
+		return get_hint(sk, optname, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -11,7 +11,10 @@
  * already been counted as sent, so nothing is lost or sent twice.
  *
  * Crypto requests are always waited for, so no completion can outlive the
- * call that started it: close and unload have nothing in flight to race.
+ * call that started it. The one asynchronous piece is flush_work: when TCP
+ * frees send space (sk_write_space) it pushes pending bytes that no further
+ * sendmsg may come to push. close() unhooks sk_write_space under the socket
+ * lock and cancels the work before anything is freed.
  */
 #include <crypto/aead.h>
 #include <linux/scatterlist.h>
@@ -24,11 +27,16 @@
 struct ktlso_tx {
 	struct ktlso_crypto crypto;
 	struct aead_request *req;
+	struct sock *sk;
+	struct work_struct flush_work;
 	int err;		/* sticky: once set, the stream is over */
 	bool open;
 	u8 open_type;
 	unsigned int open_len;	/* plaintext bytes in the open record */
-	unsigned int pending_off, pending_len;	/* sealed, not yet in TCP */
+	/* Sealed, not yet in TCP. A record is only opened once nothing is
+	 * pending, so an open record never shares the buffer with one.
+	 */
+	unsigned int pending_off, pending_len;
 	/* The AEAD may not read these from the (vmalloc'ed) stack. */
 	u8 aad[KTLSO_AAD12_SIZE];
 	u8 nonce[KTLSO_AEAD_IV_SIZE];
@@ -121,6 +129,30 @@ static int seal_and_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 	int err = seal(sk, tx);
 
 	return err ? err : push(sk, tx, flags);
+}
+
+static void flush_pending(struct work_struct *work)
+{
+	struct ktlso_tx *tx = container_of(work, struct ktlso_tx, flush_work);
+	struct sock *sk = tx->sk;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+
+	mutex_lock(&ctx->tx_lock);
+	lock_sock(sk);
+	if (!tx->err)
+		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
+	release_sock(sk);
+	mutex_unlock(&ctx->tx_lock);
+}
+
+/* TCP has room again (softirq or under the socket lock). */
+static void ktlso_write_space(struct sock *sk)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+
+	if (READ_ONCE(ctx->tx->pending_len))
+		schedule_work(&ctx->tx->flush_work);
+	ctx->sk_write_space(sk);
 }
 
 /* TLS_SET_RECORD_TYPE: the content type for this call's bytes. */
@@ -274,7 +306,11 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		goto err_uninit_crypto;
 	}
 
+	tx->sk = sk;
+	INIT_WORK(&tx->flush_work, flush_pending);
 	ctx->tx = tx;
+	ctx->sk_write_space = sk->sk_write_space;
+	sk->sk_write_space = ktlso_write_space;
 	ktlso_proto_update(sk, ctx);
 	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, 1);
 	return 0;
@@ -291,20 +327,35 @@ err_free_tx:
  * @sk: the socket being closed
  * @ctx: its context
  *
- * Runs from close(), before TCP's own close sends the FIN. The flush does not
- * block: a peer that has stopped reading cannot hold close() hostage.
+ * Runs from close(), before TCP's own close sends the FIN. It does not block
+ * (a peer that has stopped reading cannot hold close() hostage) and loses
+ * nothing: what the send buffer cannot take is queued past its limit, so
+ * TCP's close delivers every sealed byte, as it would its own.
  */
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 {
 	struct ktlso_tx *tx = ctx->tx;
+	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 
 	if (!tx)
 		return;
+	/* Under the socket lock no softirq runs our write_space; once it is
+	 * unhooked, nothing can schedule the work again.
+	 */
+	lock_sock(sk);
+	sk->sk_write_space = ctx->sk_write_space;
+	release_sock(sk);
+	cancel_work_sync(&tx->flush_work);
+
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
-	if (!tx->err && !push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL) &&
-	    tx->open && tx->open_len)
-		seal_and_push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (!tx->err && tx->open && tx->open_len)
+		seal(sk, tx);
+	if (!tx->err && tx->pending_len && push(sk, tx, flags)) {
+		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+		WRITE_ONCE(sk->sk_sndbuf, sk->sk_sndbuf + tx->pending_len);
+		push(sk, tx, flags);
+	}
 	ctx->tx = NULL;
 	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, -1);
 	release_sock(sk);

@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tmp=$(mktemp -d)
+qemus() { pgrep -f 'qemu-system-x86_64.*ktlso-vm\.' | sort; }
+qemus >"$tmp/qemus-before"
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 check() {
@@ -43,7 +45,15 @@ done
 rc=$(status_of --timeout 25 -- sleep 600)
 check "a run past its --timeout fails" test "$rc" != 0
 check "and says it timed out" grep -q 'timed out' "$tmp/stderr"
-check "no QEMU process is left behind" bash -c '! pgrep -f "qemu-system-x86_64.*ktlso-vm\." >/dev/null'
+tools/vm/run -- sleep 600 >/dev/null 2>&1 &
+runner=$!
+sleep 15
+kill -TERM "$runner"
+wait "$runner" || true
+sleep 1
+qemus >"$tmp/qemus-after"
+check "no QEMU process is left behind, after a timeout or a SIGTERM" \
+	test -z "$(comm -13 "$tmp/qemus-before" "$tmp/qemus-after")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
