@@ -5,6 +5,8 @@
 #   make                     ktlso.ko for KDIR (running kernel, else 6.1) + userspace
 #   make KVER=6.1|6.12       ktlso.ko for a test kernel, in build/<release>/
 #   make check               everything CI runs (installs dependencies first)
+#   make conformance [KVER=6.1|6.12] [ULP=tls] [FILTER='-r FIXTURE.VARIANT.TEST']
+#                            the kernel's kTLS selftest against ktlso (or tls.ko)
 #   make unit | kunit | vm-test | demo | install | clean
 
 KVER ?=
@@ -20,7 +22,7 @@ endif
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	  -Iinclude/uapi -Iuserspace/lib
-LDLIBS += -lcrypto
+LDLIBS += -lssl -lcrypto
 B := build
 
 LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/lib/*.c))
@@ -29,7 +31,7 @@ VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
 PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
 
 .SECONDARY:
-.PHONY: all module userspace test-modules check unit kunit vm-test demo install clean
+.PHONY: all module userspace test-modules check unit kunit vm-test demo conformance install clean
 
 all: module userspace
 
@@ -75,6 +77,14 @@ vm-test:
 demo:
 	@tools/deps
 	@tools/demo/run
+
+# The kernel's own kTLS selftest in the VM (Documentation/conformance.rst).
+ULP ?= ktlso
+conformance: KVER := $(or $(KVER),6.1)
+conformance:
+	@tools/deps
+	$(MAKE) KVER=$(KVER) module
+	@tools/conformance --kernel $(KVER) --ulp $(ULP) $(if $(FILTER),-- $(FILTER))
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
