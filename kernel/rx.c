@@ -222,6 +222,11 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
 			err = open_record(sk, rx);
 			if (!err)
 				return 1;
+			/* Out of memory loses nothing: the record stays
+			 * gathered for the next try.
+			 */
+			if (err == -ENOMEM)
+				return err;
 			fail(sk, rx, err, true);
 			continue;
 		}
