@@ -307,6 +307,7 @@ int main(void)
 	};
 
 	long long tx0 = stat_value("KtlsoTxRecords"), rx0 = stat_value("KtlsoRxBytes");
+	long long bad0 = stat_value("KtlsoDecryptErrors");
 
 	for (size_t d = 0; d < sizeof(directions) / sizeof(directions[0]); d++) {
 		dir = &directions[d];
@@ -325,6 +326,7 @@ int main(void)
 	CHECK(rx0 >= 0 && stat_value("KtlsoRxBytes") > rx0 + (16 << 20),
 	      "/proc/net/ktlso_stat counts bytes received (%lld -> %lld)", rx0,
 	      stat_value("KtlsoRxBytes"));
-	CHECK(stat_value("KtlsoDecryptErrors") == 0, "no decrypt errors");
+	/* Counters are per namespace and other tests provoke errors on purpose. */
+	CHECK(bad0 >= 0 && stat_value("KtlsoDecryptErrors") == bad0, "no decrypt errors");
 	return check_summary();
 }
