@@ -46,6 +46,11 @@ int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *inf
 	err = crypto_aead_setauthsize(c->aead, cipher->tag);
 	if (err)
 		goto err_free_aead;
+	c->req = aead_request_alloc(c->aead, GFP_KERNEL);
+	if (!c->req) {
+		err = -ENOMEM;
+		goto err_free_aead;
+	}
 	return 0;
 
 err_free_aead:
@@ -58,6 +63,7 @@ err_wipe:
 
 void ktlso_crypto_uninit(struct ktlso_crypto *c)
 {
+	aead_request_free(c->req);
 	crypto_free_aead(c->aead);	/* the transform wipes its own key */
 	memzero_explicit(c, sizeof(*c));
 }
@@ -77,30 +83,49 @@ void ktlso_crypto_current(const struct ktlso_crypto *c, union ktlso_crypto_info 
 /**
  * ktlso_rekey() - swap a direction to new keys (TLS 1.3 KeyUpdate)
  * @c: the direction's state
- * @req: its AEAD request, reallocated for the new transform
  * @info: validated crypto_info of the same version and cipher
  *
  * Return: 0, or -errno with the old keys still in place.
  */
-int ktlso_rekey(struct ktlso_crypto *c, struct aead_request **req,
-		const union ktlso_crypto_info *info)
+int ktlso_rekey(struct ktlso_crypto *c, const union ktlso_crypto_info *info)
 {
 	struct ktlso_crypto fresh = { };
-	struct aead_request *fresh_req;
 	int err;
 
 	err = ktlso_crypto_init(&fresh, info);
 	if (err)
 		return err;
-	fresh_req = aead_request_alloc(fresh.aead, GFP_KERNEL);
-	if (!fresh_req) {
-		ktlso_crypto_uninit(&fresh);
-		return -ENOMEM;
-	}
-	aead_request_free(*req);
 	ktlso_crypto_uninit(c);
 	*c = fresh;
-	*req = fresh_req;
 	memzero_explicit(&fresh, sizeof(fresh));
 	return 0;
+}
+
+/**
+ * ktlso_crypto_run() - one AEAD operation, waited for
+ * @c: the direction's state
+ * @encrypt: seal (true) or open
+ * @src: additional data, then the input
+ * @dst: additional data, then room for the output
+ * @aad_len: bytes of additional data
+ * @len: bytes of input (ciphertext includes the tag)
+ * @iv: the nonce, in memory the crypto layer may read (not the stack)
+ *
+ * Waiting here means no completion can outlive the caller: close and module
+ * unload never race a callback.
+ *
+ * Return: 0, or the crypto layer's -errno (-EBADMSG: not authentic).
+ */
+int ktlso_crypto_run(struct ktlso_crypto *c, bool encrypt, struct scatterlist *src,
+		     struct scatterlist *dst, unsigned int aad_len,
+		     unsigned int len, u8 *iv)
+{
+	DECLARE_CRYPTO_WAIT(wait);
+
+	aead_request_set_callback(c->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+				  CRYPTO_TFM_REQ_MAY_SLEEP, crypto_req_done, &wait);
+	aead_request_set_ad(c->req, aad_len);
+	aead_request_set_crypt(c->req, src, dst, len, iv);
+	return crypto_wait_req(encrypt ? crypto_aead_encrypt(c->req) :
+				   crypto_aead_decrypt(c->req), &wait);
 }

@@ -47,6 +47,7 @@ u8 *ktlso_cipher_rec_seq(const struct ktlso_cipher *c, union ktlso_crypto_info *
 struct ktlso_crypto {
 	const struct ktlso_cipher *cipher;
 	struct crypto_aead *aead;
+	struct aead_request *req;	/* one at a time: crypto is waited for */
 	u16 version;
 	/* salt || iv. For TLS 1.2 explicit-nonce ciphers the last 8 bytes are
 	 * the explicit nonce and advance with every record, as kTLS does; for
@@ -60,8 +61,11 @@ struct ktlso_crypto {
 
 int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
 void ktlso_crypto_uninit(struct ktlso_crypto *c);
-int ktlso_rekey(struct ktlso_crypto *c, struct aead_request **req,
-		const union ktlso_crypto_info *info);
+int ktlso_rekey(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
+struct scatterlist;
+int ktlso_crypto_run(struct ktlso_crypto *c, bool encrypt, struct scatterlist *src,
+		     struct scatterlist *dst, unsigned int aad_len,
+		     unsigned int len, u8 *iv);
 void ktlso_crypto_current(const struct ktlso_crypto *c, union ktlso_crypto_info *out);
 
 /* record.c: pure framing helpers. */

@@ -12,7 +12,6 @@
  * As on transmit, crypto requests are always waited for: no completion can
  * outlive the call that started it.
  */
-#include <crypto/aead.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <net/tcp.h>
@@ -35,7 +34,6 @@ struct rx_record {
 
 struct ktlso_rx {
 	struct ktlso_crypto crypto;
-	struct aead_request *req;
 	int err;		/* sticky: a record failed authentication */
 	/* A malformed header stops the stream: its errno is reported once,
 	 * as kTLS does, and after that there is nothing more to read.
@@ -140,7 +138,6 @@ static int open_record(struct sock *sk, struct ktlso_rx *rx)
 	unsigned int clen = record_length(rx) - KTLSO_HEADER_SIZE - prefix;
 	unsigned int plen = clen - c->cipher->tag, aad_len;
 	struct scatterlist src[2], dst[2];
-	DECLARE_CRYPTO_WAIT(wait);
 	struct rx_record *r;
 	int err;
 
@@ -165,11 +162,7 @@ static int open_record(struct sock *sk, struct ktlso_rx *rx)
 	sg_init_table(dst, 2);
 	sg_set_buf(&dst[0], rx->aad, aad_len);
 	sg_set_buf(&dst[1], r->data, clen);
-	aead_request_set_callback(rx->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
-				  CRYPTO_TFM_REQ_MAY_SLEEP, crypto_req_done, &wait);
-	aead_request_set_ad(rx->req, aad_len);
-	aead_request_set_crypt(rx->req, src, dst, clen, rx->nonce);
-	err = crypto_wait_req(crypto_aead_decrypt(rx->req), &wait);
+	err = ktlso_crypto_run(c, false, src, dst, aad_len, clen, rx->nonce);
 	if (!err && c->version == TLS_1_3_VERSION)
 		err = strip_tls13_padding(r);
 	if (err) {
@@ -406,7 +399,7 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 	int err;
 
 	if (rx) {
-		err = ktlso_rekey(&rx->crypto, &rx->req, info);
+		err = ktlso_rekey(&rx->crypto, info);
 		if (err)
 			return err;
 		rx->key_expired = false;
@@ -423,19 +416,12 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 	err = ktlso_crypto_init(&rx->crypto, info);
 	if (err)
 		goto err_free_rx;
-	rx->req = aead_request_alloc(rx->crypto.aead, GFP_KERNEL);
-	if (!rx->req) {
-		err = -ENOMEM;
-		goto err_uninit_crypto;
-	}
 
 	ctx->rx = rx;
 	ktlso_proto_update(sk, ctx);
 	ktlso_stat_add(sk, KTLSO_STAT_CURR_RX, 1);
 	return 0;
 
-err_uninit_crypto:
-	ktlso_crypto_uninit(&rx->crypto);
 err_free_rx:
 	kfree_sensitive(rx);
 	return err;
@@ -456,7 +442,6 @@ void ktlso_rx_release(struct sock *sk, struct ktlso_context *ctx)
 
 	list_for_each_entry_safe(r, tmp, &rx->records, list)
 		kfree_sensitive(r);
-	aead_request_free(rx->req);
 	ktlso_crypto_uninit(&rx->crypto);
 	kfree_sensitive(rx);
 }

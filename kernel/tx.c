@@ -16,7 +16,6 @@
  * sendmsg may come to push. close() unhooks sk_write_space under the socket
  * lock and cancels the work before anything is freed.
  */
-#include <crypto/aead.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <net/tcp.h>
@@ -26,7 +25,6 @@
 
 struct ktlso_tx {
 	struct ktlso_crypto crypto;
-	struct aead_request *req;
 	struct sock *sk;
 	struct work_struct flush_work;
 	int err;		/* sticky: once set, the stream is over */
@@ -59,7 +57,6 @@ static int seal(struct sock *sk, struct ktlso_tx *tx)
 	unsigned int prefix = ktlso_record_prefix(c);
 	unsigned int len = tx->open_len, aad_len;
 	struct scatterlist sg[2];
-	DECLARE_CRYPTO_WAIT(wait);
 	int err;
 
 	if (tx->err)
@@ -78,11 +75,7 @@ static int seal(struct sock *sk, struct ktlso_tx *tx)
 	sg_init_table(sg, 2);
 	sg_set_buf(&sg[0], tx->aad, aad_len);
 	sg_set_buf(&sg[1], payload(tx), len + c->cipher->tag);
-	aead_request_set_callback(tx->req, CRYPTO_TFM_REQ_MAY_BACKLOG |
-				  CRYPTO_TFM_REQ_MAY_SLEEP, crypto_req_done, &wait);
-	aead_request_set_ad(tx->req, aad_len);
-	aead_request_set_crypt(tx->req, sg, sg, len, tx->nonce);
-	err = crypto_wait_req(crypto_aead_encrypt(tx->req), &wait);
+	err = ktlso_crypto_run(c, true, sg, sg, aad_len, len, tx->nonce);
 	if (err) {
 		/* Never send a half-encrypted buffer. */
 		memzero_explicit(tx->rec, TX_RECORD_ROOM);
@@ -288,7 +281,7 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		}
 		/* Sealed bytes TCP cannot take now wait for the next call. */
 		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
-		err = ktlso_rekey(&tx->crypto, &tx->req, info);
+		err = ktlso_rekey(&tx->crypto, info);
 		if (!err)
 			ktlso_stat_add(sk, KTLSO_STAT_REKEY_TX, 1);
 		return err;
@@ -300,11 +293,6 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 	err = ktlso_crypto_init(&tx->crypto, info);
 	if (err)
 		goto err_free_tx;
-	tx->req = aead_request_alloc(tx->crypto.aead, GFP_KERNEL);
-	if (!tx->req) {
-		err = -ENOMEM;
-		goto err_uninit_crypto;
-	}
 
 	tx->sk = sk;
 	INIT_WORK(&tx->flush_work, flush_pending);
@@ -315,8 +303,6 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, 1);
 	return 0;
 
-err_uninit_crypto:
-	ktlso_crypto_uninit(&tx->crypto);
 err_free_tx:
 	kfree_sensitive(tx);
 	return err;
@@ -361,7 +347,6 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
 
-	aead_request_free(tx->req);
 	ktlso_crypto_uninit(&tx->crypto);
 	kfree_sensitive(tx);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
 
 #ifndef SOL_TLS
@@ -41,23 +42,9 @@ static struct tls12_crypto_info_aes_gcm_128 keys(uint16_t version)
 /* attacker writes raw bytes; victim reads through ktlso. */
 static void pair(uint16_t version, int *attacker, int *victim)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct tls12_crypto_info_aes_gcm_128 k = keys(version);
-	socklen_t len = sizeof(a);
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
 
-	if (bind(lfd, (struct sockaddr *)&a, len) || listen(lfd, 1) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &len)) {
-		perror("listen");
-		exit(2);
-	}
-	*attacker = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(*attacker, (struct sockaddr *)&a, len)) {
-		perror("connect");
-		exit(2);
-	}
-	*victim = accept(lfd, NULL, NULL);
-	close(lfd);
+	loopback_pair(attacker, victim);
 	if (setsockopt(*victim, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
 	    setsockopt(*victim, SOL_TLS, TLS_RX, &k, sizeof(k))) {
 		perror("victim setup");

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
 
 #ifndef SOL_TLS
@@ -69,26 +70,6 @@ static struct keys make_info(const struct cipher *c, uint16_t version, uint64_t 
 	return k;
 }
 
-static void connect_pair(int *writer, int *reader)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (bind(lfd, (struct sockaddr *)&a, len) || listen(lfd, 1) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &len)) {
-		perror("listen");
-		exit(2);
-	}
-	*writer = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(*writer, (struct sockaddr *)&a, len)) {
-		perror("connect");
-		exit(2);
-	}
-	*reader = accept(lfd, NULL, NULL);
-	close(lfd);
-}
-
 struct direction {
 	const char *writer_ulp, *reader_ulp;	/* reader NULL: plain TCP */
 };
@@ -106,7 +87,7 @@ static bool setup(const struct cipher *c, uint16_t version, bool reader_tls,
 {
 	struct keys k = make_info(c, version, 0x0102030405060708ull);
 
-	connect_pair(writer, reader);
+	loopback_pair(writer, reader);
 	if (setsockopt(*writer, SOL_TCP, TCP_ULP, dir->writer_ulp, strlen(dir->writer_ulp) + 1) ||
 	    setsockopt(*writer, SOL_TLS, TLS_TX, k.buf, k.len)) {
 		printf("    writer setup: %s\n", strerror(errno));
@@ -201,28 +182,13 @@ static void test_stream(const struct cipher *c, uint16_t version, const char *v)
 	      "%s %s: the coalesced record arrives whole", v, c->name);
 
 	/* A control record keeps its type. */
-	char cbuf[CMSG_SPACE(1)] = { 0 };
-	struct iovec iov = { .iov_base = (void *)"\x01\x00", .iov_len = 2 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	uint8_t alert[8], type;
 
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(1);
-	*CMSG_DATA(cm) = 21;	/* alert */
-	CHECK(sendmsg(writer, &msg, 0) == 2, "%s %s: send an alert record", v, c->name);
-	uint8_t alert[8];
-	char rbuf[CMSG_SPACE(1)] = { 0 };
-	struct iovec riov = { .iov_base = alert, .iov_len = sizeof(alert) };
-	struct msghdr rmsg = { .msg_iov = &riov, .msg_iovlen = 1,
-			       .msg_control = rbuf, .msg_controllen = sizeof(rbuf) };
-	ssize_t r = recvmsg(reader, &rmsg, 0);
-	struct cmsghdr *rc = CMSG_FIRSTHDR(&rmsg);
-
-	CHECK(r == 2 && alert[0] == 1 && rc && rc->cmsg_type == TLS_GET_RECORD_TYPE &&
-		      *CMSG_DATA(rc) == 21,
-	      "%s %s: tls.ko receives it as an alert", v, c->name);
+	CHECK(send_with_type(writer, 21, "\x01\x00", 2) == 2, "%s %s: send an alert record",
+	      v, c->name);
+	CHECK(recv_with_type(reader, alert, sizeof(alert), 0, &type) == 2 && alert[0] == 1 &&
+		      type == 21,
+	      "%s %s: the reader receives it as an alert", v, c->name);
 
 	/* getsockopt reports the sequence number moving on. */
 	struct keys now;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/tls_sock.h"
 #include "tls12_prf.h"
 #include "tls13_keysched.h"
 #include <linux/ktlso.h>
@@ -209,27 +210,12 @@ static int connect_retry(int port)
 	return -1;
 }
 
-/* recvmsg one record's worth; returns its length and type. */
-static ssize_t recv_record(int fd, char *buf, size_t len, uint8_t *type)
-{
-	char cbuf[CMSG_SPACE(1)];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	ssize_t n = recvmsg(fd, &msg, 0);
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	*type = cm && cm->cmsg_level == SOL_TLS && cm->cmsg_type == TLS_GET_RECORD_TYPE ?
-		*CMSG_DATA(cm) : 0;
-	return n;
-}
-
 static void run(const struct suite *s, int port)
 {
 	const char *v = s->version == TLS_1_3_VERSION ? "TLS1.3" : "TLS1.2";
 	static const char line[] = "hello from the kernel\n";
 	static const char want[] = "lenrek eht morf olleh\n";
-	char cbuf[CMSG_SPACE(1)] = { 0 }, buf[256] = { 0 };
+	char buf[256] = { 0 };
 	struct info tx, rx;
 	pid_t server = start_server(s, port);
 	int fd = connect_retry(port), status;
@@ -265,7 +251,7 @@ static void run(const struct suite *s, int port)
 	size_t got = 0;
 
 	while (got < strlen(want)) {
-		ssize_t n = recv_record(fd, buf + got, sizeof(buf) - 1 - got, &type);
+		ssize_t n = recv_with_type(fd, buf + got, sizeof(buf) - 1 - got, 0, &type);
 
 		if (n <= 0 || type != 23)
 			break;
@@ -275,17 +261,8 @@ static void run(const struct suite *s, int port)
 	      "%s %s: s_server's reply decrypts: %.*s", v, s->name, (int)got - 1, buf);
 
 	/* RFC 8446 §6.1: close_notify is a warning-level alert 0. */
-	struct iovec iov = { .iov_base = "\x01\x00", .iov_len = 2 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(1);
-	*CMSG_DATA(cm) = 21;
-	CHECK(sendmsg(fd, &msg, 0) == 2, "%s %s: close_notify sent", v, s->name);
-	ssize_t n = recv_record(fd, buf, sizeof(buf), &type);
+	CHECK(send_with_type(fd, 21, "\x01\x00", 2) == 2, "%s %s: close_notify sent", v, s->name);
+	ssize_t n = recv_with_type(fd, buf, sizeof(buf), 0, &type);
 
 	CHECK(n == 2 && type == 21 && buf[0] == 1 && buf[1] == 0,
 	      "%s %s: s_server's close_notify arrives as an alert record", v, s->name);
