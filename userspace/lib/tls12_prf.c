@@ -17,9 +17,6 @@ int tls12_prf(enum tls_hash hash, const uint8_t *secret, size_t secret_len,
 	size_t label_len = label ? strlen(label) : 0;
 	uint8_t label_seed[TLS12_PRF_SEED_MAX];
 	OSSL_PARAM params[4];
-	EVP_KDF_CTX *ctx = NULL;
-	EVP_KDF *kdf;
-	int ok = 0;
 
 	ENSURE(md, -EOPNOTSUPP);
 	ENSURE(secret && secret_len, -EINVAL);
@@ -45,16 +42,7 @@ int tls12_prf(enum tls_hash hash, const uint8_t *secret, size_t secret_len,
 						      label_len + seed_len);
 	params[3] = OSSL_PARAM_construct_end();
 
-	kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	if (kdf)
-		ctx = EVP_KDF_CTX_new(kdf);
-	if (ctx)
-		ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	if (!ok)
-		OPENSSL_cleanse(out, out_len);
-	return ok ? 0 : -EIO;
+	return tls_kdf_derive("TLS1-PRF", params, out, out_len);
 }
 
 /* A 48-byte master secret from PRF(pre_master_secret, label, seed). */

@@ -21,9 +21,6 @@ static int hkdf(enum tls_hash hash, int mode, const uint8_t *key,
 				    OSSL_KDF_PARAM_SALT :
 				    OSSL_KDF_PARAM_INFO;
 	OSSL_PARAM params[5];
-	EVP_KDF_CTX *ctx = NULL;
-	EVP_KDF *kdf;
-	int ok = 0;
 
 	ENSURE(md, -EOPNOTSUPP);
 	params[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
@@ -35,18 +32,7 @@ static int hkdf(enum tls_hash hash, int mode, const uint8_t *key,
 						      (void *)salt_or_info, n);
 	params[4] = OSSL_PARAM_construct_end();
 
-	/* Fetched per call: no global state, and the cost is noise next to
-	 * the handshake's public-key operations. libcrypto copies the key
-	 * into the context and clears it when the context is freed.
-	 */
-	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	if (kdf)
-		ctx = EVP_KDF_CTX_new(kdf);
-	if (ctx)
-		ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ok ? 0 : -EIO;
+	return tls_kdf_derive("HKDF", params, out, out_len);
 }
 
 int tls13_hkdf_label(uint16_t length, const char *label, const uint8_t *context,

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include "tls_hash.h"
 
@@ -39,4 +40,29 @@ int tls_hash_digest(enum tls_hash hash, const void *data, size_t len,
 	       -EIO);
 	ENSURE(out_len == tls_hash_len(hash), -EIO);
 	return 0;
+}
+
+/*
+ * Fetched per call: no global state, and the cost is noise next to the
+ * handshake's public-key operations. libcrypto copies the key into the
+ * context and clears it when the context is freed; a failed derivation
+ * leaves no partial output behind.
+ */
+int tls_kdf_derive(const char *kdf_name, const OSSL_PARAM *params, uint8_t *out,
+		   size_t out_len)
+{
+	EVP_KDF_CTX *ctx = NULL;
+	EVP_KDF *kdf;
+	int ok = 0;
+
+	kdf = EVP_KDF_fetch(NULL, kdf_name, NULL);
+	if (kdf)
+		ctx = EVP_KDF_CTX_new(kdf);
+	if (ctx)
+		ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	if (!ok)
+		OPENSSL_cleanse(out, out_len);
+	return ok ? 0 : -EIO;
 }

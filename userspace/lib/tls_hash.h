@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/params.h>
+
 #include "try.h"
 
 /* 0 is deliberately not a hash, so a zeroed config cannot pick one. */
@@ -33,5 +35,12 @@ const char *tls_hash_name(enum tls_hash hash);
  */
 int tls_hash_digest(enum tls_hash hash, const void *data, size_t len,
 		    uint8_t out[TLS_HASH_MAX]) WUR;
+
+/*
+ * out[0..out_len) from libcrypto's KDF kdf_name ("HKDF", "TLS1-PRF") with
+ * params. -EIO (and out wiped) if libcrypto fails.
+ */
+int tls_kdf_derive(const char *kdf_name, const OSSL_PARAM *params, uint8_t *out,
+		   size_t out_len) WUR;
 
 #endif /* KTLSO_TLS_HASH_H */
