@@ -74,6 +74,12 @@ vm-test:
 	@tools/deps
 	@tools/check vm
 
+# The fake daemon speaks generic netlink through libmnl.
+$(B)/tests/vm/upcall_test: LDLIBS += -lmnl
+
+$(B)/tools/bench/%: $(B)/tools/bench/%.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 demo:
 	@tools/deps
 	@tools/demo/run

@@ -2,12 +2,15 @@
 #ifndef KTLSO_H
 #define KTLSO_H
 
+#include <linux/ktlso.h>
 #include <linux/mutex.h>
+#include <linux/timer.h>
 #include <linux/tls.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 
 struct aead_request;
+struct scatterlist;
 
 #define KTLSO_REC_SEQ_SIZE 8
 #define KTLSO_NONCE_SIZE 12	/* salt || iv: the AEAD nonce of every cipher */
@@ -57,29 +60,58 @@ struct ktlso_crypto {
 	u64 seq;
 	/* What the application installed, for getsockopt (key included). */
 	union ktlso_crypto_info info;
+	/* Read by the AEAD while it works on a record: never on the stack,
+	 * which may be vmalloc'ed.
+	 */
+	u8 aad[KTLSO_AAD12_SIZE];
+	u8 nonce[KTLSO_AEAD_IV_SIZE];
 };
 
 int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
 void ktlso_crypto_uninit(struct ktlso_crypto *c);
 int ktlso_rekey(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
-struct scatterlist;
 int ktlso_crypto_run(struct ktlso_crypto *c, bool encrypt, struct scatterlist *src,
 		     struct scatterlist *dst, unsigned int aad_len,
 		     unsigned int len, u8 *iv);
 void ktlso_crypto_current(const struct ktlso_crypto *c, union ktlso_crypto_info *out);
 
-/* record.c: pure framing helpers. */
+/* record.c: framing and record protection, free of sockets. */
 void ktlso_record_nonce(const struct ktlso_crypto *c, u8 nonce[KTLSO_AEAD_IV_SIZE]);
 unsigned int ktlso_record_aad(const struct ktlso_crypto *c, u8 type,
 			      unsigned int plaintext_len, u8 *aad);
 unsigned int ktlso_record_prefix(const struct ktlso_crypto *c);
 unsigned int ktlso_record_overhead(const struct ktlso_crypto *c);
+unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *header);
 void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
 			 unsigned int plaintext_len, u8 *header);
 int ktlso_record_advance(struct ktlso_crypto *c);
+int ktlso_record_seal(struct ktlso_crypto *c, u8 type, unsigned int len,
+		      u8 *head, struct scatterlist *sg);
+int ktlso_record_open(struct ktlso_crypto *c, u8 *rec, struct scatterlist *sg);
+int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
+			 const u8 *inner, unsigned int *len, u8 *type);
 
 struct ktlso_tx;
 struct ktlso_rx;
+
+/* A handshake an application asked ktlsod for (handshake.c). */
+struct ktlso_handshake {
+	struct sock *sk;
+	struct ktlso_handshake_req req;
+	u32 state;			/* KTLSO_HS_*, PENDING/ACCEPTED below */
+	int error;			/* positive errno once FAILED */
+	int alert;
+	struct ktlso_handshake_status result;	/* what DONE reported */
+	struct file *file;		/* held while PENDING, then the daemon's */
+	u32 daemon_portid;
+	pid_t daemon_tgid;
+	struct list_head link;		/* pending or accepted list */
+	struct timer_list timer;	/* the request's timeout */
+};
+
+/* Internal states before the UAPI's DONE/FAILED (never reported as such). */
+#define KTLSO_HS_PENDING 0x100
+#define KTLSO_HS_ACCEPTED 0x101
 
 /* Per-socket state, hung off icsk_ulp_data while the ULP is attached. */
 struct ktlso_context {
@@ -97,6 +129,8 @@ struct ktlso_context {
 	/* Serialises readers, who may sleep in TCP mid-record. */
 	struct mutex rx_lock;
 	struct ktlso_rx *rx;	/* NULL until TLS_RX is installed */
+	/* The handshake request, if one was made; lives until close. */
+	struct ktlso_handshake *hs;
 	/* kTLS hints (sockopt.c): accepted and reported, never needed. */
 	u8 tx_zerocopy_ro;
 	u8 rx_no_pad;
@@ -108,9 +142,43 @@ static inline struct ktlso_context *ktlso_ctx(const struct sock *sk)
 	return (__force struct ktlso_context *)inet_csk(sk)->icsk_ulp_data;
 }
 
+/* main.c */
+bool ktlso_is_ours(struct sock *sk);
+
 /* proto.c */
 int ktlso_proto_base(struct sock *sk);
 void ktlso_proto_update(struct sock *sk, struct ktlso_context *ctx);
+const struct proto *ktlso_proto_ungated(const struct ktlso_context *ctx);
+const struct proto_ops *ktlso_proto_base_ops(const struct sock *sk);
+
+/* handshake.c */
+int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int ktlso_hs_status(struct sock *sk, char __user *optval, int __user *optlen);
+int ktlso_hs_fail(struct ktlso_handshake *hs, int error);
+struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
+				      struct file **file);
+int ktlso_hs_done(struct sock *sk, u32 portid,
+		  const struct ktlso_handshake_status *result, int error,
+		  int alert);
+void ktlso_hs_daemon_gone(struct net *net, u32 portid);
+int ktlso_hs_gate(struct sock *sk, struct ktlso_context *ctx, bool nonblock);
+void ktlso_hs_release(struct ktlso_context *ctx);
+bool ktlso_hs_keys_hidden(const struct ktlso_context *ctx);
+int ktlso_hs_may_install(const struct ktlso_context *ctx);
+__poll_t ktlso_sock_poll(struct file *file, struct socket *sock,
+			 poll_table *wait);
+ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,
+			       struct pipe_inode_info *pipe, size_t len,
+			       unsigned int flags);
+int ktlso_gated_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int ktlso_gated_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			int flags, int *addr_len);
+
+/* upcall.c */
+int ktlso_upcall_init(void);
+void ktlso_upcall_exit(void);
+bool ktlso_upcall_has_daemon(struct net *net);
+void ktlso_upcall_notify(struct net *net);
 
 /* sockopt.c */
 int ktlso_setsockopt(struct sock *sk, int level, int optname,

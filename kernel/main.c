@@ -75,6 +75,13 @@ static struct tcp_ulp_ops ktlso_ulp_ops __read_mostly = {
 	.release = ulp_release,
 };
 
+/* Is this a TCP socket with our ULP? (for sockets named by a daemon's fd) */
+bool ktlso_is_ours(struct sock *sk)
+{
+	return sk_is_tcp(sk) &&
+	       READ_ONCE(inet_csk(sk)->icsk_ulp_ops) == &ktlso_ulp_ops;
+}
+
 static int __init ktlso_init(void)
 {
 	int err;
@@ -82,12 +89,17 @@ static int __init ktlso_init(void)
 	err = ktlso_stats_init();
 	if (err)
 		return err;
-	err = tcp_register_ulp(&ktlso_ulp_ops);
+	err = ktlso_upcall_init();
 	if (err)
 		goto err_stats;
+	err = tcp_register_ulp(&ktlso_ulp_ops);
+	if (err)
+		goto err_upcall;
 	pr_info("TCP ULP \"%s\" registered\n", KTLSO_ULP_NAME);
 	return 0;
 
+err_upcall:
+	ktlso_upcall_exit();
 err_stats:
 	ktlso_stats_uninit();
 	return err;
@@ -96,6 +108,7 @@ err_stats:
 static void __exit ktlso_exit(void)
 {
 	tcp_unregister_ulp(&ktlso_ulp_ops);
+	ktlso_upcall_exit();
 	ktlso_stats_uninit();
 }
 

@@ -15,8 +15,10 @@
 
 enum base_proto { BASE_TCP, BASE_TCPV6, NUM_BASES };
 enum mode { PLAIN, SW, NUM_MODES };
+/* Gated: a handshake request is open (handshake.c decides who may pass). */
+enum gate { OPEN, GATED, NUM_GATES };
 
-static struct proto prots[NUM_BASES][NUM_MODES][NUM_MODES];
+static struct proto prots[NUM_BASES][NUM_GATES][NUM_MODES][NUM_MODES];
 static const struct proto *bases[NUM_BASES];
 /* proto_ops go by family: a v4-mapped IPv6 socket keeps inet6_stream_ops. */
 static struct proto_ops ops[NUM_BASES];
@@ -27,6 +29,7 @@ static void ktlso_close(struct sock *sk, long timeout)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
+	ktlso_hs_release(ctx);
 	ktlso_tx_release(sk, ctx);
 	ktlso_rx_release(sk, ctx);
 	/* Give the socket its own proto back before TCP tears it down, so
@@ -48,7 +51,8 @@ static int ktlso_disconnect(struct sock *sk, int flags)
 	return -EOPNOTSUPP;
 }
 
-static void build(struct proto prot[NUM_MODES][NUM_MODES], const struct proto *base)
+static void build_modes(struct proto prot[NUM_MODES][NUM_MODES],
+			const struct proto *base)
 {
 	struct proto *plain = &prot[PLAIN][PLAIN];
 
@@ -70,11 +74,26 @@ static void build(struct proto prot[NUM_MODES][NUM_MODES], const struct proto *b
 	prot[SW][SW].recvmsg = ktlso_recvmsg;
 }
 
+static void build(struct proto prot[NUM_GATES][NUM_MODES][NUM_MODES],
+		  const struct proto *base)
+{
+	build_modes(prot[OPEN], base);
+	for (int tx = 0; tx < NUM_MODES; tx++) {
+		for (int rx = 0; rx < NUM_MODES; rx++) {
+			struct proto *p = &prot[GATED][tx][rx];
+
+			*p = prot[OPEN][tx][rx];
+			p->sendmsg = ktlso_gated_sendmsg;
+			p->recvmsg = ktlso_gated_recvmsg;
+		}
+	}
+}
+
 static void build_ops(struct proto_ops *o, const struct proto_ops *base)
 {
 	*o = *base;
-	o->poll = ktlso_poll;
-	o->splice_read = ktlso_splice_read;
+	o->poll = ktlso_sock_poll;
+	o->splice_read = ktlso_sock_splice_read;
 	o->read_sock = ktlso_read_sock;
 }
 
@@ -120,11 +139,29 @@ int ktlso_proto_base(struct sock *sk)
 	return ret;
 }
 
+static bool gated(const struct ktlso_context *ctx)
+{
+	return ctx->hs && READ_ONCE(ctx->hs->state) != KTLSO_HS_DONE;
+}
+
 /* Point the socket at the tables matching its current state. */
 void ktlso_proto_update(struct sock *sk, struct ktlso_context *ctx)
 {
 	WRITE_ONCE(sk->sk_prot,
-		   &prots[ctx->base][ctx->tx ? SW : PLAIN][ctx->rx ? SW : PLAIN]);
-	if (ctx->rx)
+		   &prots[ctx->base][gated(ctx) ? GATED : OPEN]
+			 [ctx->tx ? SW : PLAIN][ctx->rx ? SW : PLAIN]);
+	if (ctx->rx || ctx->hs)
 		WRITE_ONCE(sk->sk_socket->ops, &ops[sk->sk_family == AF_INET6]);
+}
+
+/* The socket's own proto_ops, from before ours. */
+const struct proto_ops *ktlso_proto_base_ops(const struct sock *sk)
+{
+	return base_ops[sk->sk_family == AF_INET6];
+}
+
+/* What a gated socket's sendmsg/recvmsg pass on to, once let through. */
+const struct proto *ktlso_proto_ungated(const struct ktlso_context *ctx)
+{
+	return &prots[ctx->base][OPEN][ctx->tx ? SW : PLAIN][ctx->rx ? SW : PLAIN];
 }

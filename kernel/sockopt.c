@@ -3,6 +3,7 @@
  * SOL_TLS socket options, with the structs, sizes and errno rules of the
  * kernel's own kTLS. Everything at other levels goes to TCP unchanged.
  */
+#include <linux/ktlso.h>
 #include <linux/tls.h>
 #include <net/sock.h>
 
@@ -58,6 +59,10 @@ static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
 
 	mutex_lock(dir_lock);
 	lock_sock(sk);
+	/* With a handshake requested, only the daemon running it installs. */
+	err = ktlso_hs_may_install(ctx);
+	if (err)
+		goto out;
 	current_keys = installed(ctx, tx);
 	if (current_keys && current_keys->version != TLS_1_3_VERSION) {
 		err = -EBUSY;
@@ -158,6 +163,8 @@ int ktlso_setsockopt(struct sock *sk, int level, int optname,
 	case TLS_TX_ZEROCOPY_RO:
 	case TLS_RX_EXPECT_NO_PAD:
 		return set_hint(sk, optname, optval, optlen);
+	case KTLSO_HANDSHAKE:
+		return ktlso_hs_request(sk, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -189,6 +196,12 @@ static int get_crypto_info(struct sock *sk, bool tx, char __user *optval,
 		goto out;
 	}
 	ktlso_crypto_current(c, &info);
+	/* Keys from ktlsod are never the application's to read (DESIGN.md §4) */
+	if (ktlso_hs_keys_hidden(ctx)) {
+		memzero_explicit(ktlso_cipher_key(c->cipher, &info), c->cipher->key);
+		memzero_explicit(ktlso_cipher_iv(c->cipher, &info), c->cipher->iv);
+		memzero_explicit(ktlso_cipher_salt(c->cipher, &info), c->cipher->salt);
+	}
 	if (len != sizeof(struct tls_crypto_info) && len != c->cipher->info_size)
 		err = -EINVAL;
 	else if (copy_to_user(optval, &info, len))
@@ -215,6 +228,8 @@ int ktlso_getsockopt(struct sock *sk, int level, int optname,
 	case TLS_TX_ZEROCOPY_RO:
 	case TLS_RX_EXPECT_NO_PAD:
 		return get_hint(sk, optname, optval, optlen);
+	case KTLSO_HANDSHAKE:
+		return ktlso_hs_status(sk, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -4,12 +4,103 @@
  *
  * Keys are installed exactly as with the kernel's own kTLS: the structs and
  * option numbers of <linux/tls.h> at level SOL_TLS. This header adds only
- * what is ktlso's own.
+ * what is ktlso's own: the handshake request an application makes, and the
+ * generic netlink family through which ktlsod serves it.
  */
 #ifndef _UAPI_LINUX_KTLSO_H
 #define _UAPI_LINUX_KTLSO_H
 
+#include <linux/types.h>
+
 /* setsockopt(fd, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) */
 #define KTLSO_ULP_NAME "ktlso"
+
+/*
+ * setsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req)) asks ktlsod
+ * for a handshake on a connected socket with the ULP attached;
+ * getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &status, &len) reports on it.
+ * Upstream's SOL_TLS options are small integers (TLS_TX = 1 ...); ours sit
+ * far above them so the two can never collide.
+ */
+#define KTLSO_HANDSHAKE 0x6b01
+
+enum ktlso_role {
+	KTLSO_ROLE_CLIENT = 1,
+	KTLSO_ROLE_SERVER = 2,
+};
+
+#define KTLSO_NAME_MAX 256	/* peer name, certificate subject */
+#define KTLSO_ALPN_MAX 256	/* "h2,http/1.1" */
+#define KTLSO_PROFILE_MAX 64
+#define KTLSO_DEFAULT_TIMEOUT_MS 30000
+
+/* Strings are NUL-terminated; "" means none (profile: "default"). */
+struct ktlso_handshake_req {
+	__u32 role;			/* enum ktlso_role */
+	__u32 timeout_ms;		/* 0: KTLSO_DEFAULT_TIMEOUT_MS */
+	char peer_name[KTLSO_NAME_MAX];	/* client: SNI and the name to verify */
+	char alpn[KTLSO_ALPN_MAX];	/* protocols to offer (client) */
+	char profile[KTLSO_PROFILE_MAX]; /* ktlsod.conf profile */
+};
+
+enum ktlso_handshake_state {
+	KTLSO_HS_NONE = 0,		/* never asked for */
+	KTLSO_HS_IN_PROGRESS = 1,
+	KTLSO_HS_DONE = 2,		/* TLS is up: read and write plaintext */
+	KTLSO_HS_FAILED = 3,		/* see error; the socket is unusable */
+};
+
+struct ktlso_handshake_status {
+	__u32 state;			/* enum ktlso_handshake_state */
+	__s32 error;			/* positive errno when FAILED */
+	__s32 alert;			/* TLS alert sent or received, -1: none */
+	__u16 version;			/* 0x0303 TLS 1.2, 0x0304 TLS 1.3 */
+	__u16 cipher_suite;		/* IANA number */
+	__u16 cipher_type;		/* TLS_CIPHER_* of <linux/tls.h> */
+	__u8 peer_verified;		/* the peer's certificate was checked */
+	__u8 reserved;
+	char alpn[KTLSO_ALPN_MAX];	/* the protocol negotiated, "" if none */
+	char peer_subject[KTLSO_NAME_MAX]; /* RFC 2253, "" if no certificate */
+};
+
+/*
+ * Generic netlink family KTLSO_GENL_NAME (spec:
+ * Documentation/netlink/specs/ktlso.yaml). A handshake request is announced
+ * with KTLSO_CMD_READY on the multicast group; a daemon takes it with
+ * KTLSO_CMD_ACCEPT, whose reply carries the socket, installed as a new file
+ * descriptor in the caller, and the request; after installing the keys
+ * with TLS_TX/TLS_RX the daemon reports KTLSO_CMD_DONE and closes its fd.
+ * ACCEPT and DONE need CAP_NET_ADMIN.
+ */
+#define KTLSO_GENL_NAME "ktlso"
+#define KTLSO_GENL_VERSION 1
+#define KTLSO_GENL_MCGRP "handshake"
+
+enum ktlso_cmd {
+	KTLSO_CMD_UNSPEC,
+	KTLSO_CMD_READY,	/* kernel → daemons: a request is waiting */
+	KTLSO_CMD_ACCEPT,	/* daemon → kernel, reply: SOCKFD + request */
+	KTLSO_CMD_DONE,		/* daemon → kernel: SOCKFD, STATUS, details */
+	__KTLSO_CMD_MAX,
+};
+#define KTLSO_CMD_MAX (__KTLSO_CMD_MAX - 1)
+
+enum ktlso_attr {
+	KTLSO_A_UNSPEC,
+	KTLSO_A_SOCKFD,		/* s32: the socket, in the daemon's fd table */
+	KTLSO_A_ROLE,		/* u32: enum ktlso_role */
+	KTLSO_A_PEER_NAME,	/* string */
+	KTLSO_A_ALPN,		/* string: offered (ACCEPT), chosen (DONE) */
+	KTLSO_A_PROFILE,	/* string */
+	KTLSO_A_TIMEOUT_MS,	/* u32: what is left of the request's time */
+	KTLSO_A_STATUS,		/* u32: 0, or the positive errno of the failure */
+	KTLSO_A_ALERT,		/* s32: TLS alert sent or received, -1: none */
+	KTLSO_A_VERSION,	/* u16 */
+	KTLSO_A_CIPHER_SUITE,	/* u16 */
+	KTLSO_A_PEER_SUBJECT,	/* string */
+	KTLSO_A_PEER_VERIFIED,	/* u8 */
+	__KTLSO_A_MAX,
+};
+#define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KTLSO_H */

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "ktlso" through which ktlsod serves handshake
+ * requests (spec: Documentation/netlink/specs/ktlso.yaml; UAPI in
+ * <linux/ktlso.h>), modelled on the kernel's net/handshake:
+ *
+ *   READY   multicast on group "handshake" when a request is queued
+ *   ACCEPT  a daemon takes the oldest request of its namespace; the reply
+ *           installs the socket as a new fd in the daemon and carries the
+ *           request's parameters
+ *   DONE    the daemon reports the outcome for an fd it accepted
+ *
+ * ACCEPT and DONE need CAP_NET_ADMIN in the namespace's user namespace.
+ * A daemon whose netlink socket closes (it died) fails what it had
+ * accepted, through the netlink notifier.
+ */
+#include <linux/file.h>
+#include <linux/ktlso.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "ktlso.h"
+
+static const struct nla_policy policy[KTLSO_A_MAX + 1] = {
+	[KTLSO_A_SOCKFD] = { .type = NLA_S32 },
+	[KTLSO_A_STATUS] = NLA_POLICY_MAX(NLA_U32, 4095),
+	[KTLSO_A_ALERT] = { .type = NLA_S32 },
+	[KTLSO_A_VERSION] = { .type = NLA_U16 },
+	[KTLSO_A_CIPHER_SUITE] = { .type = NLA_U16 },
+	[KTLSO_A_ALPN] = { .type = NLA_NUL_STRING, .len = KTLSO_ALPN_MAX - 1 },
+	[KTLSO_A_PEER_SUBJECT] = { .type = NLA_NUL_STRING,
+				   .len = KTLSO_NAME_MAX - 1 },
+	[KTLSO_A_PEER_VERIFIED] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static struct genl_family family;
+
+enum { MCGRP_HANDSHAKE };
+
+static const struct genl_multicast_group mcgrps[] = {
+	[MCGRP_HANDSHAKE] = { .name = KTLSO_GENL_MCGRP },
+};
+
+bool ktlso_upcall_has_daemon(struct net *net)
+{
+	return genl_has_listeners(&family, net, MCGRP_HANDSHAKE);
+}
+
+/* READY: best effort; a daemon also finds requests by ACCEPTing. */
+void ktlso_upcall_notify(struct net *net)
+{
+	struct sk_buff *skb = genlmsg_new(0, GFP_KERNEL);
+	void *hdr;
+
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &family, 0, KTLSO_CMD_READY);
+	if (!hdr) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&family, net, skb, 0, MCGRP_HANDSHAKE,
+				GFP_KERNEL);
+}
+
+static int put_request(struct sk_buff *skb, int fd,
+		       const struct ktlso_handshake *hs, u32 timeout_ms)
+{
+	const struct ktlso_handshake_req *req = &hs->req;
+
+	if (nla_put_s32(skb, KTLSO_A_SOCKFD, fd) ||
+	    nla_put_u32(skb, KTLSO_A_ROLE, req->role) ||
+	    nla_put_string(skb, KTLSO_A_PEER_NAME, req->peer_name) ||
+	    nla_put_string(skb, KTLSO_A_ALPN, req->alpn) ||
+	    nla_put_string(skb, KTLSO_A_PROFILE, req->profile) ||
+	    nla_put_u32(skb, KTLSO_A_TIMEOUT_MS, timeout_ms))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int accept_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct ktlso_handshake *hs;
+	struct sk_buff *reply;
+	struct file *file;
+	long left;
+	void *hdr;
+	int fd, err;
+
+	reply = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto err_reply;
+	}
+	hs = ktlso_hs_take(net, info->snd_portid, &file);
+	if (!hs) {
+		err = -ENOENT;
+		goto err_fd;
+	}
+	left = (long)hs->timer.expires - (long)jiffies;
+	hdr = genlmsg_put_reply(reply, info, &family, 0, KTLSO_CMD_ACCEPT);
+	err = -EMSGSIZE;
+	if (!hdr || put_request(reply, fd, hs,
+				jiffies_to_msecs(left > 0 ? left : 0)))
+		goto err_request;
+	genlmsg_end(reply, hdr);
+	fd_install(fd, file);
+	return genlmsg_reply(reply, info);
+
+err_request:
+	/* The request is the daemon's now and cannot go back: fail it. */
+	fput(file);
+	(void)ktlso_hs_fail(hs, ENOMEM);
+err_fd:
+	put_unused_fd(fd);
+err_reply:
+	nlmsg_free(reply);
+	return err;
+}
+
+static void nla_strscpy_opt(char *dst, const struct nlattr *a, size_t size)
+{
+	if (a)
+		nla_strscpy(dst, a, size);
+}
+
+static int done_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ktlso_handshake_status result = { 0 };
+	struct nlattr **a = info->attrs;
+	struct socket *sock;
+	int err, fd;
+
+	if (GENL_REQ_ATTR_CHECK(info, KTLSO_A_SOCKFD) ||
+	    GENL_REQ_ATTR_CHECK(info, KTLSO_A_STATUS))
+		return -EINVAL;
+	fd = nla_get_s32(a[KTLSO_A_SOCKFD]);
+	sock = sockfd_lookup(fd, &err);
+	if (!sock)
+		return err;
+	if (a[KTLSO_A_VERSION])
+		result.version = nla_get_u16(a[KTLSO_A_VERSION]);
+	if (a[KTLSO_A_CIPHER_SUITE])
+		result.cipher_suite = nla_get_u16(a[KTLSO_A_CIPHER_SUITE]);
+	if (a[KTLSO_A_PEER_VERIFIED])
+		result.peer_verified = nla_get_u8(a[KTLSO_A_PEER_VERIFIED]);
+	nla_strscpy_opt(result.alpn, a[KTLSO_A_ALPN], sizeof(result.alpn));
+	nla_strscpy_opt(result.peer_subject, a[KTLSO_A_PEER_SUBJECT],
+			sizeof(result.peer_subject));
+	err = ktlso_hs_done(sock->sk, info->snd_portid, &result,
+			    nla_get_u32(a[KTLSO_A_STATUS]),
+			    a[KTLSO_A_ALERT] ? nla_get_s32(a[KTLSO_A_ALERT]) :
+					       -1);
+	sockfd_put(sock);
+	return err;
+}
+
+static const struct genl_small_ops ops[] = {
+	{
+		.cmd = KTLSO_CMD_ACCEPT,
+		.doit = accept_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = KTLSO_CMD_DONE,
+		.doit = done_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family family __ro_after_init = {
+	.name = KTLSO_GENL_NAME,
+	.version = KTLSO_GENL_VERSION,
+	.maxattr = KTLSO_A_MAX,
+	.policy = policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.small_ops = ops,
+	.n_small_ops = ARRAY_SIZE(ops),
+	.mcgrps = mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mcgrps),
+};
+
+static int netlink_event(struct notifier_block *nb, unsigned long event,
+			 void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
+		ktlso_hs_daemon_gone(n->net, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block netlink_nb = {
+	.notifier_call = netlink_event,
+};
+
+int __init ktlso_upcall_init(void)
+{
+	int err = genl_register_family(&family);
+
+	if (err)
+		return err;
+	err = netlink_register_notifier(&netlink_nb);
+	if (err)
+		genl_unregister_family(&family);
+	return err;
+}
+
+void ktlso_upcall_exit(void)
+{
+	netlink_unregister_notifier(&netlink_nb);
+	genl_unregister_family(&family);
+}

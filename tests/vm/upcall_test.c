@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel half of the setsockopt handshake, without ktlsod: a fake
+ * daemon in a child process speaks the "ktlso" generic netlink family and
+ * installs fixed keys, so every errno the application can see is checked
+ * against the kernel alone.
+ *
+ *   parent (application)                 child (fake daemon)
+ *   A ──TCP loopback── B                 genl "ktlso", group "handshake"
+ *   A: ULP ktlso, KTLSO_HANDSHAKE ─READY─► ACCEPT → fd for A
+ *                                         TLS_TX/TLS_RX on it, DONE
+ *   B: ULP ktlso, mirrored keys by hand; data A ⇄ B proves the keys
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/ktlso.h>
+#include <netinet/tcp.h>
+
+#include "../lib/check.h"
+#include "../lib/tls_sock.h"
+
+enum scenario {
+	COMPLETE,	/* keys, DONE(0) */
+	HOLD,		/* accept, wait for the parent, then COMPLETE */
+	REJECT,		/* DONE(EKEYREJECTED, bad_certificate) */
+	DIE,		/* accept and exit: the netlink socket closes */
+	NO_KEYS,	/* DONE(0) without installing keys */
+	IGNORE,		/* listen, never accept */
+};
+
+struct genl {
+	struct mnl_socket *nl;
+	uint16_t family;
+	uint32_t group;
+	uint32_t seq;
+};
+
+/* What ACCEPT handed the daemon, reported back to the parent. */
+struct accepted {
+	int ok;
+	uint32_t role, timeout_ms;
+	char peer_name[KTLSO_NAME_MAX], alpn[KTLSO_ALPN_MAX];
+	char profile[KTLSO_PROFILE_MAX];
+};
+
+static const uint8_t key_ab[16] = "key from A to B", key_ba[16] = "key from B to A";
+
+static void fill_keys(struct tls12_crypto_info_aes_gcm_128 *ci, const uint8_t *key)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->info.version = TLS_1_3_VERSION;
+	ci->info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	memcpy(ci->key, key, sizeof(ci->key));
+	memcpy(ci->iv, "ivivivi", 8);
+	memcpy(ci->salt, "salt", 4);
+}
+
+static int install(int fd, const uint8_t *tx_key, const uint8_t *rx_key)
+{
+	struct tls12_crypto_info_aes_gcm_128 tx, rx;
+
+	fill_keys(&tx, tx_key);
+	fill_keys(&rx, rx_key);
+	if (setsockopt(fd, SOL_TLS, TLS_TX, &tx, sizeof(tx)) ||
+	    setsockopt(fd, SOL_TLS, TLS_RX, &rx, sizeof(rx)))
+		return -1;
+	return 0;
+}
+
+static int ctrl_group_cb(const struct nlattr *a, void *data)
+{
+	struct genl *g = data;
+	struct nlattr *nest;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(nest, a) {
+		if (mnl_attr_get_type(nest) == CTRL_ATTR_MCAST_GRP_NAME)
+			name = mnl_attr_get_str(nest);
+		if (mnl_attr_get_type(nest) == CTRL_ATTR_MCAST_GRP_ID)
+			id = mnl_attr_get_u32(nest);
+	}
+	if (name && !strcmp(name, KTLSO_GENL_MCGRP))
+		g->group = id;
+	return MNL_CB_OK;
+}
+
+static int ctrl_attr_cb(const struct nlattr *a, void *data)
+{
+	struct genl *g = data;
+	struct nlattr *grp;
+
+	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+		g->family = mnl_attr_get_u16(a);
+	if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
+		mnl_attr_for_each_nested(grp, a)
+			ctrl_group_cb(grp, g);
+	return MNL_CB_OK;
+}
+
+static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ctrl_attr_cb, data);
+}
+
+static struct nlmsghdr *genl_msg(char *buf, uint16_t type, uint8_t cmd, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *gh;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
+	gh->cmd = cmd;
+	gh->version = KTLSO_GENL_VERSION;
+	return nlh;
+}
+
+/* Send nlh and run cb over the answer; returns 0 or -errno. */
+static int genl_call(struct genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int n;
+
+	if (mnl_socket_sendto(g->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while ((n = mnl_socket_recvfrom(g->nl, buf, sizeof(buf))) > 0) {
+		n = mnl_cb_run(buf, n, nlh->nlmsg_seq, mnl_socket_get_portid(g->nl), cb, data);
+		if (n <= MNL_CB_STOP)
+			return n < 0 ? -errno : 0;
+	}
+	return -errno;
+}
+
+static int genl_open(struct genl *g)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	memset(g, 0, sizeof(*g));
+	g->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!g->nl || mnl_socket_bind(g->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	nlh = genl_msg(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, ++g->seq);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KTLSO_GENL_NAME);
+	if (genl_call(g, nlh, ctrl_cb, g) || !g->family || !g->group)
+		return -ENOENT;
+	return mnl_socket_setsockopt(g->nl, NETLINK_ADD_MEMBERSHIP, &g->group,
+				     sizeof(g->group)) ? -errno : 0;
+}
+
+static int accept_attr_cb(const struct nlattr *a, void *data)
+{
+	struct accepted *acc = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case KTLSO_A_SOCKFD:
+		acc->ok = (int)mnl_attr_get_u32(a) + 1;
+		break;
+	case KTLSO_A_ROLE:
+		acc->role = mnl_attr_get_u32(a);
+		break;
+	case KTLSO_A_TIMEOUT_MS:
+		acc->timeout_ms = mnl_attr_get_u32(a);
+		break;
+	case KTLSO_A_PEER_NAME:
+		snprintf(acc->peer_name, sizeof(acc->peer_name), "%s", mnl_attr_get_str(a));
+		break;
+	case KTLSO_A_ALPN:
+		snprintf(acc->alpn, sizeof(acc->alpn), "%s", mnl_attr_get_str(a));
+		break;
+	case KTLSO_A_PROFILE:
+		snprintf(acc->profile, sizeof(acc->profile), "%s", mnl_attr_get_str(a));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int accept_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), accept_attr_cb, data);
+}
+
+/* ACCEPT until a request comes; the socket's fd, or -errno. */
+static int genl_accept(struct genl *g, struct accepted *acc)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	for (int tries = 0; tries < 500; tries++) {
+		struct nlmsghdr *nlh = genl_msg(buf, g->family, KTLSO_CMD_ACCEPT, ++g->seq);
+		int err;
+
+		memset(acc, 0, sizeof(*acc));
+		err = genl_call(g, nlh, accept_cb, acc);
+		if (!err && acc->ok)
+			return acc->ok - 1;
+		if (err && err != -ENOENT)
+			return err;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+static int genl_done(struct genl *g, int fd, uint32_t status, int32_t alert)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(buf, g->family, KTLSO_CMD_DONE, ++g->seq);
+
+	mnl_attr_put_u32(nlh, KTLSO_A_SOCKFD, fd);
+	mnl_attr_put_u32(nlh, KTLSO_A_STATUS, status);
+	mnl_attr_put_u32(nlh, KTLSO_A_ALERT, alert);
+	mnl_attr_put_u16(nlh, KTLSO_A_VERSION, 0x0304);
+	mnl_attr_put_u16(nlh, KTLSO_A_CIPHER_SUITE, 0x1301);
+	mnl_attr_put_strz(nlh, KTLSO_A_ALPN, "h2");
+	mnl_attr_put_strz(nlh, KTLSO_A_PEER_SUBJECT, "CN=fake peer");
+	mnl_attr_put_u8(nlh, KTLSO_A_PEER_VERIFIED, 1);
+	return genl_call(g, nlh, NULL, NULL);
+}
+
+struct daemon {
+	pid_t pid;
+	int from;	/* child → parent: ready byte, then struct accepted */
+	int to;		/* parent → child: go (HOLD) */
+};
+
+static void run_daemon(enum scenario sc, int to_parent, int from_parent)
+{
+	struct accepted acc = { 0 };
+	struct genl g;
+	char go;
+	int fd;
+
+	if (genl_open(&g) || write(to_parent, "r", 1) != 1)
+		_exit(2);
+	if (sc == IGNORE)
+		for (;;)
+			pause();
+	fd = genl_accept(&g, &acc);
+	if (write(to_parent, &acc, sizeof(acc)) != sizeof(acc) || fd < 0)
+		_exit(3);
+	if (sc == DIE)
+		_exit(0);
+	if (sc == HOLD && read(from_parent, &go, 1) != 1)
+		_exit(4);
+	if (sc == REJECT)
+		_exit(genl_done(&g, fd, EKEYREJECTED, 42) ? 5 : 0);
+	if (sc != NO_KEYS && install(fd, key_ab, key_ba))
+		_exit(6);
+	_exit(genl_done(&g, fd, 0, -1) ? 7 : 0);
+}
+
+static struct daemon start_daemon(enum scenario sc)
+{
+	int up[2], down[2];
+	struct daemon d;
+	char ready;
+
+	if (pipe(up) || pipe(down))
+		exit(2);
+	d.pid = fork();
+	if (d.pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		run_daemon(sc, up[1], down[0]);
+	}
+	close(up[1]);
+	close(down[0]);
+	d.from = up[0];
+	d.to = down[1];
+	if (read(d.from, &ready, 1) != 1) {
+		printf("fake daemon did not start\n");
+		exit(2);
+	}
+	return d;
+}
+
+/* The child's exit status; one that never ends by itself (IGNORE) is killed. */
+static int stop_daemon(struct daemon *d, struct accepted *acc, bool kill_it)
+{
+	int status;
+
+	if (acc && read(d->from, acc, sizeof(*acc)) != sizeof(*acc))
+		memset(acc, 0, sizeof(*acc));
+	if (kill_it)
+		kill(d->pid, SIGKILL);
+	waitpid(d->pid, &status, 0);
+	close(d->from);
+	close(d->to);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static struct ktlso_handshake_req request(uint32_t timeout_ms)
+{
+	struct ktlso_handshake_req req = { .role = KTLSO_ROLE_CLIENT, .timeout_ms = timeout_ms };
+
+	snprintf(req.peer_name, sizeof(req.peer_name), "localhost");
+	snprintf(req.alpn, sizeof(req.alpn), "h2,http/1.1");
+	snprintf(req.profile, sizeof(req.profile), "test");
+	return req;
+}
+
+/* A connected pair, A with the ULP attached. */
+static void pair(int *a, int *b)
+{
+	loopback_pair(a, b);
+	if (setsockopt(*a, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME))) {
+		perror("TCP_ULP");
+		exit(2);
+	}
+}
+
+static int ask(int fd, uint32_t timeout_ms)
+{
+	struct ktlso_handshake_req req = request(timeout_ms);
+
+	return setsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req));
+}
+
+static struct ktlso_handshake_status status_of(int fd)
+{
+	struct ktlso_handshake_status st;
+	socklen_t len = sizeof(st);
+
+	memset(&st, 0xff, sizeof(st));
+	if (getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &st, &len))
+		st.state = 0xdead;
+	return st;
+}
+
+static void test_no_daemon(void)
+{
+	int a, b;
+
+	pair(&a, &b);
+	CHECK_ERRNO(ask(a, 1000), ECONNREFUSED, "no daemon listening: ECONNREFUSED at once");
+	CHECK(status_of(a).state == KTLSO_HS_NONE, "status stays NONE");
+	close(a);
+	close(b);
+}
+
+static void test_bad_requests(void)
+{
+	struct ktlso_handshake_req req = request(1000);
+	int a, b, plain, plain_b;
+
+	pair(&a, &b);
+	CHECK_ERRNO(setsockopt(a, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req) - 1), EINVAL,
+		    "short request: EINVAL");
+	req.role = 0;
+	CHECK_ERRNO(setsockopt(a, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req)), EINVAL,
+		    "no role: EINVAL");
+	req = request(1000);
+	memset(req.profile, 'x', sizeof(req.profile));
+	CHECK_ERRNO(setsockopt(a, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req)), EINVAL,
+		    "unterminated profile: EINVAL");
+	req = request(3600 * 1000);
+	CHECK_ERRNO(setsockopt(a, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req)), EINVAL,
+		    "an hour's timeout: EINVAL");
+	CHECK(!install(a, key_ab, key_ba), "keys installed by the application");
+	CHECK_ERRNO(ask(a, 1000), EBUSY, "handshake after keys: EBUSY");
+	close(a);
+	close(b);
+
+	loopback_pair(&plain, &plain_b);
+	CHECK_ERRNO(ask(plain, 1000), ENOPROTOOPT, "without the ULP: ENOPROTOOPT");
+	close(plain);
+	close(plain_b);
+}
+
+static void exchange(int a, int b, const char *what)
+{
+	char buf[64] = { 0 };
+
+	CHECK(write(a, "ping", 4) == 4 && read(b, buf, sizeof(buf)) == 4 &&
+		      !memcmp(buf, "ping", 4) &&
+		      write(b, "pong", 4) == 4 && read(a, buf, sizeof(buf)) == 4 &&
+		      !memcmp(buf, "pong", 4),
+	      "%s: data both ways under the daemon's keys", what);
+}
+
+static void test_complete(void)
+{
+	struct daemon d = start_daemon(COMPLETE);
+	struct tls12_crypto_info_aes_gcm_128 ci;
+	struct ktlso_handshake_status st;
+	socklen_t len = sizeof(ci);
+	struct accepted acc;
+	int a, b;
+
+	pair(&a, &b);
+	CHECK(ask(a, 5000) == 0, "blocking request: 0 once the daemon is done");
+	CHECK(stop_daemon(&d, &acc, false) == 0, "fake daemon: ACCEPT, keys and DONE succeeded");
+	CHECK(acc.role == KTLSO_ROLE_CLIENT && !strcmp(acc.peer_name, "localhost") &&
+		      !strcmp(acc.alpn, "h2,http/1.1") && !strcmp(acc.profile, "test") &&
+		      acc.timeout_ms > 0 && acc.timeout_ms <= 5000,
+	      "ACCEPT carries role, peer name, ALPN, profile and the time left (%u ms)",
+	      acc.timeout_ms);
+	st = status_of(a);
+	CHECK(st.state == KTLSO_HS_DONE && st.error == 0 && st.version == 0x0304 &&
+		      st.cipher_suite == 0x1301 && st.peer_verified == 1 &&
+		      !strcmp(st.alpn, "h2") && !strcmp(st.peer_subject, "CN=fake peer"),
+	      "getsockopt(KTLSO_HANDSHAKE): DONE with the daemon's details");
+	CHECK(getsockopt(a, SOL_TLS, TLS_TX, &ci, &len) == 0 && len == sizeof(ci) &&
+		      ci.info.cipher_type == TLS_CIPHER_AES_GCM_128 &&
+		      !memcmp(ci.key, (uint8_t[16]){ 0 }, 16) &&
+		      !memcmp(ci.iv, (uint8_t[8]){ 0 }, 8) && !memcmp(ci.salt, "\0\0\0\0", 4),
+	      "getsockopt(TLS_TX) hides key, IV and salt from the application");
+	CHECK(setsockopt(b, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) == 0 &&
+		      install(b, key_ba, key_ab) == 0,
+	      "peer keyed by hand");
+	exchange(a, b, "after DONE");
+	CHECK_ERRNO(ask(a, 1000), EALREADY, "a second request: EALREADY");
+	close(a);
+	close(b);
+}
+
+static void test_nonblocking(void)
+{
+	struct daemon d = start_daemon(HOLD);
+	struct pollfd pfd;
+	struct accepted acc;
+	char c;
+	int a, b;
+
+	pair(&a, &b);
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(ask(a, 5000), EINPROGRESS, "non-blocking request: EINPROGRESS");
+	CHECK(read(d.from, &acc, sizeof(acc)) == sizeof(acc) && acc.ok,
+	      "daemon accepted the request");
+	CHECK(status_of(a).state == KTLSO_HS_IN_PROGRESS, "status IN_PROGRESS");
+	pfd = (struct pollfd){ .fd = a, .events = POLLIN | POLLOUT };
+	CHECK(poll(&pfd, 1, 200) == 0, "no poll event while the daemon works");
+	CHECK_ERRNO(read(a, &c, 1), EAGAIN, "application read while in progress: EAGAIN");
+	CHECK_ERRNO(write(a, "x", 1), EAGAIN, "application write while in progress: EAGAIN");
+	CHECK_ERRNO(install(a, key_ab, key_ba), EBUSY,
+		    "application TLS_TX while in progress: EBUSY");
+	CHECK(write(d.to, "g", 1) == 1, "daemon told to finish");
+	pfd.revents = 0;
+	CHECK(poll(&pfd, 1, 5000) == 1 && (pfd.revents & POLLOUT) && !(pfd.revents & POLLERR),
+	      "POLLOUT when the handshake is done");
+	CHECK(status_of(a).state == KTLSO_HS_DONE, "status DONE");
+	CHECK(stop_daemon(&d, NULL, false) == 0, "fake daemon finished cleanly");
+	fcntl(a, F_SETFL, 0);
+	CHECK(setsockopt(b, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) == 0 &&
+		      install(b, key_ba, key_ab) == 0,
+	      "peer keyed by hand");
+	exchange(a, b, "non-blocking");
+	close(a);
+	close(b);
+}
+
+/* The request fails as scenario says; the socket is unusable after. */
+static void test_failure(enum scenario sc, uint32_t timeout_ms, int want, const char *what)
+{
+	struct daemon d = start_daemon(sc);
+	struct ktlso_handshake_status st;
+	struct pollfd pfd;
+	int a, b;
+
+	pair(&a, &b);
+	CHECK_ERRNO(ask(a, timeout_ms), want, "%s: %s", what, strerror(want));
+	st = status_of(a);
+	CHECK(st.state == KTLSO_HS_FAILED && st.error == want, "%s: status FAILED, error %d",
+	      what, st.error);
+	CHECK_ERRNO(write(a, "x", 1), ECONNABORTED, "%s: write afterwards: ECONNABORTED", what);
+	pfd = (struct pollfd){ .fd = a, .events = POLLIN | POLLOUT };
+	CHECK(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR), "%s: poll says POLLERR", what);
+	if (sc == REJECT)
+		CHECK(st.alert == 42, "%s: the alert is reported (%d)", what, st.alert);
+	stop_daemon(&d, NULL, sc == IGNORE);
+	close(a);
+	close(b);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_signal(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+	struct daemon d = start_daemon(IGNORE);
+	int a, b;
+
+	sigaction(SIGALRM, &sa, NULL);
+	pair(&a, &b);
+	alarm(1);
+	CHECK_ERRNO(ask(a, 30000), EINTR, "signal during the wait: EINTR");
+	CHECK(status_of(a).state == KTLSO_HS_FAILED, "interrupted request is FAILED");
+	CHECK_ERRNO(write(a, "x", 1), ECONNABORTED, "interrupted socket stays unusable");
+	stop_daemon(&d, NULL, true);
+	close(a);
+	close(b);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	test_no_daemon();
+	test_bad_requests();
+	test_complete();
+	test_nonblocking();
+	test_failure(REJECT, 5000, EKEYREJECTED, "daemon rejects the peer");
+	test_failure(IGNORE, 500, ETIMEDOUT, "nobody accepts");
+	test_failure(DIE, 5000, ECONNABORTED, "daemon dies after ACCEPT");
+	test_failure(NO_KEYS, 5000, EPROTO, "DONE(0) without keys");
+	test_signal();
+	return check_summary();
+}
