@@ -103,6 +103,7 @@ enum tls_extension_type {
 	TLS_EXT_ALPN = 16,			/* RFC 7301 */
 	TLS_EXT_ENCRYPT_THEN_MAC = 22,		/* RFC 7366 */
 	TLS_EXT_EXTENDED_MASTER_SECRET = 23,	/* RFC 7627 */
+	TLS_EXT_RECORD_SIZE_LIMIT = 28,		/* RFC 8449 */
 	TLS_EXT_SESSION_TICKET = 35,		/* RFC 5077 */
 	TLS_EXT_PRE_SHARED_KEY = 41,
 	TLS_EXT_EARLY_DATA = 42,
@@ -161,6 +162,15 @@ enum tls_sig_scheme {
 
 /* ECPointFormat (RFC 8422 §5.1.2): only uncompressed is allowed */
 #define TLS_EC_POINT_UNCOMPRESSED 0
+
+/* ECCurveType (RFC 8422 §5.4): only named_curve is allowed */
+#define TLS_EC_CURVE_NAMED 3
+
+/* NameType host_name (RFC 6066 §3) */
+#define TLS_SNI_HOST_NAME 0
+
+/* CertificateStatusType ocsp (RFC 6066 §8) */
+#define TLS_CERT_STATUS_OCSP 1
 
 /* RFC 8446 §4.1.3: ServerHello.random of a HelloRetryRequest */
 extern const uint8_t tls13_hrr_random[32];

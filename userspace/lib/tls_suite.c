@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/* The cipher suite table (RFC 8446 §B.4, RFC 5288, RFC 5289, RFC 7905). */
+#include <string.h>
+#include <strings.h>
+
+#include <linux/tls.h>
+
+#include "tls_proto.h"
+#include "tls_suite.h"
+
+#define TLS13(id_, name_, hash_, cipher_, key_, kcipher_, salt_)               \
+	{ .id = id_, .name = name_, .version = TLS_VERSION_1_3,                 \
+	  .hash = hash_, .cipher = cipher_, .key_len = key_, .iv_len = 12,      \
+	  .kx = TLS_KX_TLS13, .auth = TLS_AUTH_ANY,                             \
+	  .kernel_cipher = kcipher_, .kernel_salt_len = salt_ }
+
+/* RFC 5288 §3: GCM's fixed IV is a 4-byte salt; RFC 7905 §2: ChaCha's 12. */
+#define TLS12(id_, name_, ossl_, hash_, cipher_, key_, iv_, kx_, auth_, legacy_, \
+	      kcipher_, salt_)                                                  \
+	{ .id = id_, .name = name_, .openssl_name = ossl_,                      \
+	  .version = TLS_VERSION_1_2, .hash = hash_, .cipher = cipher_,         \
+	  .key_len = key_, .iv_len = iv_, .kx = kx_, .auth = auth_,             \
+	  .legacy = legacy_, .kernel_cipher = kcipher_,                         \
+	  .kernel_salt_len = salt_ }
+
+/* RFC 5246 §6.3: CBC suites key a MAC too and carry a random IV per record */
+#define TLS12_CBC(id_, name_, ossl_, cipher_, key_, kx_, auth_)                 \
+	{ .id = id_, .name = name_, .openssl_name = ossl_,                      \
+	  .version = TLS_VERSION_1_2, .hash = TLS_HASH_SHA256,                  \
+	  .cipher = cipher_, .key_len = key_, .mac_key_len = 32, .kx = kx_,     \
+	  .auth = auth_, .legacy = true }
+
+/* Default preference: AES-GCM first (hardware), ChaCha20 next. */
+static const struct tls_suite suites[] = {
+	TLS13(TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", TLS_HASH_SHA256,
+	      RECORD_AES_128_GCM, 16, TLS_CIPHER_AES_GCM_128, 4),
+	TLS13(TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", TLS_HASH_SHA384,
+	      RECORD_AES_256_GCM, 32, TLS_CIPHER_AES_GCM_256, 4),
+	TLS13(TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256",
+	      TLS_HASH_SHA256, RECORD_CHACHA20_POLY1305, 32,
+	      TLS_CIPHER_CHACHA20_POLY1305, 0),
+	TLS12(TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+	      "ECDHE-ECDSA-AES128-GCM-SHA256", TLS_HASH_SHA256,
+	      RECORD_AES_128_GCM, 16, 4, TLS_KX_ECDHE, TLS_AUTH_ECDSA, false,
+	      TLS_CIPHER_AES_GCM_128, 4),
+	TLS12(TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	      "ECDHE-RSA-AES128-GCM-SHA256", TLS_HASH_SHA256,
+	      RECORD_AES_128_GCM, 16, 4, TLS_KX_ECDHE, TLS_AUTH_RSA, false,
+	      TLS_CIPHER_AES_GCM_128, 4),
+	TLS12(TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+	      "ECDHE-ECDSA-AES256-GCM-SHA384", TLS_HASH_SHA384,
+	      RECORD_AES_256_GCM, 32, 4, TLS_KX_ECDHE, TLS_AUTH_ECDSA, false,
+	      TLS_CIPHER_AES_GCM_256, 4),
+	TLS12(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	      "ECDHE-RSA-AES256-GCM-SHA384", TLS_HASH_SHA384,
+	      RECORD_AES_256_GCM, 32, 4, TLS_KX_ECDHE, TLS_AUTH_RSA, false,
+	      TLS_CIPHER_AES_GCM_256, 4),
+	TLS12(TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+	      "ECDHE-ECDSA-CHACHA20-POLY1305", TLS_HASH_SHA256,
+	      RECORD_CHACHA20_POLY1305, 32, 12, TLS_KX_ECDHE, TLS_AUTH_ECDSA,
+	      false, TLS_CIPHER_CHACHA20_POLY1305, 0),
+	TLS12(TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+	      "ECDHE-RSA-CHACHA20-POLY1305", TLS_HASH_SHA256,
+	      RECORD_CHACHA20_POLY1305, 32, 12, TLS_KX_ECDHE, TLS_AUTH_RSA,
+	      false, TLS_CIPHER_CHACHA20_POLY1305, 0),
+	/* Legacy: only with the configuration's legacy switch. */
+	TLS12(TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256",
+	      "AES128-GCM-SHA256", TLS_HASH_SHA256, RECORD_AES_128_GCM, 16, 4,
+	      TLS_KX_RSA, TLS_AUTH_RSA, true, TLS_CIPHER_AES_GCM_128, 4),
+	TLS12(TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
+	      "AES256-GCM-SHA384", TLS_HASH_SHA384, RECORD_AES_256_GCM, 32, 4,
+	      TLS_KX_RSA, TLS_AUTH_RSA, true, TLS_CIPHER_AES_GCM_256, 4),
+	TLS12_CBC(TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+		  "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+		  "ECDHE-ECDSA-AES128-SHA256", RECORD_AES_128_CBC_SHA256, 16,
+		  TLS_KX_ECDHE, TLS_AUTH_ECDSA),
+	TLS12_CBC(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+		  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+		  "ECDHE-RSA-AES128-SHA256", RECORD_AES_128_CBC_SHA256, 16,
+		  TLS_KX_ECDHE, TLS_AUTH_RSA),
+	TLS12_CBC(TLS_RSA_WITH_AES_128_CBC_SHA256,
+		  "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256",
+		  RECORD_AES_128_CBC_SHA256, 16, TLS_KX_RSA, TLS_AUTH_RSA),
+	TLS12_CBC(TLS_RSA_WITH_AES_256_CBC_SHA256,
+		  "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256",
+		  RECORD_AES_256_CBC_SHA256, 32, TLS_KX_RSA, TLS_AUTH_RSA),
+};
+
+#define N_SUITES (sizeof(suites) / sizeof(suites[0]))
+
+const struct tls_suite *tls_suite_by_id(uint16_t id)
+{
+	for (size_t i = 0; i < N_SUITES; i++)
+		if (suites[i].id == id)
+			return &suites[i];
+	return NULL;
+}
+
+const struct tls_suite *tls_suite_by_name(const char *name)
+{
+	for (size_t i = 0; i < N_SUITES; i++) {
+		const struct tls_suite *s = &suites[i];
+
+		/* TLS 1.3 suites have one name in OpenSSL and IANA alike */
+		if (!strcasecmp(name, s->name) ||
+		    (s->openssl_name && !strcasecmp(name, s->openssl_name)))
+			return s;
+	}
+	return NULL;
+}
+
+const struct tls_suite *tls_suites(size_t *n)
+{
+	*n = N_SUITES;
+	return suites;
+}
