@@ -58,6 +58,15 @@ int engine_decode_fail(struct tls_engine *e, int err, const char *what)
 	if (err == -EBADMSG)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 				   "malformed %s", what);
+	/* RFC 8446 §4.2: an extension type we never send cannot be an answer */
+	if (err == -EOPNOTSUPP)
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+				   "unknown extension in %s", what);
+	/* Only a Certificate can be too long: more than HS_MAX_CHAIN entries */
+	if (err == -EMSGSIZE)
+		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
+				   "%s with more than %d certificates", what,
+				   HS_MAX_CHAIN);
 	return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 			   "cannot process %s: %s", what, strerror(-err));
 }

@@ -11,51 +11,6 @@
 
 #include "hs_ext.h"
 
-struct bytes hs_rest(struct reader *r)
-{
-	struct bytes b = { NULL, reader_left(r) };
-
-	if (reader_borrow(r, b.len, &b.p))
-		b.len = 0; /* cannot happen: exactly what is left */
-	return b;
-}
-
-/* Every item of a list body r is l->head bytes and its inner vector. */
-static int list_items(struct reader r, const struct hs_list *l)
-{
-	struct reader item;
-
-	if (!l->inner)
-		return reader_left(&r) % l->head ? -EBADMSG : 0;
-	while (!reader_done(&r)) {
-		TRY(reader_skip(&r, l->head));
-		TRY(reader_vector(&r, l->inner, l->inner_min, l->inner_max,
-				  &item));
-	}
-	return 0;
-}
-
-int hs_list_read(struct reader *r, const struct hs_list *l, struct bytes *out)
-{
-	struct reader body;
-
-	TRY(reader_vector(r, l->prefix, l->min, l->max, &body));
-	TRY(list_items(body, l));
-	*out = hs_rest(&body);
-	return 0;
-}
-
-int hs_list_write(struct writer *w, const struct hs_list *l, struct bytes in)
-{
-	struct reader body;
-
-	reader_init(&body, in.p, in.len);
-	ENSURE(list_items(body, l) == 0, -EINVAL);
-	TRY(writer_open(w, l->prefix));
-	TRY(writer_bytes(w, in.p, in.len));
-	return writer_close(w, l->min, l->max);
-}
-
 /* RFC 6066 §8: struct { CertificateStatusType status_type; OCSPResponse } */
 static const struct hs_list ocsp_response = HS_OPAQUE(3, 1, 0xffffff);
 

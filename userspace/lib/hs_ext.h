@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the handshake codec (hs_msg.c, hs_ext.c); nothing else includes
- * this. Two things both files need:
+ * Inside the handshake codec (hs_msg.c, hs_ext.c, hs_list.c); nothing else
+ * includes this. Two things the messages and their extensions share:
  *
- *  - struct hs_list: the syntax of one TLS vector (RFC 8446 §3.4) whose
- *    items are `head` fixed bytes optionally followed by an inner vector,
- *    read and written by the same description so the two cannot disagree.
- *  - the extensions block (RFC 8446 §4.2, RFC 5246 §7.4.1.4): one walker
- *    and one writer, driven by a table per message of the extensions that
- *    message may carry, in the order they are written.
+ *  - struct hs_list (hs_list.c): the syntax of one TLS vector (RFC 8446
+ *    §3.4) whose items are `head` fixed bytes optionally followed by an
+ *    inner vector, read and written by the same description so the two
+ *    cannot disagree.
+ *  - the extensions block (hs_ext.c; RFC 8446 §4.2, RFC 5246 §7.4.1.4):
+ *    one walker and one writer, driven by a table per message of the
+ *    extensions that message may carry, in the order they are written.
  */
 #ifndef KTLSO_HS_EXT_H
 #define KTLSO_HS_EXT_H

@@ -1,12 +1,58 @@
 // SPDX-License-Identifier: MIT
 /*
- * The wire-form lists of hs_msg.h (RFC 8446 §3.4 vectors kept as sent):
- * searching them for the engine and building the ones it offers.
+ * TLS vectors of items (RFC 8446 §3.4): read and written from one
+ * description (struct hs_list, hs_ext.h), and the wire-form lists of
+ * hs_msg.h, searched for the engine and built for what it offers.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "hs_ext.h"
+
+struct bytes hs_rest(struct reader *r)
+{
+	struct bytes b = { NULL, reader_left(r) };
+
+	if (reader_borrow(r, b.len, &b.p))
+		b.len = 0; /* cannot happen: exactly what is left */
+	return b;
+}
+
+/* Every item of a list body r is l->head bytes and its inner vector. */
+static int list_items(struct reader r, const struct hs_list *l)
+{
+	struct reader item;
+
+	if (!l->inner)
+		return reader_left(&r) % l->head ? -EBADMSG : 0;
+	while (!reader_done(&r)) {
+		TRY(reader_skip(&r, l->head));
+		TRY(reader_vector(&r, l->inner, l->inner_min, l->inner_max,
+				  &item));
+	}
+	return 0;
+}
+
+int hs_list_read(struct reader *r, const struct hs_list *l, struct bytes *out)
+{
+	struct reader body;
+
+	TRY(reader_vector(r, l->prefix, l->min, l->max, &body));
+	TRY(list_items(body, l));
+	*out = hs_rest(&body);
+	return 0;
+}
+
+int hs_list_write(struct writer *w, const struct hs_list *l, struct bytes in)
+{
+	struct reader body;
+
+	reader_init(&body, in.p, in.len);
+	ENSURE(list_items(body, l) == 0, -EINVAL);
+	TRY(writer_open(w, l->prefix));
+	TRY(writer_bytes(w, in.p, in.len));
+	return writer_close(w, l->min, l->max);
+}
 
 bool hs_u16_list_has(struct bytes list, uint16_t v)
 {

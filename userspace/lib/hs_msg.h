@@ -103,7 +103,7 @@ struct client_hello {
 	struct bytes key_shares;	/* KeyShareEntry list body, §4.2.8 */
 	struct bytes cookie;		/* §4.2.2 */
 	struct bytes psk_modes;		/* u8 list, §4.2.9 */
-	struct bytes authorities;	/* DistinguishedName list body, §4.2.4 */
+	struct bytes authorities;	/* DistinguishedName list, §4.2.4 */
 	uint16_t record_size_limit;	/* RFC 8449 §4 */
 	/*
 	 * The ClientHello up to the binders of a pre_shared_key extension
