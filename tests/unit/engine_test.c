@@ -30,23 +30,24 @@ struct key_case {
 	const char *label;
 	enum tls_auth auth;	/* TLS 1.2: the suites this key can serve */
 	uint16_t scheme;	/* TLS 1.2 RSA: the client offers only this */
+	const char *curve;	/* TLS 1.2 ECDSA: the certificate's group */
 };
 
 static const struct key_case keys13[] = {
-	{ "server-p256", "ECDSA P-256", TLS_AUTH_ANY, 0 },
-	{ "server-p384", "ECDSA P-384", TLS_AUTH_ANY, 0 },
-	{ "server-rsa2048", "RSA-2048 PSS", TLS_AUTH_ANY, 0 },
-	{ "server-ed25519", "Ed25519", TLS_AUTH_ANY, 0 },
+	{ "server-p256", "ECDSA P-256", TLS_AUTH_ANY, 0, NULL },
+	{ "server-p384", "ECDSA P-384", TLS_AUTH_ANY, 0, NULL },
+	{ "server-rsa2048", "RSA-2048 PSS", TLS_AUTH_ANY, 0, NULL },
+	{ "server-ed25519", "Ed25519", TLS_AUTH_ANY, 0, NULL },
 };
 
 static const struct key_case keys12[] = {
-	{ "server-p256", "ECDSA P-256", TLS_AUTH_ECDSA, 0 },
-	{ "server-p384", "ECDSA P-384", TLS_AUTH_ECDSA, 0 },
-	{ "server-ed25519", "Ed25519", TLS_AUTH_ECDSA, 0 },
+	{ "server-p256", "ECDSA P-256", TLS_AUTH_ECDSA, 0, "P-256" },
+	{ "server-p384", "ECDSA P-384", TLS_AUTH_ECDSA, 0, "P-384" },
+	{ "server-ed25519", "Ed25519", TLS_AUTH_ECDSA, 0, NULL },
 	{ "server-rsa2048", "RSA-2048 PSS", TLS_AUTH_RSA,
-	  TLS_SIG_RSA_PSS_RSAE_SHA256 },
+	  TLS_SIG_RSA_PSS_RSAE_SHA256, NULL },
 	{ "server-rsa2048", "RSA-2048 PKCS#1", TLS_AUTH_RSA,
-	  TLS_SIG_RSA_PKCS1_SHA256 },
+	  TLS_SIG_RSA_PKCS1_SHA256, NULL },
 };
 
 static const uint16_t suites13[] = {
@@ -226,25 +227,34 @@ static void check_crypto_info(const char *label, const struct pair *p)
 	}
 }
 
-/* Client offers exactly one version, suite and group; server defaults. */
+/*
+ * Client offers exactly one version, suite and key exchange group; server
+ * defaults except for the group. A TLS 1.2 ECDSA certificate's curve must
+ * also be in the client's list (RFC 8422 §5.1), so the client adds it and
+ * the server keeps to the one group under test.
+ */
 static void run_case(uint16_t version, uint16_t suite, size_t g,
 		     const struct key_case *k)
 {
 	const struct tls_suite *s = tls_suite_by_id(suite);
 	bool v13 = version == TLS_VERSION_1_3;
+	char client_groups[32];
 	struct side c = {
 		.min = v13 ? "1.3" : "1.2",
 		.max = v13 ? "1.3" : "1.2",
 		.suites = s ? s->name : "missing",
-		.groups = groups[g].name,
+		.groups = client_groups,
 		.ca = "root.pem",
 		.schemes = k->scheme ? &k->scheme : NULL,
 		.n_schemes = k->scheme ? 1 : 0,
 	};
-	struct side sv = { .id = k->id };
+	struct side sv = { .id = k->id, .groups = groups[g].name };
 	char label[160];
 	struct pair *p;
 
+	snprintf(client_groups, sizeof(client_groups), "%s%s%s",
+		 groups[g].name, !v13 && k->curve ? "," : "",
+		 !v13 && k->curve ? k->curve : "");
 	snprintf(label, sizeof(label), "%s %s %s %s", v13 ? "1.3" : "1.2",
 		 s ? s->name : "(suite missing from the table)", groups[g].name,
 		 k->label);
@@ -258,6 +268,21 @@ static void run_case(uint16_t version, uint16_t suite, size_t g,
 		      p->res[CLIENT].peer_subject);
 		check_crypto_info(label, p);
 	}
+	pair_free(p);
+}
+
+/* RFC 8422 §5.1: no ECDSA suite when the client cannot take our curve. */
+static void test_ecdsa_curve_rule(void)
+{
+	struct side c = { .min = "1.2", .max = "1.2",
+			  .suites = "ECDHE-ECDSA-AES128-GCM-SHA256",
+			  .groups = "x25519", .ca = "root.pem" };
+	struct side sv = { .id = "server-p256" };
+	struct pair *p = pair_new(&c, &sv);
+
+	(void)pair_run(p);
+	check_alerted("1.2 ECDSA P-256 certificate, client lists only x25519",
+		      p, SERVER, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE);
 	pair_free(p);
 }
 
@@ -644,6 +669,7 @@ int main(void)
 		return check_summary();
 	}
 	test_matrix();
+	test_ecdsa_curve_rule();
 	test_server_chooses();
 	test_mutual("1.3");
 	test_mutual("1.2");

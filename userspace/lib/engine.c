@@ -405,6 +405,7 @@ static int result_keys(const struct tls_suite *s, const struct record_keys *k,
 	uint8_t be_seq[8];
 
 	TRY(secret_set(&out->key, k->key.bytes, k->key.len));
+	TRY(secret_set(&out->mac_key, k->mac_key.bytes, k->mac_key.len));
 	TRY(secret_set(&out->salt, k->iv.bytes, salt));
 	if (k->version == TLS_VERSION_1_2 && salt) {
 		/*

@@ -54,7 +54,8 @@ struct tls_peer_request {
 struct tls_direction_keys {
 	struct secret key;
 	struct secret salt;	/* GCM/CCM: 4 bytes; ChaCha20: none */
-	struct secret iv;	/* GCM/CCM: 8 bytes; ChaCha20: 12 */
+	struct secret iv;	/* GCM/CCM: 8 bytes; ChaCha20: 12; CBC: none */
+	struct secret mac_key;	/* legacy CBC suites only (no kernel cipher) */
 	uint64_t seq;		/* the next record's sequence number */
 	struct secret traffic_secret; /* TLS 1.3: for KeyUpdate (§7.2) */
 };

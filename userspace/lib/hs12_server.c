@@ -37,6 +37,30 @@ static uint16_t choose_group(const struct tls_engine *e,
 }
 
 /*
+ * RFC 8422 §5.1: with an ECDSA certificate, its curve must be one the client
+ * listed (when it listed any), or the client cannot check our signatures.
+ */
+static bool client_takes_our_curve(const struct tls_engine *e,
+				   const struct client_hello *ch)
+{
+	char name[64];
+	uint16_t group;
+
+	if (EVP_PKEY_get_base_id(e->cfg->key) != EVP_PKEY_EC ||
+	    !(ch->exts & HS_EXT_SUPPORTED_GROUPS))
+		return true;
+	if (!EVP_PKEY_get_group_name(e->cfg->key, name, sizeof(name), NULL))
+		return false;
+	if (!strcmp(name, "prime256v1"))
+		group = TLS_GROUP_SECP256R1;
+	else if (!strcmp(name, "secp384r1"))
+		group = TLS_GROUP_SECP384R1;
+	else
+		return false;
+	return hs_u16_list_has(ch->supported_groups, group);
+}
+
+/*
  * Server preference: the first of our suites the client offered that our
  * key can authenticate and, for ECDHE, with a group in common.
  */
@@ -52,6 +76,8 @@ static const struct tls_suite *choose_suite(struct tls_engine *e,
 		    !hs12_key_fits_suite(e->cfg->key, s))
 			continue;
 		if (s->kx == TLS_KX_ECDHE && !e->group)
+			continue;
+		if (s->auth == TLS_AUTH_ECDSA && !client_takes_our_curve(e, ch))
 			continue;
 		return s;
 	}

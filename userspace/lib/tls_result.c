@@ -64,6 +64,7 @@ static void direction_wipe(struct tls_direction_keys *d)
 	secret_wipe(&d->key);
 	secret_wipe(&d->salt);
 	secret_wipe(&d->iv);
+	secret_wipe(&d->mac_key);
 	secret_wipe(&d->traffic_secret);
 	d->seq = 0;
 }
