@@ -7,6 +7,14 @@
 #   make check               everything CI runs (installs dependencies first)
 #   make conformance [KVER=6.1|6.12] [ULP=tls] [FILTER='-r FIXTURE.VARIANT.TEST']
 #                            the kernel's kTLS selftest against ktlso (or tls.ko)
+#   make bench-record [KVER=6.1|6.12] [BENCH_MB=256]
+#                            record layer throughput in the VM: ktlso, tls.ko,
+#                            plain TCP, OpenSSL (Documentation/benchmarks.rst)
+#   make bench-handshake [BENCH_SECONDS=3]
+#                            full handshakes/s, ktlso's engine against OpenSSL's
+#                            libssl, in memory on one core (Documentation/benchmarks.rst)
+#   make fuzz [FUZZ_SECONDS=60]
+#                            libFuzzer (clang, ASan, UBSan) on the handshake codec
 #   make unit | kunit | vm-test | demo | install | clean
 
 KVER ?=
@@ -30,8 +38,16 @@ UNIT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/*_test.c))
 VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
 PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
 
+# hs-peer: the engine over TCP, records in userspace (tests/interop).
+HS_PEER := $(B)/tools/hs-peer/hs-peer
+HS_PEER_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/hs-peer/*.c))
+PROGRAMS += $(HS_PEER)
+$(HS_PEER_OBJS): $(wildcard tools/hs-peer/*.h)
+$(HS_PEER): $(HS_PEER_OBJS) $(B)/libktlso.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 .SECONDARY:
-.PHONY: all module userspace test-modules check unit kunit vm-test demo conformance install clean
+.PHONY: all module userspace test-modules check unit kunit vm-test demo conformance bench-record bench-handshake install clean
 
 all: module userspace
 
@@ -60,6 +76,12 @@ $(B)/%.o: %.c $(wildcard userspace/lib/*.h include/uapi/linux/*.h tests/lib/*.h 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The fake daemon speaks generic netlink through libmnl.
+$(B)/tests/vm/upcall_test: LDLIBS += -lmnl
+
+$(B)/tools/bench/%: $(B)/tools/bench/%.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 check:
 	@tools/deps
 	@tools/check
@@ -74,12 +96,6 @@ vm-test:
 	@tools/deps
 	@tools/check vm
 
-# The fake daemon speaks generic netlink through libmnl.
-$(B)/tests/vm/upcall_test: LDLIBS += -lmnl
-
-$(B)/tools/bench/%: $(B)/tools/bench/%.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-
 demo:
 	@tools/deps
 	@tools/demo/run
@@ -91,6 +107,49 @@ conformance:
 	@tools/deps
 	$(MAKE) KVER=$(KVER) module
 	@tools/conformance --kernel $(KVER) --ulp $(ULP) $(if $(FILTER),-- $(FILTER))
+
+# A benchmark: prints MB/s and ratios, never fails on a timing.
+bench-record:
+	@tools/deps
+	@KVER=$(or $(KVER),6.12) tools/bench/record
+
+# A benchmark: prints handshakes/s and ratios, never fails on a timing.
+HS_BENCH := $(B)/tools/bench/handshake_bench
+$(HS_BENCH): $(HS_BENCH).o $(B)/libktlso.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-handshake: $(HS_BENCH)
+	@$(HS_BENCH) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
+
+# libFuzzer on the handshake codec: the codec's sources are built into the
+# target so they are instrumented; the seed corpus is RFC 8448's messages.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	       -Iinclude/uapi -Iuserspace/lib
+FUZZ_SRCS := $(patsubst %,userspace/lib/%.c,reader writer hs_msg hs_ext hs_list tls_proto)
+FUZZ_DEPS := tests/fuzz/hs_msg_fuzz.c $(FUZZ_SRCS) \
+	     $(wildcard userspace/lib/*.h tests/unit/*.h tests/lib/*.h)
+
+.PHONY: fuzz
+fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds
+	@mkdir -p $(B)/fuzz/corpus
+	@$(B)/fuzz/hs_msg_seeds $(B)/fuzz/corpus
+	$(B)/fuzz/hs_msg_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
+
+$(B)/fuzz/hs_msg_fuzz: $(FUZZ_DEPS)
+	@tools/deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lcrypto
+
+# The same file with a main() that writes the seeds (hex.h's helpers are
+# static, and the seed writer does not use them all).
+$(B)/fuzz/hs_msg_seeds: $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-unused-function -DHS_FUZZ_SEEDS \
+		-o $@ $(filter %.c,$^) -lcrypto
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
