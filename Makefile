@@ -132,11 +132,25 @@ FUZZ_DEPS := tests/fuzz/hs_msg_fuzz.c $(FUZZ_SRCS) \
 	     $(wildcard userspace/lib/*.h tests/unit/*.h tests/lib/*.h)
 
 .PHONY: fuzz
-fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds
-	@mkdir -p $(B)/fuzz/corpus
+fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fuzz/engine_seeds
+	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/engine-corpus
 	@$(B)/fuzz/hs_msg_seeds $(B)/fuzz/corpus
+	@$(B)/fuzz/engine_seeds $(B)/fuzz/engine-corpus
 	$(B)/fuzz/hs_msg_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
+	$(B)/fuzz/engine_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz/engine- $(B)/fuzz/engine-corpus
+
+$(B)/fuzz/engine_seeds: tests/fuzz/engine_fuzz.c $(B)/libktlso.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DENGINE_FUZZ_SEEDS -o $@ $^ $(LDLIBS)
+
+# A whole server handshake fed random bytes: all of libktlso instrumented.
+$(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(wildcard userspace/lib/*.c userspace/lib/*.h)
+	@tools/deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lssl -lcrypto
 
 $(B)/fuzz/hs_msg_fuzz: $(FUZZ_DEPS)
 	@tools/deps

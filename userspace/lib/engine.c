@@ -368,6 +368,8 @@ void tls_engine_output_done(struct tls_engine *e, size_t n)
 {
 	if (n > e->out.len)
 		n = e->out.len;
+	if (!n)
+		return;
 	memmove(e->out.data, e->out.data + n, e->out.len - n);
 	e->out.len -= n;
 }
