@@ -112,8 +112,7 @@ static int result_to_keys(const struct tls_result *res,
 	uint8_t iv[2 * SECRET_MAX];
 	int err;
 
-	/* CBC suites need a MAC key, which tls_result does not carry. */
-	ENSURE(!s->mac_key_len, -EOPNOTSUPP);
+	ENSURE(d->mac_key.len == s->mac_key_len, -EINVAL);
 	ENSURE(d->salt.len + d->iv.len >= s->iv_len, -EINVAL);
 	memcpy(iv, d->salt.bytes, d->salt.len);
 	memcpy(iv + d->salt.len, d->iv.bytes, d->iv.len);
@@ -123,6 +122,8 @@ static int result_to_keys(const struct tls_result *res,
 	err = secret_set(&k->iv, iv, s->iv_len);
 	if (!err)
 		err = secret_set(&k->key, d->key.bytes, d->key.len);
+	if (!err)
+		err = secret_set(&k->mac_key, d->mac_key.bytes, d->mac_key.len);
 	OPENSSL_cleanse(iv, sizeof(iv));
 	return err;
 }
@@ -139,6 +140,7 @@ static int key_dir(struct relay *r, const struct tls_result *res,
 		err = record_dir_keys(dir, &k, op);
 	secret_wipe(&k.key);
 	secret_wipe(&k.iv);
+	secret_wipe(&k.mac_key);
 	return err;
 }
 
