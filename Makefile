@@ -46,6 +46,20 @@ $(HS_PEER_OBJS): $(wildcard tools/hs-peer/*.h)
 $(HS_PEER): $(HS_PEER_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# ktlsod: the handshake daemon. Its unit tests (tests/unit/ktlsod_*) link
+# its objects except main.o.
+KTLSOD := $(B)/ktlsod
+KTLSOD_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/daemon/*.c))
+KTLSOD_LIBS := -lmnl -lkcapi -lpthread
+KTLSOD_TESTS := $(filter $(B)/tests/unit/ktlsod_%,$(UNIT_TESTS))
+PROGRAMS += $(KTLSOD)
+$(KTLSOD_OBJS) $(KTLSOD_TESTS:=.o): $(wildcard userspace/daemon/*.h)
+$(KTLSOD_TESTS:=.o): CFLAGS += -Iuserspace/daemon
+$(KTLSOD): $(KTLSOD_OBJS) $(B)/libktlso.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
+$(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(B)/libktlso.a | $(KTLSOD)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
+
 .SECONDARY:
 .PHONY: all module userspace test-modules check unit kunit vm-test demo conformance bench-record bench-handshake install clean
 
@@ -168,6 +182,11 @@ $(B)/fuzz/hs_msg_seeds: $(FUZZ_DEPS)
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
 	install -D -m 0644 include/uapi/linux/ktlso.h $(DESTDIR)/usr/include/linux/ktlso.h
+	install -D -m 0755 $(KTLSOD) $(DESTDIR)/usr/sbin/ktlsod
+	install -D -m 0644 userspace/daemon/ktlsod.service $(DESTDIR)/lib/systemd/system/ktlsod.service
+	install -D -m 0644 userspace/daemon/ktlsod.conf.example $(DESTDIR)/usr/share/doc/ktlso/ktlsod.conf.example
+	install -D -m 0644 Documentation/ktlsod.8 $(DESTDIR)/usr/share/man/man8/ktlsod.8
+	install -D -m 0644 Documentation/ktlsod.conf.5 $(DESTDIR)/usr/share/man/man5/ktlsod.conf.5
 
 clean:
 	rm -rf $(B)

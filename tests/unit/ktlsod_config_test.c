@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ktlsod's configuration (userspace/daemon/config.c, kcipher.c,
+ * generation.c) against files written here and a fresh test PKI:
+ *  - a good file with two profiles becomes exactly the tls_configs it says;
+ *  - every kind of mistake is refused with its exact "FILE:LINE: reason";
+ *  - the kernel cut drops what the kernel cannot encrypt and refuses a
+ *    profile left with nothing;
+ *  - a failed reload keeps the configuration in use, and a handshake's
+ *    reference keeps its generation alive across a good one;
+ *  - the ktlsod binary itself refuses to start on a bad file (-t).
+ */
+#include <errno.h>
+#include <sys/wait.h>
+
+#include "cert_load.h"
+#include "generation.h"
+#include "kcipher.h"
+#include "ktlsod_test.h"
+#include "tls_proto.h"
+#include "tls_suite.h"
+
+#include <linux/tls.h>
+
+static const struct config_options no_system_ca = { .system_ca = NULL };
+
+static const char good[] =
+	"# ktlsod.conf for the test\n"
+	"\n"
+	"[profile web]\n"
+	"cert = server-p256-chain.pem\n"
+	"key = server-p256.key\n"
+	"ca = root.pem\n"
+	"crl = root.crl.pem\n"
+	"crl = inter.crl.pem\n"
+	"ocsp_staple = ocsp-good.der\n"
+	"client_auth = required\n"
+	"min_version = 1.3\n"
+	"alpn = h2,http/1.1\n"
+	"\n"
+	"; a client profile\n"
+	"[ profile  backend-1 ]\n"
+	"  ca   =   root.pem  \n"
+	"suites = TLS_AES_256_GCM_SHA384:ECDHE-ECDSA-AES128-GCM-SHA256\n"
+	"groups = P-384\n"
+	"max_version = 1.2\n"
+	"verify = yes\n"
+	"legacy = no\n";
+
+static void test_good_file(void)
+{
+	const char *path = write_file("good.conf", good);
+	char err[CONFIG_ERR] = "";
+	const struct profile *web, *be, *def;
+	struct config *c;
+	int ret;
+
+	ret = config_load(path, &no_system_ca, &c, err, sizeof(err));
+	CHECK(ret == 0, "good file with two profiles loads (%s)", err);
+	if (ret)
+		return;
+	CHECK(c->n == 3, "two profiles and the built-in default: %zu", c->n);
+	web = config_profile(c, "web");
+	be = config_profile(c, "backend-1");
+	def = config_profile(c, "");
+	CHECK(web && web->line == 3, "profile web, from line 3");
+	CHECK(be && be->line == 15, "profile backend-1 (spaces around the name)");
+	CHECK(def && !strcmp(def->name, "default") && def->line == 0,
+	      "\"\" finds the built-in default profile");
+	CHECK(!config_profile(c, "nope"), "an unknown profile is NULL");
+	if (!web || !be || !def)
+		goto out;
+
+	CHECK(web->tls.chain && web->tls.chain->n == 2 && web->tls.key,
+	      "web: chain (leaf + intermediate) and key, relative to the file");
+	CHECK(web->tls.trust && web->tls.check_crl,
+	      "web: trust anchors with CRL checking");
+	CHECK(web->tls.ocsp_staple && web->tls.ocsp_staple_len > 0,
+	      "web: OCSP response to staple");
+	CHECK(web->tls.client_auth == TLS_CLIENT_AUTH_REQUIRED,
+	      "web: client_auth = required");
+	CHECK(web->tls.min_version == TLS_VERSION_1_3 &&
+		      web->tls.max_version == TLS_VERSION_1_3,
+	      "web: min_version 1.3, max left at 1.3");
+	CHECK(!strcmp(web->tls.alpn, "h2,http/1.1"), "web: alpn");
+	CHECK(web->suites_line == 0, "web: the library's suites");
+
+	CHECK(!be->tls.chain && be->tls.trust && !be->tls.check_crl,
+	      "backend-1: trust anchors, no identity, no CRL");
+	CHECK(be->tls.n_suites == 2 &&
+		      be->tls.suites[0] == TLS_AES_256_GCM_SHA384 &&
+		      be->tls.suites[1] ==
+			      TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 &&
+		      be->suites_line == 17,
+	      "backend-1: suites in order, IANA and OpenSSL names");
+	CHECK(be->tls.n_groups == 1 &&
+		      be->tls.groups[0] == TLS_GROUP_SECP384R1,
+	      "backend-1: groups = P-384");
+	CHECK(be->tls.min_version == TLS_VERSION_1_2 &&
+		      be->tls.max_version == TLS_VERSION_1_2,
+	      "backend-1: max_version 1.2");
+	CHECK(be->tls.verify_peer && !be->tls.legacy,
+	      "backend-1: verify yes, legacy no");
+	CHECK(!def->tls.trust && !def->tls.chain && def->tls.verify_peer,
+	      "built-in default without a system CA: verifying, no anchors");
+out:
+	config_put(c);
+}
+
+struct bad {
+	const char *text;
+	unsigned int line;	/* 0: "FILE: reason" */
+	/* Exact, after "FILE:LINE: "; a final '*': only its start (the
+	 * rest comes from libcrypto) */
+	const char *reason;
+};
+
+/* DIR is replaced by the PKI directory in reasons. */
+static const struct bad bads[] = {
+	{ "[profile a]\nfoo = bar\n", 2, "unknown key \"foo\"" },
+	{ "[profile a]\ncert server-p256-chain.pem\n", 2,
+	  "missing '=' in \"cert server-p256-chain.pem\"" },
+	{ "[profile a]\nverify = yes\n\n[profile a]\n", 4,
+	  "duplicate profile \"a\" (first at line 1)" },
+	{ "[profile a]\ncert = missing.pem\nkey = server-p256.key\n", 2,
+	  "DIR/missing.pem: No such file or directory" },
+	{ "[profile a]\ncert = server-p256-chain.pem\nkey = missing.key\n", 3,
+	  "DIR/missing.key: No such file or directory" },
+	{ "[profile a]\ncert = server-p256-chain.pem\nkey = server-p384.key\n",
+	  3, "the private key does not match the certificate of*" },
+	{ "[profile a]\nkey = server-p256.key\ncert = server-p384-chain.pem\n",
+	  2, "the private key does not match the certificate of*" },
+	{ "[profile a]\ncert = server-p256.key\nkey = server-p256.key\n", 2,
+	  "DIR/server-p256.key:*" },
+	{ "[profile a]\nsuites = TLS_AES_128_GCM_SHA256:TLS_FOO\n", 2,
+	  "unknown cipher suite \"TLS_FOO\"" },
+	{ "[profile a]\ngroups = x25519,P-521\n", 2, "unknown group \"P-521\"" },
+	{ "cert = server-p256-chain.pem\n", 1,
+	  "\"cert\" outside a [profile NAME] section" },
+	{ "[global]\n", 1, "unknown section [global] (expected [profile NAME])" },
+	{ "[profile web\n", 1, "expected [profile NAME]" },
+	{ "\n[profile]\n", 2, "[profile] needs a NAME" },
+	{ "[profile a b]\n", 1,
+	  "bad profile name \"a b\" (1 to 63 of A-Z a-z 0-9 . _ -)" },
+	{ "[profile a]\ncert = x.pem\ncert = y.pem\n", 3,
+	  "duplicate key \"cert\" (first at line 2)" },
+	{ "[profile a]\nalpn =\n", 2, "\"alpn\" needs a value" },
+	{ "[profile a]\nmin_version = 1.1\n", 2,
+	  "unknown TLS version \"1.1\" (use 1.2 or 1.3)" },
+	{ "[profile a]\nmin_version = 1.3\nmax_version = 1.2\n", 3,
+	  "minimum version 1.3 above maximum 1.2" },
+	{ "[profile a]\nverify = maybe\n", 2,
+	  "verify: expected yes or no, not \"maybe\"" },
+	{ "[profile a]\nlegacy = 1\n", 2, "legacy: expected yes or no, not \"1\"" },
+	{ "[profile a]\nclient_auth = always\n", 2,
+	  "client_auth: expected none, optional or required, not \"always\"" },
+	{ "[profile a]\ncert = server-p256-chain.pem\nkey = server-p256.key\n"
+	  "client_auth = optional\n", 4,
+	  "client_auth = optional needs a ca line" },
+	{ "[profile a]\ncrl = inter.crl.pem\n", 2, "crl needs a ca line" },
+	{ "[profile a]\nca = root.pem\ncrl = root.crl.pem\ncrl = nocrl.pem\n",
+	  4, "DIR/nocrl.pem: No such file or directory" },
+	{ "[profile a]\nca = noroot.pem\ncrl = root.crl.pem\n", 2,
+	  "DIR/noroot.pem: No such file or directory" },
+	{ "[profile a]\ncert = server-p256-chain.pem\n", 2,
+	  "cert needs a key line" },
+	{ "[profile a]\n\nkey = server-p256.key\n", 3, "key needs a cert line" },
+	{ "[profile a]\nsuites = TLS_RSA_WITH_AES_128_GCM_SHA256\n", 2,
+	  "TLS_RSA_WITH_AES_128_GCM_SHA256 is a legacy suite: it needs legacy = yes" },
+	{ "[profile a]\nmin_version = 1.3\n"
+	  "suites = ECDHE-RSA-AES128-GCM-SHA256\n", 3,
+	  "no listed suite is for TLS 1.3 to 1.3" },
+	{ "[profile a]\nocsp_staple = ocsp-good.der\n", 2,
+	  "ocsp_staple needs a cert line" },
+	{ "[profile a]\ncert = server-p256-chain.pem\nkey = server-p256.key\n"
+	  "ocsp_staple = nothere.der\n", 4,
+	  "DIR/nothere.der: No such file or directory" },
+	{ "[profile a]\nalpn = ,,\n", 2, "bad ALPN list \",,\"" },
+};
+
+/* Replace "DIR" in a reason by the PKI directory. */
+static void expand(const char *in, char *out, size_t size)
+{
+	const char *dir = strstr(in, "DIR");
+
+	if (dir)
+		snprintf(out, size, "%.*s%s%s", (int)(dir - in), in, test_dir,
+			 dir + 3);
+	else
+		snprintf(out, size, "%s", in);
+}
+
+static void test_bad_lines(void)
+{
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		const struct bad *b = &bads[i];
+		const char *path = write_file("bad.conf", b->text);
+		char err[CONFIG_ERR] = "", want[CONFIG_ERR], reason[512];
+		struct config *c = (struct config *)&c;
+		size_t len;
+		bool prefix;
+		int ret;
+
+		expand(b->reason, reason, sizeof(reason));
+		len = strlen(reason);
+		prefix = len && reason[len - 1] == '*';
+		if (prefix)
+			reason[len - 1] = '\0';
+		snprintf(want, sizeof(want), "%s:%u: %s", path, b->line, reason);
+		ret = config_load(path, &no_system_ca, &c, err, sizeof(err));
+		CHECK(ret < 0 && !c &&
+			      (prefix ? !strncmp(err, want, strlen(want)) :
+					!strcmp(err, want)),
+		      "refused: %s%s", want, prefix ? "..." : "");
+		if (ret >= 0 || strncmp(err, want, strlen(want)))
+			printf("    got: %s\n", ret < 0 ? err : "loaded");
+		if (!ret)
+			config_put(c);
+	}
+}
+
+static void test_missing_file(void)
+{
+	char err[CONFIG_ERR] = "", want[CONFIG_ERR];
+	struct config *c;
+
+	snprintf(want, sizeof(want), "%s: No such file or directory",
+		 in_dir("absent.conf"));
+	CHECK(config_load(in_dir("absent.conf"), &no_system_ca, &c, err,
+			  sizeof(err)) == -ENOENT &&
+		      !strcmp(err, want),
+	      "a missing file: -ENOENT, \"%s\"", want);
+}
+
+static void test_builtin_default(void)
+{
+	const struct config_options root_ca = { .system_ca = in_dir("root.pem") };
+	const struct config_options missing_ca = {
+		.system_ca = in_dir("no-such-dir"),
+	};
+	const char *path = write_file("nodefault.conf",
+				      "[profile quiet]\nverify = no\n");
+	char err[CONFIG_ERR] = "";
+	const struct profile *def, *quiet;
+	struct config *c;
+
+	if (config_load(path, &root_ca, &c, err, sizeof(err))) {
+		CHECK(0, "nodefault.conf loads: %s", err);
+		return;
+	}
+	def = config_profile(c, NULL);
+	quiet = config_profile(c, "quiet");
+	CHECK(def && def->tls.trust && !def->tls.chain,
+	      "built-in default verifies against the system anchors");
+	CHECK(quiet && !quiet->tls.trust && !quiet->tls.verify_peer,
+	      "verify = no: no anchors loaded");
+	config_put(c);
+
+	path = write_file("explicit.conf", "[profile default]\nca = root.pem\n"
+					   "[profile needs]\nverify = yes\n");
+	if (config_load(path, &missing_ca, &c, err, sizeof(err))) {
+		CHECK(0, "explicit.conf loads: %s", err);
+		return;
+	}
+	CHECK(c->n == 2 && config_profile(c, "")->line == 1,
+	      "[profile default] in the file replaces the built-in one");
+	CHECK(!config_profile(c, "needs")->tls.trust,
+	      "a missing system CA directory is skipped, not an error");
+	config_put(c);
+
+	CHECK(config_builtin("/etc/ktlso/none.conf", &root_ca, &c, err,
+			     sizeof(err)) == 0 &&
+		      c->n == 1 && config_profile(c, "default"),
+	      "no file at all: just the built-in default");
+	if (c)
+		config_put(c);
+}
+
+static bool only_kernel_suites(const struct tls_config *t, bool chacha)
+{
+	for (size_t i = 0; i < t->n_suites; i++) {
+		const struct tls_suite *s = tls_suite_by_id(t->suites[i]);
+
+		if (!s->kernel_cipher ||
+		    (!chacha && s->kernel_cipher == TLS_CIPHER_CHACHA20_POLY1305))
+			return false;
+	}
+	return t->n_suites > 0;
+}
+
+static size_t gcm_suites(void)
+{
+	size_t n, gcm = 0;
+	const struct tls_suite *s = tls_suites(&n);
+
+	for (size_t i = 0; i < n; i++)
+		gcm += s[i].kernel_cipher == TLS_CIPHER_AES_GCM_128 ||
+		       s[i].kernel_cipher == TLS_CIPHER_AES_GCM_256;
+	return gcm;
+}
+
+static void test_kernel_cut(void)
+{
+	const struct kcipher gcm_only = { .probed = true, .gcm = true };
+	const struct kcipher all = { .probed = true, .gcm = true,
+				     .chacha = true, .ccm = true };
+	const char *path = write_file("cut.conf",
+		"[profile legacy]\nlegacy = yes\n"
+		"suites = ECDHE-RSA-AES128-SHA256:ECDHE-RSA-CHACHA20-POLY1305:"
+		"TLS_AES_128_GCM_SHA256\n"
+		"[profile chacha]\nsuites = TLS_CHACHA20_POLY1305_SHA256\n");
+	char err[CONFIG_ERR] = "", want[CONFIG_ERR];
+	struct config *c;
+	const struct profile *p;
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {
+		CHECK(0, "cut.conf loads: %s", err);
+		return;
+	}
+	CHECK(kcipher_restrict(c, &all, err, sizeof(err)) == 0,
+	      "every AEAD in the kernel: every profile keeps a suite");
+	p = config_profile(c, "legacy");
+	CHECK(p->tls.n_suites == 2 &&
+		      p->tls.suites[0] ==
+			      TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 &&
+		      p->tls.suites[1] == TLS_AES_128_GCM_SHA256,
+	      "the CBC suite is dropped (no kernel cipher), order kept");
+	CHECK(only_kernel_suites(&config_profile(c, "")->tls, true),
+	      "default profile: CBC suites dropped, AEADs kept");
+	config_put(c);
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
+		return;
+	snprintf(want, sizeof(want),
+		 "%s:5: profile chacha: no suite left that the kernel can encrypt",
+		 path);
+	CHECK(kcipher_restrict(c, &gcm_only, err, sizeof(err)) == -EINVAL &&
+		      !strcmp(err, want),
+	      "kernel without chacha: profile left with no suite is refused "
+	      "at its suites line");
+	config_put(c);
+
+	path = write_file("cut2.conf", "[profile legacy]\nlegacy = yes\n"
+		"suites = ECDHE-RSA-AES128-SHA256:ECDHE-RSA-CHACHA20-POLY1305:"
+		"TLS_AES_128_GCM_SHA256\n");
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
+		return;
+	CHECK(kcipher_restrict(c, &gcm_only, err, sizeof(err)) == 0,
+	      "kernel without chacha: profiles with a GCM suite stay");
+	p = config_profile(c, "legacy");
+	CHECK(p->tls.n_suites == 1 && p->tls.suites[0] == TLS_AES_128_GCM_SHA256,
+	      "kernel without chacha: CBC and chacha suites dropped");
+	CHECK(only_kernel_suites(&config_profile(c, "")->tls, false) &&
+		      config_profile(c, "")->tls.n_suites == gcm_suites(),
+	      "default profile keeps all %zu GCM suites", gcm_suites());
+	config_put(c);
+
+	CHECK(!strcmp(kcipher_aead_name(TLS_CIPHER_AES_GCM_256), "gcm(aes)") &&
+		      !strcmp(kcipher_aead_name(TLS_CIPHER_CHACHA20_POLY1305),
+			      "rfc7539(chacha20,poly1305)") &&
+		      !kcipher_aead_name(0),
+	      "AF_ALG names of the kernel ciphers");
+}
+
+static void test_reload(void)
+{
+	const struct kcipher all = { .probed = true, .gcm = true,
+				     .chacha = true };
+	const char *path = in_dir("reload.conf");
+	struct generation_source src = {
+		.path = path,
+		.required = true,
+		.opts = no_system_ca,
+	};
+	char err[CONFIG_ERR] = "", want[CONFIG_ERR];
+	struct config *cur = NULL, *first, *held;
+	const struct profile *p;
+
+	write_file("reload.conf", "[profile web]\ncert = server-p256-chain.pem\n"
+				  "key = server-p256.key\n");
+	if (generation_read(&src, &cur, err, sizeof(err)) ||
+	    kcipher_restrict(cur, &all, err, sizeof(err))) {
+		CHECK(0, "first generation: %s", err);
+		return;
+	}
+	first = cur;
+
+	write_file("reload.conf", "[profile web]\ncert = server-p256-chain.pem\n"
+				  "key = server-p256.key\nbogus = 1\n");
+	snprintf(want, sizeof(want), "%s:4: unknown key \"bogus\"", path);
+	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == -EINVAL &&
+		      !strcmp(err, want),
+	      "bad reload fails with %s", want);
+	CHECK(cur == first && config_profile(cur, "web") &&
+		      config_profile(cur, "web")->tls.chain,
+	      "bad reload keeps the configuration in use");
+
+	write_file("reload.conf", "[profile web]\nsuites = TLS_CHACHA20_POLY1305_SHA256\n");
+	CHECK(generation_reload(&src, &(struct kcipher){ .gcm = true }, &cur,
+				err, sizeof(err)) == -EINVAL &&
+		      cur == first,
+	      "reload refused by the kernel cut keeps the old one too");
+
+	/* A handshake in flight holds the generation it started with. */
+	held = config_get(cur);
+	p = config_profile(held, "web");
+	write_file("reload.conf", "[profile api]\nverify = no\n");
+	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == 0 &&
+		      cur != first && config_profile(cur, "api") &&
+		      !config_profile(cur, "web"),
+	      "good reload replaces the configuration");
+	CHECK(atomic_load(&held->refs) == 1 && p->tls.chain && p->tls.key &&
+		      !strcmp(p->name, "web"),
+	      "the old generation lives on while a handshake holds it");
+	config_put(held);
+	config_put(cur);
+}
+
+/* build/ktlsod -t -c FILE: exit status and its last stderr line. */
+static int run_check(const char *conf, char *line, size_t size)
+{
+	char cmd[3 * PATH_MAX];
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "'%s/build/ktlsod' -t -c '%s' 2>&1 >/dev/null",
+		 repo_root(), conf);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	line[0] = '\0';
+	while (fgets(line, size, p))
+		;
+	line[strcspn(line, "\n")] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_daemon_refuses(void)
+{
+	const char *bad = write_file("daemon-bad.conf",
+				     "[profile a]\nsuites = TLS_FOO\n");
+	const char *ok = write_file("daemon-ok.conf",
+				    "[profile a]\nca = root.pem\n");
+	char line[1024], want[1024];
+	int st;
+
+	snprintf(want, sizeof(want),
+		 "ktlsod: %s:2: unknown cipher suite \"TLS_FOO\"", bad);
+	st = run_check(bad, line, sizeof(line));
+	CHECK(st == 1 && !strcmp(line, want),
+	      "ktlsod -t on a bad file exits 1: \"%s\"", line);
+	st = run_check(ok, line, sizeof(line));
+	CHECK(st == 0, "ktlsod -t on a good file exits 0 (%s)", line);
+	st = run_check(in_dir("none.conf"), line, sizeof(line));
+	CHECK(st == 1 && strstr(line, "none.conf: No such file or directory"),
+	      "ktlsod -c with a missing file exits 1: \"%s\"", line);
+}
+
+int main(void)
+{
+	if (test_pki_make()) {
+		CHECK(0, "tests/pki/mkpki %s", test_dir);
+		return check_summary();
+	}
+	test_good_file();
+	test_bad_lines();
+	test_missing_file();
+	test_builtin_default();
+	test_kernel_cut();
+	test_reload();
+	test_daemon_refuses();
+	test_pki_cleanup();
+	return check_summary();
+}

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ktlsod's workers and sessions (userspace/daemon/worker.c, session.c) on
+ * real TCP sockets over loopback, with the two calls into the kernel
+ * (TLS_TX/TLS_RX, DONE) caught by the session_ops seam:
+ *
+ *   peer thread: libktlso engine ── TCP 127.0.0.1 ── worker: session
+ *   (client or server)                                 │ install() → keys[fd]
+ *                                                      │ done()    → dones[]
+ *
+ * Checks what the kernel and the application would see: DONE's status,
+ * alert and details; keys that are the peer's keys mirrored; the bytes
+ * after the last handshake record still in the socket; a silent peer timed
+ * out without delaying the others; shutdown ending what is in flight.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <linux/tls.h>
+
+#include "config.h"
+#include "engine.h"
+#include "ktlsod_test.h"
+#include "session.h"
+#include "tls_proto.h"
+#include "worker.h"
+
+#define EXTRA "APPLICATION DATA FOR THE KERNEL"
+#define FD_MAX 1024
+#define DONES_MAX 64
+#define INFO_MAX 64
+
+/* ---- the seam: what the kernel would have been told ---- */
+
+struct keys {
+	uint8_t tx[INFO_MAX], rx[INFO_MAX];
+	size_t tx_len, rx_len;
+};
+
+struct done_rec {
+	struct nl_done d;
+	char alpn[256], subject[256];
+	struct keys keys;
+	struct timespec at;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct keys keys[FD_MAX];
+	struct done_rec dones[DONES_MAX];
+	bool seen[DONES_MAX];
+	size_t n;
+} sink = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .cond = PTHREAD_COND_INITIALIZER };
+
+static int fake_install(void *ctx, int fd, int optname, const void *info,
+			socklen_t len)
+{
+	struct keys *k;
+
+	(void)ctx;
+	if (fd < 0 || fd >= FD_MAX || len > INFO_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&sink.lock);
+	k = &sink.keys[fd];
+	memcpy(optname == TLS_TX ? k->tx : k->rx, info, len);
+	*(optname == TLS_TX ? &k->tx_len : &k->rx_len) = len;
+	pthread_mutex_unlock(&sink.lock);
+	return 0;
+}
+
+static int fake_done(void *ctx, const struct nl_done *d)
+{
+	struct done_rec *r;
+
+	(void)ctx;
+	pthread_mutex_lock(&sink.lock);
+	if (sink.n < DONES_MAX && d->fd >= 0 && d->fd < FD_MAX) {
+		r = &sink.dones[sink.n++];
+		r->d = *d;
+		snprintf(r->alpn, sizeof(r->alpn), "%s", d->alpn ? d->alpn : "");
+		snprintf(r->subject, sizeof(r->subject), "%s",
+			 d->peer_subject ? d->peer_subject : "");
+		r->d.alpn = r->alpn;
+		r->d.peer_subject = r->subject;
+		r->keys = sink.keys[d->fd];
+		memset(&sink.keys[d->fd], 0, sizeof(sink.keys[d->fd]));
+		clock_gettime(CLOCK_MONOTONIC, &r->at);
+	}
+	pthread_cond_broadcast(&sink.cond);
+	pthread_mutex_unlock(&sink.lock);
+	return 0;
+}
+
+static const struct session_ops ops = {
+	.install = fake_install,
+	.done = fake_done,
+};
+
+/* The DONE for fd not yet claimed, waiting up to ms; NULL if none came. */
+static struct done_rec *wait_done(int fd, long ms)
+{
+	struct timespec until;
+	struct done_rec *found = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&sink.lock);
+	while (!found) {
+		for (size_t i = 0; i < sink.n && !found; i++)
+			if (!sink.seen[i] && sink.dones[i].d.fd == fd) {
+				sink.seen[i] = true;
+				found = &sink.dones[i];
+			}
+		if (!found && pthread_cond_timedwait(&sink.cond, &sink.lock,
+						     &until) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&sink.lock);
+	return found;
+}
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 +
+	       (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* ---- sockets ---- */
+
+static int listener = -1;
+
+static int listen_loopback(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listener < 0 || bind(listener, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(listener, 64))
+		return -1;
+	return 0;
+}
+
+/* A connected pair: *ours goes to the daemon, *theirs to the peer. */
+static int tcp_pair(int *ours, int *theirs)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int one = 1;
+
+	if (getsockname(listener, (struct sockaddr *)&a, &len))
+		return -1;
+	*theirs = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*theirs < 0 || connect(*theirs, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	(void)setsockopt(*theirs, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	*ours = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+	return *ours < 0 ? -1 : 0;
+}
+
+/* ---- the peer: an engine on a blocking socket, in a thread ---- */
+
+struct peer {
+	int fd;
+	struct tls_config cfg;
+	struct tls_peer_request req;
+	bool silent;		/* read, never answer */
+	int err;
+	bool done;
+	struct tls_result res;
+	pthread_t thread;
+	bool joined;
+};
+
+static int send_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void *peer_main(void *arg)
+{
+	struct peer *p = arg;
+	static __thread uint8_t buf[32 * 1024];
+	struct tls_engine *e = tls_engine_new(&p->cfg, &p->req);
+
+	if (!e) {
+		p->err = -errno;
+		return NULL;
+	}
+	for (;;) {
+		const uint8_t *out;
+		size_t len, used;
+		ssize_t n;
+
+		tls_engine_output(e, &out, &len);
+		if (tls_engine_done(e) && len + sizeof(EXTRA) <= sizeof(buf)) {
+			/* The last flight and what follows it, in one segment */
+			memcpy(buf, out, len);
+			memcpy(buf + len, EXTRA, sizeof(EXTRA));
+			(void)send_all(p->fd, buf, len + sizeof(EXTRA));
+			tls_engine_output_done(e, len);
+			break;
+		}
+		if (len && !p->silent) {
+			(void)send_all(p->fd, out, len);
+			tls_engine_output_done(e, len);
+		}
+		if (tls_engine_error(e))
+			break;
+		n = recv(p->fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			p->err = -ECONNRESET;
+			break;
+		}
+		if (tls_engine_feed(e, buf, n, &used))
+			continue;	/* its alert goes out at the top */
+	}
+	if (!p->err)
+		p->err = tls_engine_error(e);
+	p->done = !p->err && !tls_engine_take_result(e, &p->res);
+	tls_engine_free(e);
+	return NULL;
+}
+
+static struct peer *peer_start(int fd, enum tls_role role, const char *id,
+			       const char *ca, const char *alpn, bool silent)
+{
+	struct peer *p = calloc(1, sizeof(*p));
+	char err[TLS_CONFIG_ERR] = "", chain[64], key[64];
+
+	p->fd = fd;
+	p->silent = silent;
+	p->req.role = role;
+	p->req.server_name = role == TLS_ROLE_CLIENT ? "localhost" : NULL;
+	p->req.alpn = role == TLS_ROLE_CLIENT ? alpn : NULL;
+	tls_config_init(&p->cfg);
+	p->cfg.verify_peer = ca != NULL;
+	snprintf(chain, sizeof(chain), "%s-chain.pem", id ? id : "");
+	snprintf(key, sizeof(key), "%s.key", id ? id : "");
+	if ((id && tls_config_load_identity(&p->cfg, in_dir(chain), in_dir(key),
+					    err, sizeof(err))) ||
+	    (ca && tls_config_load_trust(&p->cfg, in_dir(ca), NULL, 0, err,
+					 sizeof(err))) ||
+	    (role == TLS_ROLE_SERVER && alpn &&
+	     tls_config_set_alpn(&p->cfg, alpn, err, sizeof(err)))) {
+		fprintf(stderr, "peer config: %s\n", err);
+		abort();
+	}
+	if (pthread_create(&p->thread, NULL, peer_main, p))
+		abort();
+	return p;
+}
+
+/* Wait for the peer's handshake to end on its own. */
+static void peer_join(struct peer *p)
+{
+	if (!p->joined)
+		pthread_join(p->thread, NULL);
+	p->joined = true;
+}
+
+static void peer_finish(struct peer *p)
+{
+	shutdown(p->fd, SHUT_RDWR);
+	peer_join(p);
+	close(p->fd);
+	tls_result_wipe(&p->res);
+	tls_config_free(&p->cfg);
+	free(p);
+}
+
+/* ---- the daemon side ---- */
+
+static struct config *cfg;
+static struct workers *workers;
+
+/* Hand a socket to the workers as ACCEPT would; returns the fd DONE names. */
+static int submit(int sock, uint32_t role, const char *profile,
+		  const char *peer_name, const char *alpn, uint32_t timeout_ms)
+{
+	struct nl_request req = {
+		.fd = dup(sock),
+		.role = role,
+		.timeout_ms = timeout_ms,
+	};
+	struct session *s;
+	int fd = req.fd;
+
+	snprintf(req.profile, sizeof(req.profile), "%s", profile);
+	snprintf(req.peer_name, sizeof(req.peer_name), "%s", peer_name);
+	snprintf(req.alpn, sizeof(req.alpn), "%s", alpn ? alpn : "");
+	s = session_new(&req, config_get(cfg), &ops);
+	if (!s || workers_submit(workers, s))
+		abort();
+	return fd;
+}
+
+/* The <linux/tls.h> info a peer's result gives for one direction. */
+static bool same_info(const struct tls_result *res, bool tx,
+		      const uint8_t *info, size_t len)
+{
+	uint8_t want[INFO_MAX];
+	size_t want_len;
+
+	return !tls_result_crypto_info(res, tx, want, sizeof(want),
+				       &want_len) &&
+	       want_len == len && !memcmp(want, info, len);
+}
+
+/* What the daemon left in the socket once DONE was reported. */
+static bool left_for_kernel(int sock, const char *want, size_t len)
+{
+	char buf[256];
+	ssize_t n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+
+	return n == (ssize_t)len && !memcmp(buf, want, len);
+}
+
+static void test_server_tls13(void)
+{
+	int ours, theirs, fd;
+	struct peer *p;
+	struct done_rec *r;
+
+	if (tcp_pair(&ours, &theirs))
+		abort();
+	p = peer_start(theirs, TLS_ROLE_CLIENT, "client", "root.pem",
+		       "h2", false);
+	fd = submit(ours, KTLSO_ROLE_SERVER, "web", "", "", 5000);
+	r = wait_done(fd, 5000);
+	peer_join(p);
+	CHECK(r && r->d.status == 0 && r->d.alert == -1,
+	      "server, TLS 1.3: DONE with status 0, no alert");
+	if (!r || r->d.status || !p->done)
+		goto out;
+	CHECK(r->d.version == TLS_VERSION_1_3 &&
+		      r->d.cipher_suite == p->res.cipher_suite,
+	      "DONE: TLS 1.3 and the suite the client negotiated");
+	CHECK(!strcmp(r->alpn, "h2"), "DONE: ALPN h2 chosen from the profile");
+	CHECK(strstr(r->subject, "CN=client") && r->d.peer_verified,
+	      "DONE: optional client certificate verified: \"%s\"", r->subject);
+	CHECK(r->keys.tx_len == sizeof(struct tls12_crypto_info_aes_gcm_128) &&
+		      same_info(&p->res, false, r->keys.tx, r->keys.tx_len),
+	      "TLS_TX holds the client's receive key, IV and sequence");
+	CHECK(same_info(&p->res, true, r->keys.rx, r->keys.rx_len),
+	      "TLS_RX holds the client's send key, IV and sequence");
+	CHECK(left_for_kernel(ours, EXTRA, sizeof(EXTRA)),
+	      "the bytes after the client's Finished are left in the socket");
+out:
+	peer_finish(p);
+	close(ours);
+}
+
+static void test_client_tls12(void)
+{
+	int ours, theirs, fd;
+	struct peer *p;
+	struct done_rec *r;
+
+	if (tcp_pair(&ours, &theirs))
+		abort();
+	p = peer_start(theirs, TLS_ROLE_SERVER, "server-rsa2048", NULL,
+		       "http/1.1", false);
+	fd = submit(ours, KTLSO_ROLE_CLIENT, "tls12", "localhost",
+		    "h2,http/1.1", 5000);
+	r = wait_done(fd, 5000);
+	CHECK(r && r->d.status == 0 && r->d.version == TLS_VERSION_1_2,
+	      "client, TLS 1.2 against an RSA server: DONE status 0");
+	if (r && !r->d.status) {
+		CHECK(r->d.cipher_suite ==
+			      TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 &&
+			      r->keys.tx_len ==
+				      sizeof(struct tls12_crypto_info_aes_gcm_256),
+		      "the profile's suite, AES-256-GCM keys installed");
+		CHECK(!strcmp(r->alpn, "http/1.1") && r->d.peer_verified &&
+			      strstr(r->subject, "CN=server rsa2048"),
+		      "ALPN and the verified server subject \"%s\"", r->subject);
+	}
+	peer_finish(p);
+	close(ours);
+}
+
+static void test_rejected_certificate(void)
+{
+	int ours, theirs, fd;
+	struct peer *p;
+	struct done_rec *r;
+
+	if (tcp_pair(&ours, &theirs))
+		abort();
+	p = peer_start(theirs, TLS_ROLE_SERVER, "server-expired", NULL, NULL,
+		       false);
+	fd = submit(ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL, 5000);
+	r = wait_done(fd, 5000);
+	CHECK(r && r->d.status == EKEYREJECTED &&
+		      r->d.alert == TLS_ALERT_CERTIFICATE_EXPIRED,
+	      "expired server certificate: EKEYREJECTED, certificate_expired");
+	CHECK(r && r->keys.tx_len == 0 && r->keys.rx_len == 0,
+	      "no keys installed after a failure");
+	peer_finish(p);
+	close(ours);
+}
+
+static void test_refusals(void)
+{
+	static const struct {
+		uint32_t role;
+		const char *profile, *peer_name, *what;
+	} cases[] = {
+		{ KTLSO_ROLE_SERVER, "nope", "", "unknown profile" },
+		{ KTLSO_ROLE_SERVER, "", "", "server on a profile without cert" },
+		{ KTLSO_ROLE_CLIENT, "", "", "verifying client without a name" },
+		{ KTLSO_ROLE_CLIENT, "noca", "localhost",
+		  "verifying client without a ca" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ours, theirs, fd;
+		struct done_rec *r;
+
+		if (tcp_pair(&ours, &theirs))
+			abort();
+		fd = submit(ours, cases[i].role, cases[i].profile,
+			    cases[i].peer_name, NULL, 5000);
+		r = wait_done(fd, 2000);
+		CHECK(r && r->d.status == EINVAL && r->d.alert == -1,
+		      "%s: EINVAL at once", cases[i].what);
+		close(ours);
+		close(theirs);
+	}
+}
+
+static void test_peer_closes(void)
+{
+	int ours, theirs, fd;
+	struct done_rec *r;
+
+	if (tcp_pair(&ours, &theirs))
+		abort();
+	fd = submit(ours, KTLSO_ROLE_SERVER, "web", "", NULL, 5000);
+	close(theirs);
+	r = wait_done(fd, 2000);
+	CHECK(r && r->d.status == ECONNRESET,
+	      "peer closes before its ClientHello: ECONNRESET");
+	close(ours);
+}
+
+/* A silent peer first, then many good ones on the same two workers. */
+static void test_silent_peer(void)
+{
+	enum { N = 12, SILENT_MS = 800 };
+	struct peer *silent, *good[N];
+	int s_ours, s_theirs, ours[N], theirs[N], fds[N], s_fd;
+	struct done_rec *r, *sr;
+	struct timespec start, last_good = { 0 };
+	int ok = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (tcp_pair(&s_ours, &s_theirs))
+		abort();
+	/* It takes our ClientHello and never answers. */
+	silent = peer_start(s_theirs, TLS_ROLE_SERVER, "server-p256", NULL,
+			    NULL, true);
+	s_fd = submit(s_ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL,
+		      SILENT_MS);
+	for (int i = 0; i < N; i++) {
+		if (tcp_pair(&ours[i], &theirs[i]))
+			abort();
+		good[i] = peer_start(theirs[i], TLS_ROLE_CLIENT, NULL,
+				     "root.pem", NULL, false);
+		fds[i] = submit(ours[i], KTLSO_ROLE_SERVER, "web", "", NULL,
+				5000);
+	}
+	for (int i = 0; i < N; i++) {
+		r = wait_done(fds[i], 5000);
+		if (r && r->d.status == 0) {
+			ok++;
+			if (ms_between(&last_good, &r->at) > 0)
+				last_good = r->at;
+		}
+	}
+	sr = wait_done(s_fd, 5000);
+	CHECK(ok == N, "%d of %d handshakes beside a silent peer succeed",
+	      ok, N);
+	/* A little before the kernel's own timer would fire */
+	CHECK(sr && sr->d.status == ETIMEDOUT &&
+		      ms_between(&start, &sr->at) >= SILENT_MS * 9 / 10 &&
+		      ms_between(&start, &sr->at) <= SILENT_MS,
+	      "the silent peer ends with ETIMEDOUT just inside its %d ms "
+	      "(%ld ms)", SILENT_MS, sr ? ms_between(&start, &sr->at) : -1L);
+	CHECK(sr && ok == N && ms_between(&last_good, &sr->at) > 0,
+	      "every other handshake finished before it timed out "
+	      "(last after %ld ms)", ms_between(&start, &last_good));
+	for (int i = 0; i < N; i++) {
+		peer_finish(good[i]);
+		close(ours[i]);
+	}
+	peer_finish(silent);
+	close(s_ours);
+}
+
+/* Stopping: in-flight handshakes get the drain time, then ECONNABORTED. */
+static void test_stop(void)
+{
+	int ours, theirs, fd;
+	struct peer *p;
+	struct done_rec *r;
+	struct timespec t0, t1;
+
+	if (tcp_pair(&ours, &theirs))
+		abort();
+	p = peer_start(theirs, TLS_ROLE_SERVER, "server-p256", NULL, NULL,
+		       true);
+	fd = submit(ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL, 30000);
+	usleep(50 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	workers_stop(workers, 300);
+	workers = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r = wait_done(fd, 0);
+	CHECK(r && r->d.status == ECONNABORTED,
+	      "stop: a handshake still in flight ends with ECONNABORTED");
+	CHECK(ms_between(&t0, &t1) >= 300 && ms_between(&t0, &t1) < 2000,
+	      "stop waits out the drain time, no longer (%ld ms)",
+	      ms_between(&t0, &t1));
+	peer_finish(p);
+	close(ours);
+}
+
+static const char conf[] =
+	"[profile web]\n"
+	"cert = server-p256-chain.pem\n"
+	"key = server-p256.key\n"
+	"ca = root.pem\n"
+	"client_auth = optional\n"
+	"alpn = h2,http/1.1\n"
+	"[profile tls12]\n"
+	"ca = root.pem\n"
+	"max_version = 1.2\n"
+	"suites = ECDHE-RSA-AES256-GCM-SHA384\n"
+	"[profile noca]\n"
+	"verify = yes\n"
+	"[profile default]\n"
+	"ca = root.pem\n";
+
+int main(void)
+{
+	char err[CONFIG_ERR];
+	const struct config_options o = { .system_ca = NULL };
+
+	if (test_pki_make() || listen_loopback()) {
+		CHECK(0, "test PKI and a loopback listener");
+		return check_summary();
+	}
+	if (config_load(write_file("ktlsod.conf", conf), &o, &cfg, err,
+			sizeof(err)) ||
+	    workers_start(2, &workers)) {
+		CHECK(0, "configuration and workers: %s", err);
+		return check_summary();
+	}
+	test_server_tls13();
+	test_client_tls12();
+	test_rejected_certificate();
+	test_refusals();
+	test_peer_closes();
+	test_silent_peer();
+	test_stop();
+	config_put(cfg);
+	close(listener);
+	test_pki_cleanup();
+	return check_summary();
+}

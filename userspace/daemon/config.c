@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ktlsod.conf parser: INI lines into profiles (config.h). Every
+ * mistake is reported as "FILE:LINE: reason" at the line that made it, and
+ * the whole file is refused: a daemon that starts on half a configuration
+ * would serve connections with settings nobody wrote.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "tls_proto.h"
+#include "tls_suite.h"
+
+#define LINE_LEN_MAX 4096
+#define CRLS_MAX 16
+
+enum key_id {
+	K_CERT, K_KEY, K_CA, K_CRL, K_OCSP, K_MIN_VERSION, K_MAX_VERSION,
+	K_SUITES, K_GROUPS, K_CLIENT_AUTH, K_VERIFY, K_ALPN, K_LEGACY,
+	N_KEYS,
+};
+
+static const char *const key_names[N_KEYS] = {
+	[K_CERT] = "cert",
+	[K_KEY] = "key",
+	[K_CA] = "ca",
+	[K_CRL] = "crl",
+	[K_OCSP] = "ocsp_staple",
+	[K_MIN_VERSION] = "min_version",
+	[K_MAX_VERSION] = "max_version",
+	[K_SUITES] = "suites",
+	[K_GROUPS] = "groups",
+	[K_CLIENT_AUTH] = "client_auth",
+	[K_VERIFY] = "verify",
+	[K_ALPN] = "alpn",
+	[K_LEGACY] = "legacy",
+};
+
+struct parser {
+	const char *path;
+	char dir[PATH_MAX];	/* of path: relative file names start here */
+	const struct config_options *o;
+	struct config *c;
+	char *err;
+	size_t errlen;
+	/* The section being read; NULL before the first one. */
+	struct profile *p;
+	unsigned int seen[N_KEYS];	/* line of each key, 0: not given */
+	char *value[N_KEYS];		/* deferred values, as given */
+	char *crls[CRLS_MAX];
+	unsigned int crl_lines[CRLS_MAX];
+	size_t n_crls;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct parser *ps, unsigned int line, const char *fmt, ...)
+{
+	/* Line 0: the built-in default profile, not a line of the file. */
+	int n = line ? snprintf(ps->err, ps->errlen, "%s:%u: ", ps->path,
+				line) :
+		       snprintf(ps->err, ps->errlen, "%s: ", ps->path);
+	va_list ap;
+
+	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *end = s + strlen(s);
+
+	while (isspace((unsigned char)*s))
+		s++;
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* A file name from the configuration, relative ones from its directory. */
+static int resolve(const struct parser *ps, const char *name, char *out,
+		   size_t size)
+{
+	int n = name[0] == '/' ? snprintf(out, size, "%s", name) :
+				 snprintf(out, size, "%s/%s", ps->dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static void section_reset(struct parser *ps)
+{
+	for (int k = 0; k < N_KEYS; k++) {
+		free(ps->value[k]);
+		ps->value[k] = NULL;
+	}
+	for (size_t i = 0; i < ps->n_crls; i++)
+		free(ps->crls[i]);
+	memset(ps->seen, 0, sizeof(ps->seen));
+	ps->n_crls = 0;
+	ps->p = NULL;
+}
+
+static struct profile *find(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->profiles[i].name, name))
+			return &c->profiles[i];
+	return NULL;
+}
+
+static struct profile *profile_add(struct config *c, const char *name,
+				   unsigned int line)
+{
+	struct profile *p = realloc(c->profiles,
+				    (c->n + 1) * sizeof(*c->profiles));
+
+	if (!p)
+		return NULL;
+	c->profiles = p;
+	p = &c->profiles[c->n++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->line = line;
+	tls_config_init(&p->tls);
+	return p;
+}
+
+static bool name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= KTLSO_PROFILE_MAX)
+		return false;
+	for (const char *s = name; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return true;
+}
+
+/* "[profile NAME]" */
+static int section_start(struct parser *ps, char *text, unsigned int line)
+{
+	size_t len = strlen(text);
+	struct profile *dup;
+	char *name;
+
+	if (len < 2 || text[len - 1] != ']')
+		return fail(ps, line, "expected [profile NAME]");
+	text[len - 1] = '\0';
+	name = trim(text + 1);
+	if (!strcmp(name, "profile"))
+		return fail(ps, line, "[profile] needs a NAME");
+	if (strncmp(name, "profile", 7) || !isspace((unsigned char)name[7]))
+		return fail(ps, line,
+			    "unknown section [%s] (expected [profile NAME])",
+			    name);
+	name = trim(name + 7);
+	if (!name_ok(name))
+		return fail(ps, line, "bad profile name \"%s\" "
+			    "(1 to %d of A-Z a-z 0-9 . _ -)",
+			    name, KTLSO_PROFILE_MAX - 1);
+	dup = find(ps->c, name);
+	if (dup)
+		return fail(ps, line,
+			    "duplicate profile \"%s\" (first at line %u)", name,
+			    dup->line);
+	ps->p = profile_add(ps->c, name, line);
+	if (!ps->p)
+		return fail(ps, line, "out of memory");
+	return 0;
+}
+
+static int yes_no(struct parser *ps, unsigned int line, const char *key,
+		  const char *v, bool *out)
+{
+	if (!strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "no"))
+		*out = false;
+	else
+		return fail(ps, line, "%s: expected yes or no, not \"%s\"",
+			    key, v);
+	return 0;
+}
+
+/* The value of one key, applied at once or kept for the section's end. */
+static int apply(struct parser *ps, enum key_id k, const char *v,
+		 unsigned int line)
+{
+	struct tls_config *t = &ps->p->tls;
+	char terr[TLS_CONFIG_ERR] = "", path[PATH_MAX];
+
+	switch (k) {
+	case K_SUITES:
+		ps->p->suites_line = line;
+		if (tls_config_set_suites(t, v, terr, sizeof(terr)))
+			return fail(ps, line, "%s", terr);
+		return 0;
+	case K_GROUPS:
+		if (tls_config_set_groups(t, v, terr, sizeof(terr)))
+			return fail(ps, line, "%s", terr);
+		return 0;
+	case K_ALPN:
+		if (tls_config_set_alpn(t, v, terr, sizeof(terr)))
+			return fail(ps, line, "%s", terr);
+		return 0;
+	case K_OCSP:
+		if (resolve(ps, v, path, sizeof(path)))
+			return fail(ps, line, "file name too long");
+		if (tls_config_load_ocsp(t, path, terr, sizeof(terr)))
+			return fail(ps, line, "%s", terr);
+		return 0;
+	case K_MIN_VERSION:
+	case K_MAX_VERSION: {
+		/* Each value on its own line; their order at the end. */
+		struct tls_config scratch = { 0 };
+
+		if (tls_config_set_versions(&scratch, v, v, terr, sizeof(terr)))
+			return fail(ps, line, "%s", terr);
+		break;
+	}
+	case K_CLIENT_AUTH:
+		if (!strcmp(v, "none"))
+			t->client_auth = TLS_CLIENT_AUTH_NONE;
+		else if (!strcmp(v, "optional"))
+			t->client_auth = TLS_CLIENT_AUTH_OPTIONAL;
+		else if (!strcmp(v, "required"))
+			t->client_auth = TLS_CLIENT_AUTH_REQUIRED;
+		else
+			return fail(ps, line, "client_auth: expected none, "
+				    "optional or required, not \"%s\"", v);
+		return 0;
+	case K_VERIFY:
+		return yes_no(ps, line, "verify", v, &t->verify_peer);
+	case K_LEGACY:
+		return yes_no(ps, line, "legacy", v, &t->legacy);
+	case K_CRL:
+		if (ps->n_crls == CRLS_MAX)
+			return fail(ps, line, "more than %d crl lines",
+				    CRLS_MAX);
+		if (resolve(ps, v, path, sizeof(path)))
+			return fail(ps, line, "file name too long");
+		ps->crls[ps->n_crls] = strdup(path);
+		if (!ps->crls[ps->n_crls])
+			return fail(ps, line, "out of memory");
+		ps->crl_lines[ps->n_crls++] = line;
+		return 0;
+	case K_CERT:
+	case K_KEY:
+	case K_CA:
+		if (resolve(ps, v, path, sizeof(path)))
+			return fail(ps, line, "file name too long");
+		v = path;
+		break;
+	case N_KEYS:
+		break;
+	}
+	ps->value[k] = strdup(v);
+	return ps->value[k] ? 0 : fail(ps, line, "out of memory");
+}
+
+/* "key = value" */
+static int key_value(struct parser *ps, char *text, unsigned int line)
+{
+	char *eq = strchr(text, '='), *key, *v;
+	int k;
+
+	if (!eq)
+		return fail(ps, line, "missing '=' in \"%s\"", text);
+	*eq = '\0';
+	key = trim(text);
+	v = trim(eq + 1);
+	for (k = 0; k < N_KEYS; k++)
+		if (!strcmp(key, key_names[k]))
+			break;
+	if (k == N_KEYS)
+		return fail(ps, line, "unknown key \"%s\"", key);
+	if (!ps->p)
+		return fail(ps, line, "\"%s\" outside a [profile NAME] section",
+			    key);
+	if (!*v)
+		return fail(ps, line, "\"%s\" needs a value", key);
+	if (k != K_CRL && ps->seen[k])
+		return fail(ps, line, "duplicate key \"%s\" (first at line %u)",
+			    key, ps->seen[k]);
+	if (!ps->seen[k])
+		ps->seen[k] = line;
+	return apply(ps, k, v, line);
+}
+
+static bool starts_with_path(const char *err, const char *path)
+{
+	size_t n = strlen(path);
+
+	return !strncmp(err, path, n) && err[n] == ':';
+}
+
+/* cert and key: both or neither; the key must be the leaf's. */
+static int finish_identity(struct parser *ps)
+{
+	const char *cert = ps->value[K_CERT], *key = ps->value[K_KEY];
+	char terr[TLS_CONFIG_ERR] = "";
+	unsigned int line;
+	int ret;
+
+	if (!cert && !key)
+		return 0;
+	if (!key)
+		return fail(ps, ps->seen[K_CERT], "cert needs a key line");
+	if (!cert)
+		return fail(ps, ps->seen[K_KEY], "key needs a cert line");
+	ret = tls_config_load_identity(&ps->p->tls, cert, key, terr,
+				       sizeof(terr));
+	if (!ret)
+		return 0;
+	/* Blame the line of the file that failed. */
+	line = ret == -EKEYREJECTED || (strcmp(cert, key) &&
+					starts_with_path(terr, key)) ?
+		       ps->seen[K_KEY] : ps->seen[K_CERT];
+	return fail(ps, line, "%s", terr);
+}
+
+/* ca and crl lines, or the system's anchors for a verifying client. */
+static int finish_trust(struct parser *ps)
+{
+	struct tls_config *t = &ps->p->tls;
+	const char *ca = ps->value[K_CA];
+	char terr[TLS_CONFIG_ERR] = "";
+	unsigned int line;
+	struct stat st;
+
+	if (ps->n_crls && !ca)
+		return fail(ps, ps->crl_lines[0], "crl needs a ca line");
+	if (t->client_auth != TLS_CLIENT_AUTH_NONE && !ca)
+		return fail(ps, ps->seen[K_CLIENT_AUTH],
+			    "client_auth = %s needs a ca line",
+			    t->client_auth == TLS_CLIENT_AUTH_REQUIRED ?
+				    "required" : "optional");
+	if (!ca) {
+		/* Never for client_auth: a public CA vouches for anyone. */
+		if (!t->verify_peer || !ps->o->system_ca ||
+		    stat(ps->o->system_ca, &st))
+			return 0;
+		if (tls_config_load_trust(t, ps->o->system_ca, NULL, 0, terr,
+					  sizeof(terr)))
+			return fail(ps, ps->p->line, "system trust anchors: %s",
+				    terr);
+		return 0;
+	}
+	if (!tls_config_load_trust(t, ca, (const char *const *)ps->crls,
+				   ps->n_crls, terr, sizeof(terr)))
+		return 0;
+	line = ps->seen[K_CA];
+	for (size_t i = 0; i < ps->n_crls; i++)
+		if (starts_with_path(terr, ps->crls[i]))
+			line = ps->crl_lines[i];
+	return fail(ps, line, "%s", terr);
+}
+
+static const char *version_text(uint16_t v)
+{
+	return v == TLS_VERSION_1_3 ? "1.3" : "1.2";
+}
+
+/* What can only be judged once the whole section is read. */
+static int section_end(struct parser *ps)
+{
+	struct tls_config *t;
+	char terr[TLS_CONFIG_ERR] = "";
+	bool usable = false;
+
+	if (!ps->p)
+		return 0;
+	t = &ps->p->tls;
+	if ((ps->value[K_MIN_VERSION] || ps->value[K_MAX_VERSION]) &&
+	    tls_config_set_versions(t,
+				    ps->value[K_MIN_VERSION] ?
+					    ps->value[K_MIN_VERSION] : "1.2",
+				    ps->value[K_MAX_VERSION] ?
+					    ps->value[K_MAX_VERSION] : "1.3",
+				    terr, sizeof(terr)))
+		return fail(ps, ps->seen[K_MAX_VERSION] ?
+					ps->seen[K_MAX_VERSION] :
+					ps->seen[K_MIN_VERSION],
+			    "%s", terr);
+	for (size_t i = 0; i < t->n_suites && ps->p->suites_line; i++) {
+		const struct tls_suite *s = tls_suite_by_id(t->suites[i]);
+
+		/* DESIGN.md decision 7: legacy only when asked for */
+		if (s->legacy && !t->legacy)
+			return fail(ps, ps->p->suites_line,
+				    "%s is a legacy suite: it needs "
+				    "legacy = yes", s->name);
+		if (s->version >= t->min_version &&
+		    s->version <= t->max_version)
+			usable = true;
+	}
+	if (ps->p->suites_line && !usable)
+		return fail(ps, ps->p->suites_line,
+			    "no listed suite is for TLS %s to %s",
+			    version_text(t->min_version),
+			    version_text(t->max_version));
+	if (ps->seen[K_OCSP] && !ps->seen[K_CERT])
+		return fail(ps, ps->seen[K_OCSP],
+			    "ocsp_staple needs a cert line");
+	TRY(finish_identity(ps));
+	TRY(finish_trust(ps));
+	section_reset(ps);
+	return 0;
+}
+
+static int parse_line(struct parser *ps, char *line, unsigned int n)
+{
+	char *text = trim(line);
+
+	if (!*text || *text == '#' || *text == ';')
+		return 0;
+	if (*text == '[') {
+		TRY(section_end(ps));
+		return section_start(ps, text, n);
+	}
+	return key_value(ps, text, n);
+}
+
+static int parse_file(struct parser *ps, FILE *f)
+{
+	unsigned int n = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ret = 0;
+
+	while (!ret && (len = getline(&line, &cap, f)) >= 0) {
+		n++;
+		if (len > LINE_LEN_MAX)
+			ret = fail(ps, n, "line longer than %d bytes",
+				   LINE_LEN_MAX);
+		else if (memchr(line, '\0', len))
+			ret = fail(ps, n, "NUL byte in the line");
+		else
+			ret = parse_line(ps, line, n);
+	}
+	free(line);
+	if (!ret && ferror(f))
+		ret = fail(ps, n, "cannot read: %s", strerror(errno));
+	return ret ? ret : section_end(ps);
+}
+
+static struct config *config_new(const char *path)
+{
+	struct config *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	atomic_init(&c->refs, 1);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	return c;
+}
+
+static int add_builtin_default(struct parser *ps)
+{
+	ps->p = profile_add(ps->c, CONFIG_DEFAULT_PROFILE, 0);
+	if (!ps->p)
+		return fail(ps, 0, "out of memory");
+	TRY(finish_trust(ps));
+	section_reset(ps);
+	return 0;
+}
+
+static void parser_init(struct parser *ps, const char *path,
+			const struct config_options *o, char *err,
+			size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+
+	memset(ps, 0, sizeof(*ps));
+	ps->path = path;
+	ps->o = o;
+	ps->err = err;
+	ps->errlen = errlen;
+	if (!slash)
+		snprintf(ps->dir, sizeof(ps->dir), ".");
+	else if (slash == path)
+		snprintf(ps->dir, sizeof(ps->dir), "/");
+	else
+		snprintf(ps->dir, sizeof(ps->dir), "%.*s", (int)(slash - path),
+			 path);
+}
+
+static int load(const char *path, FILE *f, const struct config_options *o,
+		struct config **out, char *err, size_t errlen)
+{
+	struct parser ps;
+	int ret;
+
+	*out = NULL;
+	parser_init(&ps, path, o, err, errlen);
+	ps.c = config_new(path);
+	if (!ps.c)
+		return -ENOMEM;
+	ret = f ? parse_file(&ps, f) : 0;
+	if (!ret && !find(ps.c, CONFIG_DEFAULT_PROFILE))
+		ret = add_builtin_default(&ps);
+	section_reset(&ps);
+	if (ret) {
+		config_put(ps.c);
+		return ret;
+	}
+	*out = ps.c;
+	return 0;
+}
+
+int config_load(const char *path, const struct config_options *o,
+		struct config **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		*out = NULL;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = load(path, f, o, out, err, errlen);
+	fclose(f);
+	return ret;
+}
+
+int config_builtin(const char *path, const struct config_options *o,
+		   struct config **out, char *err, size_t errlen)
+{
+	return load(path, NULL, o, out, err, errlen);
+}
+
+struct config *config_get(struct config *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+void config_put(struct config *c)
+{
+	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		tls_config_free(&c->profiles[i].tls);
+	free(c->profiles);
+	free(c);
+}
+
+const struct profile *config_profile(const struct config *c,
+				     const char *name)
+{
+	return find(c, name && *name ? name : CONFIG_DEFAULT_PROFILE);
+}

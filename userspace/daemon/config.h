@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktlsod.conf: named profiles, each a struct tls_config (ktlsod.conf(5)).
+ *
+ *   [profile web]
+ *   cert = /etc/ktlso/web-chain.pem
+ *   key = /etc/ktlso/web.key
+ *   min_version = 1.3
+ *
+ * A loaded configuration is immutable and reference-counted: every
+ * handshake holds the generation it started with, so a SIGHUP reload
+ * never changes (or frees) a tls_config an engine is using. The last
+ * config_put() frees it.
+ */
+#ifndef KTLSOD_CONFIG_H
+#define KTLSOD_CONFIG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/ktlso.h>
+
+#include "tls_config.h"
+#include "try.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/ktlso/ktlsod.conf"
+/* Debian's ca-certificates, hashed: what a client verifies against. */
+#define CONFIG_SYSTEM_CA "/etc/ssl/certs"
+#define CONFIG_DEFAULT_PROFILE "default"
+/* "FILE:LINE: reason" */
+#define CONFIG_ERR 1024
+
+struct profile {
+	char name[KTLSO_PROFILE_MAX];
+	unsigned int line;	/* its [profile NAME] line; 0: built in */
+	unsigned int suites_line; /* 0: the library's default list */
+	struct tls_config tls;
+};
+
+struct config {
+	atomic_int refs;
+	char path[4096];
+	size_t n;
+	struct profile *profiles;
+};
+
+struct config_options {
+	/* Anchors for a verifying profile without a ca line; NULL: none */
+	const char *system_ca;
+};
+
+/*
+ * Parse and load path. On failure *out is NULL and err holds
+ * "FILE:LINE: reason" (or "FILE: reason" when the file cannot be read).
+ * A file without [profile default] gets a built-in one (library defaults,
+ * trust anchors o->system_ca). Relative file names in it are taken from
+ * the directory of path.
+ */
+int config_load(const char *path, const struct config_options *o,
+		struct config **out, char *err, size_t errlen) WUR;
+
+/* A configuration with only the built-in default profile. */
+int config_builtin(const char *path, const struct config_options *o,
+		   struct config **out, char *err, size_t errlen) WUR;
+
+/* Take and drop a reference; the last put frees the configuration. */
+struct config *config_get(struct config *c);
+void config_put(struct config *c);
+
+/* The profile named name ("" is "default"), or NULL. */
+const struct profile *config_profile(const struct config *c,
+				     const char *name);
+
+#endif /* KTLSOD_CONFIG_H */

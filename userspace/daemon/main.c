@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ktlsod: the handshake daemon of ktlso (ktlsod(8)). The main thread is
+ * the acceptor: it listens on the "handshake" multicast group, takes each
+ * pending request with ACCEPT and hands it to a worker; the workers run the
+ * handshakes and report DONE.
+ *
+ * Start-up, each step refusing to go on with a one-line reason:
+ *   configuration ─► kernel cipher probe ─► netlink ─► workers ─► serve
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "generation.h"
+#include "kcipher.h"
+#include "log.h"
+#include "netlink.h"
+#include "session.h"
+#include "worker.h"
+
+#define KTLSOD_VERSION "0.1"
+/* SIGTERM: how long handshakes in flight may take to finish. */
+#define DRAIN_MS 5000
+/* After a failed ACCEPT (out of fds or memory), when to try again. */
+#define RETRY_MS 1000
+
+struct daemon {
+	struct generation_source src;
+	struct config *cfg;		/* the generation new requests get */
+	struct kcipher kc;
+	struct nl cmd;			/* ACCEPT and DONE; cmd_lock */
+	struct nl mc;			/* READY notifications */
+	pthread_mutex_t cmd_lock;
+	struct session_ops ops;
+	struct workers *workers;
+	int sigfd;
+};
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: ktlsod [-f] [-v] [-c FILE] [-w N]\n"
+"       ktlsod -t [-c FILE]\n"
+"\n"
+"The ktlso handshake daemon: runs the TLS handshakes that applications ask\n"
+"for with setsockopt(SOL_TLS, KTLSO_HANDSHAKE) and installs the keys in\n"
+"the kernel. Runs in the foreground and logs to stderr.\n"
+"\n"
+"  -c, --config FILE   configuration (default " CONFIG_DEFAULT_PATH ")\n"
+"  -f, --foreground    run in the foreground (always; for systemd)\n"
+"  -t, --check         check the configuration and the kernel ciphers, exit\n"
+"  -v, --verbose       debug lines too\n"
+"  -w, --workers N     worker threads (default: one per online CPU)\n"
+"      --version       print the version\n"
+"  -h, --help          this text\n",
+	      f);
+}
+
+struct options {
+	const char *config;
+	bool config_given, check;
+	unsigned int workers;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_VERSION = 256 };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	long n;
+	char *end;
+	int c;
+
+	o->config = CONFIG_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "c:ftvw:h", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			o->config_given = true;
+			break;
+		case 'f':
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case 'v':
+			log_verbose = true;
+			break;
+		case 'w':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || n < 1 ||
+			    n > 1024) {
+				fprintf(stderr, "ktlsod: -w: expected 1 to "
+					"1024 workers, not \"%s\"\n", optarg);
+				return -EINVAL;
+			}
+			o->workers = n;
+			break;
+		case OPT_VERSION:
+			printf("ktlsod %s\n", KTLSOD_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ktlsod: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Workers report DONE on the socket that took the request. */
+static int report_done(void *ctx, const struct nl_done *d)
+{
+	struct daemon *dm = ctx;
+	int ret;
+
+	pthread_mutex_lock(&dm->cmd_lock);
+	ret = nl_done(&dm->cmd, d);
+	pthread_mutex_unlock(&dm->cmd_lock);
+	return ret;
+}
+
+/* A request that never reaches a worker still gets its DONE. */
+static void refuse(struct daemon *dm, int fd, int status)
+{
+	struct nl_done d = { .fd = fd, .status = status, .alert = -1 };
+	int ret = report_done(dm, &d);
+
+	if (ret)
+		log_warn("reporting DONE to the kernel: %s", strerror(-ret));
+	close(fd);
+}
+
+/*
+ * ACCEPT until nothing is pending: one READY may stand for several.
+ * Returns false when ACCEPT failed and requests may still be waiting: no
+ * READY will come for them, so the caller tries again later.
+ */
+static bool serve_pending(struct daemon *dm)
+{
+	for (;;) {
+		struct nl_request req;
+		struct session *s;
+		int ret;
+
+		pthread_mutex_lock(&dm->cmd_lock);
+		ret = nl_accept(&dm->cmd, &req);
+		pthread_mutex_unlock(&dm->cmd_lock);
+		if (ret == -ENOENT)
+			return true;	/* none left, or another daemon had it */
+		if (ret && req.fd >= 0) {
+			log_err("ACCEPT: unusable reply (%s)", strerror(-ret));
+			refuse(dm, req.fd, EINVAL);
+			continue;
+		}
+		if (ret) {
+			log_err("ACCEPT: %s%s", strerror(-ret),
+				ret == -EPERM ? ": ktlsod needs CAP_NET_ADMIN" :
+						"");
+			return false;
+		}
+		log_debug("accepted fd %d: %s, peer name \"%s\", "
+			  "profile \"%s\", %u ms", req.fd,
+			  req.role == KTLSO_ROLE_CLIENT ? "client" : "server",
+			  req.peer_name, req.profile, req.timeout_ms);
+		s = session_new(&req, config_get(dm->cfg), &dm->ops);
+		if (!s) {
+			log_err("out of memory for a handshake");
+			continue;	/* session_new closed the fd */
+		}
+		ret = workers_submit(dm->workers, s);
+		if (ret) {
+			log_err("handing a handshake to a worker: %s",
+				strerror(-ret));
+			session_fail(s, -ret);
+			session_free(s);
+		}
+	}
+}
+
+static void probe(struct daemon *dm)
+{
+	char why[256] = "";
+
+	if (kcipher_probe(&dm->kc, why, sizeof(why))) {
+		log_warn("cannot probe the kernel's ciphers: %s; assuming "
+			 "gcm(aes) and rfc7539(chacha20,poly1305)", why);
+		return;
+	}
+	log_info("kernel ciphers: gcm(aes) %s, rfc7539(chacha20,poly1305) %s, "
+		 "ccm(aes) %s", dm->kc.gcm ? "yes" : "no",
+		 dm->kc.chacha ? "yes" : "no", dm->kc.ccm ? "yes" : "no");
+}
+
+static void reload(struct daemon *dm)
+{
+	char err[CONFIG_ERR];
+
+	log_info("SIGHUP: reloading %s", dm->src.path);
+	probe(dm);
+	if (generation_reload(&dm->src, &dm->kc, &dm->cfg, err, sizeof(err))) {
+		log_err("%s; keeping the configuration in use", err);
+		return;
+	}
+	log_info("%s: %zu profile%s", dm->src.path, dm->cfg->n,
+		 dm->cfg->n == 1 ? "" : "s");
+}
+
+/* Until SIGTERM or SIGINT. */
+static int serve(struct daemon *dm)
+{
+	/* Requests made before we joined the group first. */
+	bool served = serve_pending(dm);
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = dm->sigfd, .events = POLLIN },
+			{ .fd = nl_fd(&dm->mc), .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		int n, ready = poll(p, 2, served ? -1 : RETRY_MS);
+
+		if (ready == 0) {
+			served = serve_pending(dm);
+			continue;
+		}
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		if ((p[0].revents & POLLIN) &&
+		    read(dm->sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGHUP) {
+				log_info("%s: stopping",
+					 strsignal(si.ssi_signo));
+				return 0;
+			}
+			reload(dm);
+		}
+		if (!(p[1].revents & (POLLIN | POLLERR)))
+			continue;
+		n = nl_drain(&dm->mc);
+		if (n < 0)
+			log_err("reading notifications: %s", strerror(-n));
+		else if (n)
+			served = serve_pending(dm);
+	}
+}
+
+static int setup_signals(struct daemon *dm)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before the workers exist, so they inherit it. */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	dm->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	return dm->sigfd < 0 ? -errno : 0;
+}
+
+static int open_netlink(struct daemon *dm)
+{
+	char err[256];
+
+	if (nl_open(&dm->cmd, false, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (!nl_may_accept()) {
+		log_err("ktlsod needs CAP_NET_ADMIN to accept handshakes "
+			"(run it as root, or grant it in the unit)");
+		nl_close(&dm->cmd);
+		return -1;
+	}
+	if (nl_open(&dm->mc, true, err, sizeof(err))) {
+		log_err("%s", err);
+		nl_close(&dm->cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon dm = {
+		.cmd_lock = PTHREAD_MUTEX_INITIALIZER,
+		.sigfd = -1,
+	};
+	struct options o = { 0 };
+	char err[CONFIG_ERR];
+	long cpus;
+	int ret;
+
+	log_init();
+	if (parse_options(argc, argv, &o))
+		return 2;
+	dm.src = (struct generation_source){
+		.path = o.config,
+		.required = o.config_given,
+		.opts = { .system_ca = CONFIG_SYSTEM_CA },
+	};
+	dm.ops = (struct session_ops){
+		.install = session_setsockopt,
+		.done = report_done,
+		.ctx = &dm,
+	};
+
+	if (generation_read(&dm.src, &dm.cfg, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	probe(&dm);
+	if (kcipher_restrict(dm.cfg, &dm.kc, err, sizeof(err))) {
+		log_err("%s", err);
+		config_put(dm.cfg);
+		return 1;
+	}
+	if (o.check) {
+		printf("%s: OK, %zu profile%s\n", o.config, dm.cfg->n,
+		       dm.cfg->n == 1 ? "" : "s");
+		config_put(dm.cfg);
+		return 0;
+	}
+
+	if (setup_signals(&dm)) {
+		log_err("signals: %s", strerror(errno));
+		return 1;
+	}
+	if (open_netlink(&dm))
+		return 1;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (!o.workers)
+		o.workers = cpus > 0 ? cpus : 1;
+	ret = workers_start(o.workers, &dm.workers);
+	if (ret) {
+		log_err("starting %u workers: %s", o.workers, strerror(-ret));
+		return 1;
+	}
+	log_info("ktlsod %s: %zu profile%s from %s, %u workers, ready",
+		 KTLSOD_VERSION, dm.cfg->n, dm.cfg->n == 1 ? "" : "s",
+		 o.config, o.workers);
+
+	ret = serve(&dm);
+	/* No listener left: new requests fail at once with ECONNREFUSED. */
+	nl_close(&dm.mc);
+	workers_stop(dm.workers, DRAIN_MS);
+	nl_close(&dm.cmd);
+	config_put(dm.cfg);
+	close(dm.sigfd);
+	log_info("stopped");
+	return ret;
+}
