@@ -46,6 +46,17 @@ $(HS_PEER_OBJS): $(wildcard tools/hs-peer/*.h)
 $(HS_PEER): $(HS_PEER_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# ktlso, the command: the kernel's socket options for TLS, libktlso only
+# for its tables of names (no libssl/libcrypto); libkcapi and libmnl for
+# `status`.
+CLI := $(B)/ktlso
+CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/cli/*.c)) \
+	    $(patsubst %,$(B)/userspace/lib/%.o,reader tls_proto tls_suite)
+PROGRAMS += $(CLI)
+$(CLI_OBJS): $(wildcard userspace/cli/*.h)
+$(CLI): $(CLI_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ -lkcapi -lmnl
+
 # ktlsod: the handshake daemon. Its unit tests (tests/unit/ktlsod_*) link
 # its objects except main.o.
 KTLSOD := $(B)/ktlsod
@@ -180,7 +191,7 @@ $(B)/fuzz/hs_msg_seeds: $(FUZZ_DEPS)
 		-o $@ $(filter %.c,$^) -lcrypto
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	install -D -m 0644 include/uapi/linux/ktlso.h $(DESTDIR)/usr/include/linux/ktlso.h
 	install -D -m 0755 $(KTLSOD) $(DESTDIR)/usr/sbin/ktlsod
 	install -D -m 0644 userspace/daemon/ktlsod.service $(DESTDIR)/lib/systemd/system/ktlsod.service

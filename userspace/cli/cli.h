@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ktlso command: what its subcommands share. The data path is the
+ * kernel's: a TCP socket, the "ktlso" ULP and the KTLSO_HANDSHAKE socket
+ * option; no TLS library is linked (only libktlso's tables of names).
+ */
+#ifndef KTLSO_CLI_H
+#define KTLSO_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <linux/ktlso.h>
+
+#include "try.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+/* --timeout: what the kernel accepts for a handshake request. */
+#define TIMEOUT_MAX_MS (10 * 60 * 1000)
+
+/* Each subcommand: argv[0] is its name; returns the exit status. */
+int cmd_status(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* "ktlso: " + message (+ ": strerror(err)" when err > 0) on stderr. */
+void warnx_(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse a decimal in [min, max]; 0 or -EINVAL. */
+int parse_uint(const char *s, unsigned long min, unsigned long max,
+	       unsigned long *out) WUR;
+
+/* Copy an option into a request field; -ENAMETOOLONG if it does not fit. */
+int set_field(char *dst, size_t size, const char *src) WUR;
+
+/* --- handshake.c: the two socket options, and reading plaintext --- */
+
+/* setsockopt(TCP_ULP, "ktlso"). */
+int ktlso_attach(int fd) WUR;
+
+/*
+ * setsockopt(KTLSO_HANDSHAKE) on a blocking socket, then
+ * getsockopt(KTLSO_HANDSHAKE) into *st (zeroed, alert -1, if the kernel
+ * has nothing to report).
+ */
+int ktlso_handshake(int fd, const struct ktlso_handshake_req *req,
+		    struct ktlso_handshake_status *st) WUR;
+
+/* "TLSv1.3 TLS_AES_128_GCM_SHA256 alpn=h2 peer=\"CN=x\" verified=yes" */
+void ktlso_describe(const struct ktlso_handshake_status *st, char *buf,
+		    size_t len);
+
+/* "Key was rejected by service (alert bad_certificate)" */
+void ktlso_describe_failure(int err, const struct ktlso_handshake_status *st,
+			    char *buf, size_t len);
+
+/*
+ * Plaintext reader over an established socket. Records the application
+ * has no use for are consumed here: TLS 1.3 NewSessionTicket messages
+ * (RFC 8446 §4.6.1; ktlsod keeps no client sessions for an application).
+ */
+struct tls_in {
+	int fd;
+	unsigned int hs_skip;	/* bytes left of a NewSessionTicket */
+	unsigned int hs_hdr_len; /* bytes of a handshake header seen so far */
+	unsigned char hs_hdr[4];
+	int alert;		/* the peer's fatal alert, -1 if none */
+};
+
+void tls_in_init(struct tls_in *in, int fd);
+
+/*
+ * recvmsg() of plaintext: > 0 bytes, 0 at close_notify or TCP EOF, or
+ * -errno: -EAGAIN (non-blocking, nothing yet), -EPROTO (fatal alert, in
+ * in->alert, or a post-handshake message we cannot serve), others from
+ * the socket.
+ */
+ssize_t tls_read(struct tls_in *in, void *buf, size_t len) WUR;
+
+/* Send close_notify (RFC 8446 §6.1) as an alert record. */
+int tls_close_notify(int fd) WUR;
+
+/* --- addresses --- */
+
+/* "[::1]:443" / "127.0.0.1:443" for a sockaddr. */
+void sockaddr_str(const void *sa, socklen_t len, char *buf, size_t size);
+
+#endif /* KTLSO_CLI_H */
