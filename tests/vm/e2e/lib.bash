@@ -123,7 +123,8 @@ reachable() { "$KTLSO" status >"$tmp/status.out" 2>&1; }
 start_daemon() {
 	"$KTLSOD" -c "$tmp/ktlsod.conf" 2>>"$tmp/ktlsod.log" &
 	daemon_pid=$!
-	for _ in $(seq 100); do
+	# The first start in a boot loads the AEAD modules it probes (~11 s).
+	for _ in $(seq 300); do
 		reachable && return 0
 		kill -0 "$daemon_pid" 2>/dev/null || break
 		sleep 0.1
