@@ -121,6 +121,59 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 	return 0;
 }
 
+/*
+ * CertificateRequest with our signature_algorithms: TLS 1.2 also names
+ * the certificate types (RFC 5246 §7.4.4: rsa_sign, and ecdsa_sign from
+ * RFC 8422 §5.5), TLS 1.3 carries them as an extension (RFC 8446 §4.3.2).
+ */
+int engine_send_certificate_request(struct tls_engine *e)
+{
+	static const uint8_t types[] = { 1, 64 };
+	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST];
+	struct certificate_request cr = {
+		.sig_algs = hs_u16_list(e->cfg->sig_schemes,
+					e->cfg->n_sig_schemes, schemes),
+	};
+	struct writer msg;
+	int err;
+
+	if (e->version == TLS_VERSION_1_3)
+		cr.exts = HS_EXT_SIGNATURE_ALGORITHMS;
+	else
+		cr.cert_types = (struct bytes){ types, sizeof(types) };
+	writer_init(&msg, 1024);
+	err = hs_certificate_request_encode(&msg, e->version, &cr);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	e->peer_cert_requested = true;
+	return err;
+}
+
+/* CertificateVerify: our signature over tbs, as each version defines it. */
+int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
+				   size_t tbs_len)
+{
+	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
+	uint8_t sigbuf[1024];
+	struct writer msg;
+	size_t siglen;
+	int err;
+
+	err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs, tbs_len, sigbuf,
+		       sizeof(sigbuf), &siglen);
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "signing CertificateVerify failed");
+	cv.signature = (struct bytes){ sigbuf, siglen };
+	writer_init(&msg, 2048);
+	err = hs_certificate_verify_encode(&msg, &cv);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
 bool engine_alpn_offered(const struct tls_engine *e, struct bytes name)
 {
 	uint8_t one[256];

@@ -181,6 +181,12 @@ bool engine_suite_usable(const struct tls_engine *e, const struct tls_suite *s);
  */
 int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes) WUR;
 
+/* CertificateRequest for the negotiated version. */
+int engine_send_certificate_request(struct tls_engine *e) WUR;
+/* CertificateVerify signing tbs with our key and scheme. */
+int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
+				   size_t tbs_len) WUR;
+
 /* The peer's signature over tbs with its certificate's key. */
 int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
 			    const uint8_t *tbs, size_t tbs_len,

@@ -231,28 +231,12 @@ int hs12_send_certificate(struct tls_engine *e, bool with_chain)
 	return err;
 }
 
+/* RFC 5246 §7.4.8: signed over handshake_messages themselves. */
 int hs12_send_certificate_verify(struct tls_engine *e)
 {
-	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
-	uint8_t sigbuf[1024];
-	struct writer msg;
-	size_t siglen;
-	int err;
-
-	err = sig_sign(e->cfg->key, e->our_sig_scheme,
-		       transcript_data(&e->transcript),
-		       transcript_len(&e->transcript), sigbuf, sizeof(sigbuf),
-		       &siglen);
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "signing CertificateVerify failed");
-	cv.signature = (struct bytes){ sigbuf, siglen };
-	writer_init(&msg, 2048);
-	err = hs_certificate_verify_encode(&msg, &cv);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	return engine_send_certificate_verify(e,
+					      transcript_data(&e->transcript),
+					      transcript_len(&e->transcript));
 }
 
 int hs12_on_certificate_verify(struct tls_engine *e, struct bytes body,

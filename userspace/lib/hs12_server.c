@@ -181,28 +181,6 @@ static int send_server_key_exchange(struct tls_engine *e)
 	return err;
 }
 
-static int send_certificate_request(struct tls_engine *e)
-{
-	/* RFC 5246 §7.4.4: rsa_sign(1), ecdsa_sign(64) (RFC 8422 §5.5) */
-	static const uint8_t types[] = { 1, 64 };
-	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST];
-	struct certificate_request cr = {
-		.cert_types = { types, sizeof(types) },
-		.sig_algs = hs_u16_list(e->cfg->sig_schemes,
-					e->cfg->n_sig_schemes, schemes),
-	};
-	struct writer msg;
-	int err;
-
-	writer_init(&msg, 1024);
-	err = hs_certificate_request_encode(&msg, TLS_VERSION_1_2, &cr);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	e->peer_cert_requested = true;
-	return err;
-}
-
 static int send_server_hello_done(struct tls_engine *e)
 {
 	struct writer msg;
@@ -275,7 +253,7 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 	if (e->suite->kx == TLS_KX_ECDHE)
 		TRY(send_server_key_exchange(e));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
-		TRY(send_certificate_request(e));
+		TRY(engine_send_certificate_request(e));
 	TRY(send_server_hello_done(e));
 	e->handle = e->peer_cert_requested ? on_client_certificate :
 					     on_client_key_exchange;

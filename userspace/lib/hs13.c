@@ -71,32 +71,6 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 	return err;
 }
 
-/* RFC 8446 §4.4.3: sign the context string and the transcript hash. */
-int hs13_send_certificate_verify(struct tls_engine *e)
-{
-	uint8_t th[TLS_HASH_MAX], content[200], sigbuf[1024];
-	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
-	struct writer msg;
-	size_t len, clen, siglen;
-	int err;
-
-	TRY(engine_transcript_hash(e, th, &len));
-	TRY(sig_tls13_content(e->role == TLS_ROLE_SERVER, th, len, content,
-			      sizeof(content), &clen));
-	err = sig_sign(e->cfg->key, e->our_sig_scheme, content, clen, sigbuf,
-		       sizeof(sigbuf), &siglen);
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "signing CertificateVerify failed");
-	cv.signature = (struct bytes){ sigbuf, siglen };
-	writer_init(&msg, 2048);
-	err = hs_certificate_verify_encode(&msg, &cv);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
-}
-
 /* RFC 8446 §4.4.4: Finished from our handshake traffic secret. */
 int hs13_send_finished(struct tls_engine *e, const struct secret *base_key)
 {
@@ -117,6 +91,18 @@ int hs13_send_finished(struct tls_engine *e, const struct secret *base_key)
 		err = engine_send_msg(e, &msg);
 	writer_free(&msg);
 	return err;
+}
+
+/* RFC 8446 §4.4.3: sign the context string and the transcript hash. */
+int hs13_send_certificate_verify(struct tls_engine *e)
+{
+	uint8_t th[TLS_HASH_MAX], content[SIG_TLS13_CONTENT_MAX];
+	size_t len, clen;
+
+	TRY(engine_transcript_hash(e, th, &len));
+	TRY(sig_tls13_content(e->role == TLS_ROLE_SERVER, th, len, content,
+			      sizeof(content), &clen));
+	return engine_send_certificate_verify(e, content, clen);
 }
 
 /*
@@ -148,7 +134,7 @@ int hs13_on_certificate_verify(struct tls_engine *e, struct bytes body,
 			       struct bytes whole)
 {
 	struct certificate_verify cv;
-	uint8_t th[TLS_HASH_MAX], content[200];
+	uint8_t th[TLS_HASH_MAX], content[SIG_TLS13_CONTENT_MAX];
 	size_t len, clen;
 	int err;
 

@@ -128,26 +128,6 @@ static int send_encrypted_extensions(struct tls_engine *e,
 	return err;
 }
 
-static int send_certificate_request(struct tls_engine *e)
-{
-	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST];
-	struct certificate_request cr = {
-		.exts = HS_EXT_SIGNATURE_ALGORITHMS,
-		.sig_algs = hs_u16_list(e->cfg->sig_schemes,
-					e->cfg->n_sig_schemes, schemes),
-	};
-	struct writer msg;
-	int err;
-
-	writer_init(&msg, 1024);
-	err = hs_certificate_request_encode(&msg, TLS_VERSION_1_3, &cr);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	e->peer_cert_requested = true;
-	return err;
-}
-
 /* The whole server flight, from ServerHello to Finished. */
 static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 		       struct bytes client_share)
@@ -179,7 +159,7 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 
 	TRY(send_encrypted_extensions(e, ch));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
-		TRY(send_certificate_request(e));
+		TRY(engine_send_certificate_request(e));
 	TRY(hs13_send_certificate(e, true,
 				  ch->exts & HS_EXT_STATUS_REQUEST));
 	TRY(hs13_send_certificate_verify(e));
