@@ -23,6 +23,7 @@ struct scatterlist;
 #define KTLSO_RECORD_HANDSHAKE 22	/* RFC 8446 §5.1 ContentType */
 #define KTLSO_RECORD_DATA 23
 #define KTLSO_HANDSHAKE_KEY_UPDATE 24	/* RFC 8446 §4 HandshakeType */
+#define KTLSO_HANDSHAKE_NEW_SESSION_TICKET 4
 
 struct ktlso_cipher {
 	u16 type;		/* TLS_CIPHER_* */
@@ -165,6 +166,8 @@ int ktlso_hs_gate(struct sock *sk, struct ktlso_context *ctx, bool nonblock);
 void ktlso_hs_release(struct ktlso_context *ctx);
 bool ktlso_hs_keys_hidden(const struct ktlso_context *ctx);
 int ktlso_hs_may_install(const struct ktlso_context *ctx);
+bool ktlso_hs_ignorable(const struct ktlso_context *ctx, u16 version, u8 type,
+			const u8 *data, unsigned int len);
 __poll_t ktlso_sock_poll(struct file *file, struct socket *sock,
 			 poll_table *wait);
 ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,

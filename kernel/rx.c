@@ -130,7 +130,14 @@ static int strip_tls13_padding(struct rx_record *r)
 	return 0;
 }
 
-/* Authenticate and decrypt the gathered record, queue its plaintext. */
+/* open_record() consumed the record and had nothing to queue. */
+#define RECORD_DROPPED 1
+
+/*
+ * Authenticate and decrypt the gathered record, queue its plaintext.
+ * Return: 0, RECORD_DROPPED for a record the application never sees
+ * (ktlso_hs_ignorable()), or -errno.
+ */
 static int open_record(struct sock *sk, struct ktlso_rx *rx)
 {
 	struct ktlso_crypto *c = &rx->crypto;
@@ -179,6 +186,11 @@ static int open_record(struct sock *sk, struct ktlso_rx *rx)
 	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
 		rx->key_expired = true;
 	err = ktlso_record_advance(c);
+	if (!err && ktlso_hs_ignorable(ktlso_ctx(sk), c->version, r->type,
+				       r->data, r->len)) {
+		kfree_sensitive(r);
+		return RECORD_DROPPED;
+	}
 	list_add_tail(&r->list, &rx->records);
 	return err;
 }
@@ -213,6 +225,8 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
 			return -EKEYEXPIRED;
 		if (!want) {
 			err = open_record(sk, rx);
+			if (err == RECORD_DROPPED)
+				continue;
 			if (!err)
 				return 1;
 			/* Out of memory loses nothing: the record stays
