@@ -48,11 +48,36 @@ static inline void ktlso_compat_set_sendpage(struct proto *prot)
 	prot->sendpage = compat_sendpage;
 }
 
+/*
+ * While a handshake is open (handshake.c), pages wait at the same gate as
+ * writes: TCP's own sendpage would put them on the wire in clear.
+ */
+static inline int compat_gated_sendpage(struct sock *sk, struct page *page,
+					int offset, size_t size, int flags)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	int err = ktlso_hs_gate(sk, ctx, flags & MSG_DONTWAIT);
+
+	if (err)
+		return err;
+	return ktlso_proto_ungated(ctx)->sendpage(sk, page, offset, size,
+						  flags);
+}
+
+static inline void ktlso_compat_gate_sendpage(struct proto *prot)
+{
+	prot->sendpage = compat_gated_sendpage;
+}
+
 /* Internal flags a sendpage() caller may set on top of the user's. */
 #define KTLSO_COMPAT_SENDPAGE_FLAGS (MSG_SENDPAGE_NOTLAST | MSG_SENDPAGE_NOPOLICY)
 #else
 /* 6.12: splice arrives through sendmsg with MSG_SPLICE_PAGES. */
 static inline void ktlso_compat_set_sendpage(struct proto *prot)
+{
+}
+
+static inline void ktlso_compat_gate_sendpage(struct proto *prot)
 {
 }
 

@@ -85,6 +85,7 @@ static void build(struct proto prot[NUM_GATES][NUM_MODES][NUM_MODES],
 			*p = prot[OPEN][tx][rx];
 			p->sendmsg = ktlso_gated_sendmsg;
 			p->recvmsg = ktlso_gated_recvmsg;
+			ktlso_compat_gate_sendpage(p);
 		}
 	}
 }

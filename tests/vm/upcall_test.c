@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -427,6 +428,7 @@ static void test_complete(void)
 static void test_nonblocking(void)
 {
 	struct daemon d = start_daemon(HOLD);
+	int file = open("/proc/self/exe", O_RDONLY);
 	struct pollfd pfd;
 	struct accepted acc;
 	char c;
@@ -442,6 +444,8 @@ static void test_nonblocking(void)
 	CHECK(poll(&pfd, 1, 200) == 0, "no poll event while the daemon works");
 	CHECK_ERRNO(read(a, &c, 1), EAGAIN, "application read while in progress: EAGAIN");
 	CHECK_ERRNO(write(a, "x", 1), EAGAIN, "application write while in progress: EAGAIN");
+	CHECK_ERRNO(sendfile(a, file, NULL, 1), EAGAIN,
+		    "application sendfile while in progress: EAGAIN (no page in clear)");
 	CHECK_ERRNO(install(a, key_ab, key_ba), EBUSY,
 		    "application TLS_TX while in progress: EBUSY");
 	CHECK(write(d.to, "g", 1) == 1, "daemon told to finish");
@@ -455,6 +459,7 @@ static void test_nonblocking(void)
 		      install(b, key_ba, key_ab) == 0,
 	      "peer keyed by hand");
 	exchange(a, b, "non-blocking");
+	close(file);
 	close(a);
 	close(b);
 }
