@@ -351,7 +351,9 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 		if (e->rec_len < want)
 			continue;
 		(void)handle_record(e);
-		OPENSSL_cleanse(e->plain, sizeof(e->plain));
+		/* Wipe what a record can have left: no more than its length. */
+		OPENSSL_cleanse(e->plain, e->rec_len < sizeof(e->plain) ?
+						  e->rec_len : sizeof(e->plain));
 		e->rec_len = 0;
 	}
 	return e->err;
