@@ -87,8 +87,9 @@ void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
 			 unsigned int plaintext_len, u8 *header);
 int ktlso_record_advance(struct ktlso_crypto *c);
 int ktlso_record_seal(struct ktlso_crypto *c, u8 type, unsigned int len,
-		      u8 *head, struct scatterlist *sg);
-int ktlso_record_open(struct ktlso_crypto *c, u8 *rec, struct scatterlist *sg);
+		      u8 *head, struct scatterlist *src, struct scatterlist *dst);
+int ktlso_record_open(struct ktlso_crypto *c, const u8 *head,
+		      struct scatterlist *src, struct scatterlist *dst);
 int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 			 const u8 *inner, unsigned int *len, u8 *type);
 
@@ -208,6 +209,21 @@ __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait);
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor);
 struct ktlso_crypto *ktlso_rx_crypto(struct ktlso_context *ctx);
+
+/* pages.c: user memory for the AEAD. A record's 2^14 bytes, unaligned,
+ * span 5 pages; more are allowed for scattered iovecs.
+ */
+#define KTLSO_PAGES_MAX 8
+unsigned int ktlso_pages_get(struct iov_iter *iter, size_t len, struct scatterlist *sg,
+			     unsigned int max, size_t *mapped);
+void ktlso_pages_put(struct scatterlist *sg, unsigned int n);
+
+/* tcpq.c: records read where TCP queues them (the socket locked) */
+int ktlso_tcpq_wait(struct sock *sk, unsigned int len, long *timeo);
+int ktlso_tcpq_copy(struct sock *sk, unsigned int off, void *buf, unsigned int len);
+int ktlso_tcpq_map(struct sock *sk, unsigned int off, unsigned int len,
+		   struct scatterlist *sg, unsigned int max);
+int ktlso_tcpq_consume(struct sock *sk, unsigned int len);
 
 /* stats.c */
 enum ktlso_stat {

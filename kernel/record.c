@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TLS record framing: nonces, additional data, headers and sequence numbers.
- * Pure functions of the direction's state, so KUnit can pin them down.
+ * TLS record framing and protection: nonces, additional data, headers,
+ * sequence numbers, and sealing and opening one record. Functions of the
+ * direction's state and of buffers, never of a socket, so KUnit can pin them
+ * down against published records.
  */
+#include <linux/scatterlist.h>
 #include <linux/string.h>
 
 #include "compat.h"
@@ -84,6 +87,19 @@ unsigned int ktlso_record_overhead(const struct ktlso_crypto *c)
 }
 
 /**
+ * ktlso_record_inner_len() - bytes a received record decrypts to
+ * @c: direction state
+ * @header: the record's checked header
+ *
+ * Return: the length of the (TLS 1.3: inner) plaintext, content type and
+ * padding included: the ciphertext without explicit nonce and tag.
+ */
+unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *header)
+{
+	return get_unaligned_be16(header + 3) - ktlso_record_prefix(c) - c->cipher->tag;
+}
+
+/**
  * ktlso_record_header() - the 5-byte record header
  * @c: direction state
  * @type: the content type; TLS 1.3 hides it and says application_data
@@ -123,5 +139,114 @@ int ktlso_record_advance(struct ktlso_crypto *c)
 	for (i = KTLSO_NONCE_SIZE - 1; i >= KTLSO_NONCE_SIZE - 8; i--)
 		if (++c->iv[i])
 			break;
+	return 0;
+}
+
+/**
+ * ktlso_record_seal() - protect one record
+ * @c: direction state at the record's sequence number; the caller advances
+ *     it (ktlso_record_advance()) once the record is committed
+ * @type: the record's content type
+ * @len: bytes of plaintext
+ * @head: out: the header and explicit nonce, KTLSO_HEADER_SIZE +
+ *        ktlso_record_prefix() bytes
+ * @src: entry 0 is set here to the additional data; the entries after it
+ *       hold @len bytes of plaintext and, for TLS 1.3, one byte more that
+ *       the content type is written to
+ * @dst: entry 0 is set here to the additional data; the entries after it
+ *       have room for the rest of the record (ciphertext, tag). May be @src
+ *       (in place).
+ *
+ * Return: 0, or the crypto layer's -errno.
+ */
+int ktlso_record_seal(struct ktlso_crypto *c, u8 type, unsigned int len,
+		      u8 *head, struct scatterlist *src, struct scatterlist *dst)
+{
+	unsigned int inner = len, aad_len;
+
+	/* RFC 8446 §5.2: the real content type is encrypted after the data. */
+	if (is_tls13(c)) {
+		if (sg_pcopy_from_buffer(src + 1, sg_nents(src + 1), &type, 1, len) != 1)
+			return -EINVAL;
+		inner++;
+	}
+	ktlso_record_header(c, type, len, head);
+	/* RFC 5288 §3: the explicit nonce travels in the clear. */
+	memcpy(head + KTLSO_HEADER_SIZE, c->iv + c->cipher->salt, ktlso_record_prefix(c));
+	aad_len = ktlso_record_aad(c, type, len, c->aad);
+	ktlso_record_nonce(c, c->nonce);
+	sg_set_buf(&src[0], c->aad, aad_len);
+	sg_set_buf(&dst[0], c->aad, aad_len);
+	return ktlso_crypto_run(c, true, src, dst, aad_len, inner, c->nonce);
+}
+
+/**
+ * ktlso_record_open() - authenticate and decrypt one record
+ * @c: direction state at the record's sequence number; the caller advances
+ *     it once the record is accepted
+ * @head: the record's header, checked, and explicit nonce
+ * @src: entry 0 is set here to the additional data; the entries after it
+ *       hold the ciphertext and tag, which are left as they are
+ * @dst: entry 0 is set here to the additional data; the entries after it
+ *       have room for ktlso_record_inner_len() bytes of plaintext
+ *
+ * What the AEAD wrote to @dst is wiped again if the record is not authentic.
+ *
+ * Return: 0, or -EBADMSG: whatever the crypto layer said, the record cannot
+ * be trusted.
+ */
+int ktlso_record_open(struct ktlso_crypto *c, const u8 *head,
+		      struct scatterlist *src, struct scatterlist *dst)
+{
+	unsigned int inner = ktlso_record_inner_len(c, head), aad_len;
+
+	ktlso_record_nonce(c, c->nonce);
+	/* RFC 5288 §3: the explicit nonce is what the peer put on the wire. */
+	memcpy(c->nonce + (c->cipher->ccm_b0 ? 1 : 0) + c->cipher->salt,
+	       head + KTLSO_HEADER_SIZE, ktlso_record_prefix(c));
+	/* RFC 8446 §5.2: TLS 1.3 authenticates the header as received. */
+	if (is_tls13(c)) {
+		aad_len = KTLSO_HEADER_SIZE;
+		memcpy(c->aad, head, aad_len);
+	} else {
+		aad_len = ktlso_record_aad(c, head[0], inner, c->aad);
+	}
+
+	sg_set_buf(&src[0], c->aad, aad_len);
+	sg_set_buf(&dst[0], c->aad, aad_len);
+	if (!ktlso_crypto_run(c, false, src, dst, aad_len, inner + c->cipher->tag,
+			      c->nonce))
+		return 0;
+	sg_zero_buffer(dst + 1, sg_nents(dst + 1), inner, 0);
+	return -EBADMSG;
+}
+
+/**
+ * ktlso_record_content() - a decrypted record's content type and length
+ * @c: direction state
+ * @outer_type: the type in the record header
+ * @inner: the plaintext ktlso_record_open() produced
+ * @len: in: ktlso_record_inner_len(); out: bytes of content
+ * @type: out: the content type
+ *
+ * Return: 0, or -EBADMSG for a TLS 1.3 record without a content type.
+ */
+int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
+			 const u8 *inner, unsigned int *len, u8 *type)
+{
+	unsigned int n = *len;
+
+	if (!is_tls13(c)) {
+		*type = outer_type;
+		return 0;
+	}
+	/* RFC 8446 §5.4: the content type is the last non-zero byte ... */
+	while (n && !inner[n - 1])
+		n--;
+	/* ... and a record of zeros only is an unexpected_message. */
+	if (!n)
+		return -EBADMSG;
+	*type = inner[n - 1];
+	*len = n - 1;
 	return 0;
 }

@@ -2,12 +2,16 @@
 /*
  * Receive: TLS records become application bytes.
  *
- * Ciphertext is read out of TCP one record at a time into a gather buffer,
- * checked (RFC 8446 §5.1 header rules, with kTLS's errno for each), decrypted
- * out of place into its own buffer and queued. recvmsg() hands out queued
- * plaintext; only authenticated bytes are ever queued. Records of different
- * types are never mixed in one call, and each call says its type with a
- * TLS_GET_RECORD_TYPE control message.
+ * Records are taken one at a time and checked (RFC 8446 §5.1 header rules,
+ * with kTLS's errno for each). A record is decrypted where TCP queued it
+ * (tcpq.c) once all of it is there; only when TCP cannot hold it all, or the
+ * stream is ending, is its ciphertext copied out into a gather buffer first.
+ * When recvmsg() has room for the whole record in user memory, it is
+ * decrypted straight into it; otherwise (MSG_PEEK, a short buffer, splice,
+ * poll) it is decrypted into its own buffer and queued, and recvmsg() hands
+ * out queued plaintext. Only authenticated bytes are ever delivered or
+ * queued. Records of different types are never mixed in one call, and each
+ * call says its type with a TLS_GET_RECORD_TYPE control message.
  *
  * As on transmit, crypto requests are always waited for: no completion can
  * outlive the call that started it.
@@ -24,6 +28,11 @@
  */
 #define RX_CIPHERTEXT_ROOM (KTLSO_MAX_EXPLICIT_NONCE + KTLSO_MAX_PLAINTEXT + 1 + \
 			    KTLSO_MAX_TAG)
+
+/* Pieces of TCP's queue a record may span and still be decrypted in place
+ * (skbs from small segments are many); past that it is copied out.
+ */
+#define RX_QUEUED_SG 48
 
 struct rx_record {
 	struct list_head list;
@@ -46,14 +55,24 @@ struct ktlso_rx {
 	bool key_expired;
 	struct list_head records;	/* decrypted, in order */
 	unsigned int have;	/* bytes of the next record gathered */
-	u8 aad[KTLSO_AAD12_SIZE];
-	u8 nonce[KTLSO_AEAD_IV_SIZE];
+	/* The gathered record is still in TCP's queue; rec holds its header
+	 * and explicit nonce only.
+	 */
+	bool queued;
+	u8 tail;		/* TLS 1.3 content type, decrypting to user memory */
 	u8 rec[KTLSO_HEADER_SIZE + RX_CIPHERTEXT_ROOM];
+	struct scatterlist src[1 + RX_QUEUED_SG];	/* the AAD, the ciphertext */
 };
 
 static unsigned int record_length(const struct ktlso_rx *rx)
 {
 	return KTLSO_HEADER_SIZE + (rx->rec[3] << 8 | rx->rec[4]);
+}
+
+/* The header and explicit nonce. */
+static unsigned int head_len(const struct ktlso_rx *rx)
+{
+	return KTLSO_HEADER_SIZE + ktlso_record_prefix(&rx->crypto);
 }
 
 /*
@@ -118,92 +137,159 @@ static int read_tcp(struct sock *sk, struct ktlso_context *ctx, unsigned int wan
 	return n;
 }
 
-/* RFC 8446 §5.4: the content type is the last non-zero byte. */
-static int strip_tls13_padding(struct rx_record *r)
+/*
+ * Wait, without copying anything out of TCP, until it holds the whole next
+ * record. Return: 1 when it does (rx->queued, with the header and explicit
+ * nonce copied to rx->rec); 0 when the record is to be copied out of TCP
+ * instead, or its header was bad (the stream is stopped); or -errno
+ * (-EAGAIN when SO_RCVTIMEO ran out, a signal).
+ */
+static int wait_queued(struct sock *sk, struct ktlso_rx *rx, int flags)
 {
-	while (r->len && !r->data[r->len - 1])
-		r->len--;
-	/* RFC 8446 §5.4: all zeros is an unexpected_message. */
-	if (!r->len)
-		return -EBADMSG;
-	r->type = r->data[--r->len];
-	return 0;
+	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	int ret, err;
+
+	lock_sock(sk);
+	ret = ktlso_tcpq_wait(sk, KTLSO_HEADER_SIZE, &timeo);
+	if (ret > 0) {
+		err = ktlso_tcpq_copy(sk, 0, rx->rec, KTLSO_HEADER_SIZE);
+		err = err ?: check_header(rx);
+		if (err) {
+			fail(sk, rx, err, false);
+			ret = 0;
+		}
+	}
+	if (ret > 0)
+		ret = ktlso_tcpq_wait(sk, record_length(rx), &timeo);
+	if (ret > 0 && !ktlso_tcpq_copy(sk, 0, rx->rec, head_len(rx))) {
+		rx->queued = true;
+		rx->have = record_length(rx);
+	}
+	release_sock(sk);
+	return ret;
 }
 
-/* open_record() consumed the record and had nothing to queue. */
-#define RECORD_DROPPED 1
-
 /*
- * Authenticate and decrypt the gathered record, queue its plaintext.
- * Return: 0, RECORD_DROPPED for a record the application never sees
- * (ktlso_hs_ignorable()), or -errno.
+ * The gathered record's ciphertext and tag for ktlso_record_open(): where
+ * TCP queued it (the socket then stays locked, for decrypt()) or in
+ * rx->rec.
  */
-static int open_record(struct sock *sk, struct ktlso_rx *rx)
+static struct scatterlist *get_source(struct sock *sk, struct ktlso_rx *rx)
 {
-	struct ktlso_crypto *c = &rx->crypto;
-	unsigned int prefix = ktlso_record_prefix(c);
-	unsigned int clen = record_length(rx) - KTLSO_HEADER_SIZE - prefix;
-	unsigned int plen = clen - c->cipher->tag, aad_len;
-	struct scatterlist src[2], dst[2];
-	struct rx_record *r;
+	unsigned int head = head_len(rx), len = record_length(rx) - head;
+	int n;
+
+	if (rx->queued) {
+		lock_sock(sk);
+		sg_init_table(rx->src, ARRAY_SIZE(rx->src));
+		n = ktlso_tcpq_map(sk, head, len, rx->src + 1, ARRAY_SIZE(rx->src) - 1);
+		if (n > 0) {
+			sg_mark_end(&rx->src[n]);
+			return rx->src;
+		}
+		/* Too scattered to map: copy it out after all. */
+		n = ktlso_tcpq_copy(sk, 0, rx->rec, record_length(rx)) ?:
+		    ktlso_tcpq_consume(sk, record_length(rx));
+		rx->queued = false;
+		release_sock(sk);
+		if (n)
+			return ERR_PTR(n);
+	}
+	sg_init_table(rx->src, 2);
+	sg_set_buf(&rx->src[1], rx->rec + head, len);
+	return rx->src;
+}
+
+/* Decrypt the gathered record into dst (entry 0 is left for the AAD). */
+static int decrypt(struct sock *sk, struct ktlso_rx *rx, struct scatterlist *dst)
+{
+	struct scatterlist *src = get_source(sk, rx);
 	int err;
 
-	r = kmalloc(struct_size(r, data, clen), sk->sk_allocation);
-	if (!r)
-		return -ENOMEM;
-	r->type = rx->rec[0];
-	r->off = 0;
-	r->len = plen;
-
-	/* RFC 5288 §3: the explicit nonce is what the peer put on the wire. */
-	memcpy(c->iv + c->cipher->salt, rx->rec + KTLSO_HEADER_SIZE, prefix);
-	ktlso_record_nonce(c, rx->nonce);
-	if (c->version == TLS_1_3_VERSION)
-		aad_len = KTLSO_HEADER_SIZE, memcpy(rx->aad, rx->rec, aad_len);
-	else
-		aad_len = ktlso_record_aad(c, r->type, plen, rx->aad);
-
-	sg_init_table(src, 2);
-	sg_set_buf(&src[0], rx->aad, aad_len);
-	sg_set_buf(&src[1], rx->rec + KTLSO_HEADER_SIZE + prefix, clen);
-	sg_init_table(dst, 2);
-	sg_set_buf(&dst[0], rx->aad, aad_len);
-	sg_set_buf(&dst[1], r->data, clen);
-	err = ktlso_crypto_run(c, false, src, dst, aad_len, clen, rx->nonce);
-	if (!err && c->version == TLS_1_3_VERSION)
-		err = strip_tls13_padding(r);
-	if (err) {
-		kfree_sensitive(r);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	err = ktlso_record_open(&rx->crypto, rx->rec, src, dst);
+	if (rx->queued)
+		release_sock(sk);
+	if (err)
 		ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
-		/* Whatever the crypto layer said, the peer sent a bad record. */
-		return -EBADMSG;
-	}
-
-	rx->have = 0;
-	ktlso_stat_add(sk, KTLSO_STAT_RX_RECORDS, 1);
-	ktlso_stat_add(sk, KTLSO_STAT_RX_BYTES, r->len);
-	if (c->version == TLS_1_3_VERSION && r->type == KTLSO_RECORD_HANDSHAKE &&
-	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
-		rx->key_expired = true;
-	err = ktlso_record_advance(c);
-	if (!err && ktlso_hs_ignorable(ktlso_ctx(sk), c->version, r->type,
-				       r->data, r->len)) {
-		kfree_sensitive(r);
-		return RECORD_DROPPED;
-	}
-	list_add_tail(&r->list, &rx->records);
 	return err;
 }
 
-/*
- * Gather, check and decrypt one more record onto the queue, reading from TCP
- * as needed. Return: 1 when one was queued, 0 at end of stream, or -errno
- * (-EAGAIN under MSG_DONTWAIT before a whole record has arrived; what has
- * arrived stays gathered). poll passes !report: it learns of a stop's errno
- * without taking it from the reader.
+/* An authentic record: consume it, count it, step to the next sequence
+ * number.
  */
-static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
-		       bool report)
+static int accept_record(struct sock *sk, struct ktlso_rx *rx, unsigned int len)
+{
+	int err = 0;
+
+	if (rx->queued) {
+		lock_sock(sk);
+		err = ktlso_tcpq_consume(sk, rx->have);
+		release_sock(sk);
+		rx->queued = false;
+	}
+	rx->have = 0;
+	ktlso_stat_add(sk, KTLSO_STAT_RX_RECORDS, 1);
+	ktlso_stat_add(sk, KTLSO_STAT_RX_BYTES, len);
+	return err ?: ktlso_record_advance(&rx->crypto);
+}
+
+/* queue_record() consumed the record and had nothing to queue. */
+#define RECORD_DROPPED 1
+
+/*
+ * Decrypt the gathered record into a buffer of its own and queue it.
+ * Return: 0, RECORD_DROPPED for a record the application never sees
+ * (ktlso_hs_ignorable()), or -errno.
+ */
+static int queue_record(struct sock *sk, struct ktlso_rx *rx)
+{
+	struct ktlso_crypto *c = &rx->crypto;
+	unsigned int inner = ktlso_record_inner_len(c, rx->rec);
+	struct scatterlist sg[2];
+	struct rx_record *r;
+	int err;
+
+	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation);
+	if (!r)
+		return -ENOMEM;
+	r->off = 0;
+	r->len = inner;
+
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[1], r->data, inner);
+	err = decrypt(sk, rx, sg);
+	if (!err) {
+		err = ktlso_record_content(c, rx->rec[0], r->data, &r->len, &r->type);
+		if (err)
+			ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
+	}
+	if (err) {
+		kfree_sensitive(r);
+		return err;
+	}
+
+	if (c->version == TLS_1_3_VERSION && r->type == KTLSO_RECORD_HANDSHAKE &&
+	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
+		rx->key_expired = true;
+	if (ktlso_hs_ignorable(ktlso_ctx(sk), c->version, r->type, r->data, r->len)) {
+		inner = r->len;
+		kfree_sensitive(r);
+		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
+	}
+	list_add_tail(&r->list, &rx->records);
+	return accept_record(sk, rx, r->len);
+}
+
+/*
+ * Gather and check one more record, reading from TCP as needed. Return: 1
+ * when a whole record is gathered, 0 at end of stream, or -errno (-EAGAIN
+ * under MSG_DONTWAIT before a whole record has arrived; what has arrived
+ * stays gathered). poll passes !report: it learns of a stop's errno without
+ * taking it from the reader.
+ */
+static int gather(struct sock *sk, struct ktlso_context *ctx, int flags, bool report)
 {
 	struct ktlso_rx *rx = ctx->rx;
 	int err, n;
@@ -223,19 +309,14 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
 		}
 		if (rx->key_expired)
 			return -EKEYEXPIRED;
-		if (!want) {
-			err = open_record(sk, rx);
-			if (err == RECORD_DROPPED)
+		if (!want)
+			return 1;
+		if (!rx->have) {
+			n = wait_queued(sk, rx, flags);
+			if (n)
+				return n;
+			if (rx->stopped)
 				continue;
-			if (!err)
-				return 1;
-			/* Out of memory loses nothing: the record stays
-			 * gathered for the next try.
-			 */
-			if (err == -ENOMEM)
-				return err;
-			fail(sk, rx, err, true);
-			continue;
 		}
 		n = read_tcp(sk, ctx, want, flags);
 		if (n <= 0)
@@ -248,20 +329,105 @@ static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
 	}
 }
 
+/*
+ * A record that did not authenticate (or left no sequence number to go on
+ * with) ends the stream; out of memory loses nothing: the record stays
+ * gathered for the next try.
+ */
+static int opened(struct sock *sk, struct ktlso_rx *rx, int err)
+{
+	if (err && err != -ENOMEM)
+		fail(sk, rx, err, true);
+	return err;
+}
+
+/* Gather, check and decrypt one more record onto the queue. Return: 1 when
+ * one was queued, 0 at end of stream, or -errno.
+ */
+static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
+		       bool report)
+{
+	for (;;) {
+		int err = gather(sk, ctx, flags, report);
+
+		if (err <= 0)
+			return err;
+		err = queue_record(sk, ctx->rx);
+		if (err != RECORD_DROPPED)
+			return opened(sk, ctx->rx, err) ?: 1;
+	}
+}
+
 /* kTLS's rule: the first record of a call fixes the call's type, reported in
  * a TLS_GET_RECORD_TYPE cmsg; a non-data record without room for it is EIO.
  */
-static int claim_type(struct msghdr *msg, const struct rx_record *r, u8 *type)
+static int claim_type(struct msghdr *msg, u8 record_type, u8 *type)
 {
 	int err;
 
 	if (*type)
-		return *type == r->type;
-	*type = r->type;
+		return *type == record_type;
+	*type = record_type;
 	err = put_cmsg(msg, SOL_TLS, TLS_GET_RECORD_TYPE, sizeof(*type), type);
-	if (r->type != KTLSO_RECORD_DATA && (err || msg->msg_flags & MSG_CTRUNC))
+	if (record_type != KTLSO_RECORD_DATA && (err || msg->msg_flags & MSG_CTRUNC))
 		return -EIO;
 	return 1;
+}
+
+/*
+ * Decrypt the gathered record straight into the caller's memory, when it is
+ * user memory with room for all of it and the record turns out to be data.
+ * Return: bytes delivered; 0 when it must take the queue instead (nothing
+ * has changed then: the ciphertext is still gathered, and it is decrypted
+ * again); or -errno (-EBADMSG: not authentic).
+ */
+static int open_to_user(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg,
+			size_t room, u8 *type)
+{
+	struct ktlso_crypto *c = &rx->crypto;
+	bool tls13 = c->version == TLS_1_3_VERSION;
+	unsigned int inner = ktlso_record_inner_len(c, rx->rec);
+	unsigned int len = inner - tls13, n;
+	struct scatterlist sg[1 + KTLSO_PAGES_MAX + 1];
+	size_t mapped;
+	int err = 0;
+
+	if (!len || len > room || !user_backed_iter(&msg->msg_iter) ||
+	    (*type && *type != KTLSO_RECORD_DATA) ||
+	    (!tls13 && rx->rec[0] != KTLSO_RECORD_DATA))
+		return 0;
+
+	sg_init_table(sg, ARRAY_SIZE(sg));
+	n = ktlso_pages_get(&msg->msg_iter, len, sg + 1, KTLSO_PAGES_MAX, &mapped);
+	if (mapped == len) {
+		/* RFC 8446 §5.2: the inner content type follows the content. */
+		if (tls13)
+			sg_set_buf(&sg[++n], &rx->tail, 1);
+		sg_mark_end(&sg[n]);
+		err = decrypt(sk, rx, sg);
+		if (tls13)
+			n--;
+	}
+	ktlso_pages_put(sg + 1, n);
+	if (mapped != len)
+		goto fall_back;
+	if (err) {
+		iov_iter_revert(&msg->msg_iter, mapped);
+		return err;
+	}
+	/* Padding, or a control record: the queue sorts those out. */
+	if (tls13 && rx->tail != KTLSO_RECORD_DATA)
+		goto fall_back;
+
+	claim_type(msg, KTLSO_RECORD_DATA, type);
+	err = accept_record(sk, rx, len);
+	if (err)
+		fail(sk, rx, err, true);
+	return len;
+
+fall_back:
+	iov_iter_revert(&msg->msg_iter, mapped);
+	return 0;
 }
 
 static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
@@ -283,13 +449,24 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 			/* Past the target, take only what is already here. */
 			int f = *copied >= target ? flags | MSG_DONTWAIT : flags;
 
-			err = read_record(sk, ctx, f, true);
+			err = gather(sk, ctx, f, true);
 			if (err <= 0)
+				return *copied ? 0 : err;
+			err = peek ? 0 : open_to_user(sk, rx, msg, len - *copied, &type);
+			if (err > 0) {
+				*copied += err;
+				continue;
+			}
+			err = err ?: queue_record(sk, rx);
+			if (err == RECORD_DROPPED)
+				continue;
+			err = opened(sk, rx, err);
+			if (err)
 				return *copied ? 0 : err;
 		}
 		r = list_entry(pos->next, struct rx_record, list);
 
-		err = claim_type(msg, r, &type);
+		err = claim_type(msg, r->type, &type);
 		if (err <= 0)
 			return err;
 

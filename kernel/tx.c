@@ -5,10 +5,19 @@
  * One record is open at a time. sendmsg() copies plaintext into it; it is
  * sealed (encrypted in place) when it reaches 2^14 bytes, when the call ends
  * without MSG_MORE, on MSG_EOR, or when a record of another type comes, and
- * then handed to TCP. Whatever of a sealed record TCP cannot take yet (a
- * full send buffer on a non-blocking socket, a signal, a timeout) stays
- * pending and goes out first on the next call; the plaintext it carries has
- * already been counted as sent, so nothing is lost or sent twice.
+ * then handed to TCP. A call that brings a whole record at once (or the
+ * rest of one it closes) is not copied: the record is encrypted straight
+ * from the caller's memory or spliced pages (seal_direct()). Whatever of a
+ * sealed record TCP cannot take yet (a full send buffer on a non-blocking
+ * socket, a signal, a timeout) stays pending and goes out first on the next
+ * call; the plaintext it carries has already been counted as sent, so
+ * nothing is lost or sent twice.
+ *
+ * A record lives in page fragments of the socket's own page_frag, reserved
+ * whole when the record opens (so no allocation can fail half-way through
+ * one) and trimmed to size when it is sealed. TCP takes the sealed pages by
+ * reference, as it does for sendfile, instead of copying them again (6.1:
+ * see compat.h).
  *
  * Crypto requests are always waited for, so no completion can outlive the
  * call that started it. The one asynchronous piece is flush_work: when TCP
@@ -23,6 +32,14 @@
 #include "compat.h"
 #include "ktlso.h"
 
+/* header | explicit nonce | plaintext | TLS 1.3 inner type | tag */
+#define TX_RECORD_ROOM (KTLSO_HEADER_SIZE + KTLSO_MAX_EXPLICIT_NONCE + \
+			KTLSO_MAX_PLAINTEXT + 1 + KTLSO_MAX_TAG)
+/* A record's fragments: at most two of a high-order page_frag, at most six
+ * when the allocator falls back to single pages.
+ */
+#define TX_MAX_FRAGS 8
+
 struct ktlso_tx {
 	struct ktlso_crypto crypto;
 	struct sock *sk;
@@ -31,54 +48,176 @@ struct ktlso_tx {
 	bool open;
 	u8 open_type;
 	unsigned int open_len;	/* plaintext bytes in the open record */
-	/* Sealed, not yet in TCP. A record is only opened once nothing is
-	 * pending, so an open record never shares the buffer with one.
+	/* The open or the sealed record, in pages of pfrag we hold a
+	 * reference to. A record is only opened once nothing is pending.
 	 */
+	struct bio_vec frags[TX_MAX_FRAGS];
+	unsigned int nr_frags;
+	unsigned int rec_len;	/* bytes in frags */
+	/* Sealed, not yet in TCP: bytes pending_off.. of the record. */
 	unsigned int pending_off, pending_len;
-	/* The AEAD may not read these from the (vmalloc'ed) stack. */
-	u8 aad[KTLSO_AAD12_SIZE];
-	u8 nonce[KTLSO_AEAD_IV_SIZE];
-	/* header | explicit nonce | plaintext | inner type | tag */
-	u8 rec[];
+	/* Only this socket carves records out of it, so a record's bytes
+	 * are contiguous but where a page ends.
+	 */
+	struct page_frag pfrag;
+	struct scatterlist sg[TX_MAX_FRAGS + 1];
+	u8 tail;		/* TLS 1.3 content type, sealing from the caller's pages */
 };
 
-#define TX_RECORD_ROOM (KTLSO_HEADER_SIZE + KTLSO_MAX_EXPLICIT_NONCE + \
-			KTLSO_MAX_PLAINTEXT + 1 + KTLSO_MAX_TAG)
+/* Pieces of the caller's memory a record may be encrypted from. */
+#define TX_DIRECT_SG KTLSO_PAGES_MAX
+/* Smaller writes are copied: holding pages costs more than a short copy. */
+#define TX_DIRECT_MIN 4096
 
-static u8 *payload(struct ktlso_tx *tx)
+static unsigned int head_len(struct ktlso_tx *tx)
 {
-	return tx->rec + KTLSO_HEADER_SIZE + ktlso_record_prefix(&tx->crypto);
+	return KTLSO_HEADER_SIZE + ktlso_record_prefix(&tx->crypto);
 }
 
-/* Encrypt the open record in place and make it pending. */
-static int seal(struct sock *sk, struct ktlso_tx *tx)
+/* Drop the record's pages, wiping them first if asked. */
+static void drop_record(struct ktlso_tx *tx, bool wipe)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->nr_frags; i++) {
+		struct bio_vec *bv = &tx->frags[i];
+
+		if (wipe)
+			memzero_explicit(page_address(bv->bv_page) + bv->bv_offset,
+					 bv->bv_len);
+		put_page(bv->bv_page);
+	}
+	tx->nr_frags = 0;
+	tx->rec_len = 0;
+}
+
+/*
+ * Open a record: reserve room for the largest one in pfrag. Nothing of this
+ * call has been copied yet, so waiting for memory (or -EAGAIN) loses nothing.
+ */
+static int open_record(struct sock *sk, struct ktlso_tx *tx, u8 type, long *timeo)
+{
+	struct page_frag *pfrag = &tx->pfrag;
+	unsigned int need = TX_RECORD_ROOM;
+
+	while (need) {
+		struct bio_vec *last = tx->nr_frags ? &tx->frags[tx->nr_frags - 1] : NULL;
+		unsigned int take;
+
+		/* At least 32 bytes: the header and explicit nonce are never
+		 * split across pages.
+		 */
+		if (!sk_page_frag_refill(sk, pfrag)) {
+			int err = sk_stream_wait_memory(sk, timeo);
+
+			if (err) {
+				drop_record(tx, false);
+				return err;
+			}
+			continue;
+		}
+		take = min(need, pfrag->size - pfrag->offset);
+		if (last && last->bv_page == pfrag->page &&
+		    last->bv_offset + last->bv_len == pfrag->offset) {
+			last->bv_len += take;
+		} else if (tx->nr_frags == TX_MAX_FRAGS) {
+			drop_record(tx, false);
+			return -ENOMEM;
+		} else {
+			get_page(pfrag->page);
+			bvec_set_page(&tx->frags[tx->nr_frags++], pfrag->page, take,
+				      pfrag->offset);
+		}
+		pfrag->offset += take;
+		tx->rec_len += take;
+		need -= take;
+	}
+	tx->open = true;
+	tx->open_type = type;
+	tx->open_len = 0;
+	return 0;
+}
+
+/* Give back what a sealed record of len bytes does not use. */
+static void trim_record(struct ktlso_tx *tx, unsigned int len)
+{
+	struct page_frag *pfrag = &tx->pfrag;
+	unsigned int i, at = 0;
+
+	for (i = 0; i < tx->nr_frags && at + tx->frags[i].bv_len < len; i++)
+		at += tx->frags[i].bv_len;
+	while (tx->nr_frags > i + 1)
+		put_page(tx->frags[--tx->nr_frags].bv_page);
+	/* The tail of pfrag's current page can serve the next record. */
+	if (tx->frags[i].bv_page == pfrag->page &&
+	    tx->frags[i].bv_offset + tx->frags[i].bv_len == pfrag->offset)
+		pfrag->offset -= tx->frags[i].bv_len - (len - at);
+	tx->frags[i].bv_len = len - at;
+	tx->rec_len = len;
+}
+
+/* Copy n bytes from the iterator to offset off of the record. */
+static size_t copy_in(struct ktlso_tx *tx, unsigned int off, struct iov_iter *from,
+		      size_t n)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < tx->nr_frags && done < n; i++) {
+		struct bio_vec *bv = &tx->frags[i];
+		size_t part, got;
+
+		if (off >= bv->bv_len) {
+			off -= bv->bv_len;
+			continue;
+		}
+		part = min_t(size_t, n - done, bv->bv_len - off);
+		got = copy_from_iter(page_address(bv->bv_page) + bv->bv_offset + off,
+				     part, from);
+		done += got;
+		if (got != part)
+			break;
+		off = 0;
+	}
+	return done;
+}
+
+/*
+ * Encrypt the open record and make it pending: in place, or out of src (as
+ * ktlso_record_seal() wants it) into the record.
+ */
+static int seal_from(struct sock *sk, struct ktlso_tx *tx, struct scatterlist *src)
 {
 	struct ktlso_crypto *c = &tx->crypto;
-	unsigned int prefix = ktlso_record_prefix(c);
-	unsigned int len = tx->open_len, aad_len;
-	struct scatterlist sg[2];
+	unsigned int head = head_len(tx), len, i, n = 0, skip = head;
 	int err;
 
 	if (tx->err)
 		return tx->err;
 
-	/* RFC 8446 §5.2: the real content type is encrypted after the data. */
-	if (c->version == TLS_1_3_VERSION)
-		payload(tx)[len++] = tx->open_type;
+	len = tx->open_len + ktlso_record_overhead(c);
+	trim_record(tx, len);
+	sg_init_table(tx->sg, tx->nr_frags + 1);
+	for (i = 0; i < tx->nr_frags; i++) {
+		struct bio_vec *bv = &tx->frags[i];
 
-	ktlso_record_header(c, tx->open_type, tx->open_len, tx->rec);
-	/* RFC 5288 §3: the explicit nonce travels in the clear. */
-	memcpy(tx->rec + KTLSO_HEADER_SIZE, c->iv + c->cipher->salt, prefix);
-	aad_len = ktlso_record_aad(c, tx->open_type, tx->open_len, tx->aad);
-	ktlso_record_nonce(c, tx->nonce);
-
-	sg_init_table(sg, 2);
-	sg_set_buf(&sg[0], tx->aad, aad_len);
-	sg_set_buf(&sg[1], payload(tx), len + c->cipher->tag);
-	err = ktlso_crypto_run(c, true, sg, sg, aad_len, len, tx->nonce);
+		if (skip >= bv->bv_len) {
+			skip -= bv->bv_len;
+			continue;
+		}
+		sg_set_page(&tx->sg[++n], bv->bv_page, bv->bv_len - skip,
+			    bv->bv_offset + skip);
+		skip = 0;
+	}
+	sg_mark_end(&tx->sg[n]);
+	/* open_record() keeps the header and explicit nonce in one piece. */
+	err = ktlso_record_seal(c, tx->open_type, tx->open_len,
+				page_address(tx->frags[0].bv_page) + tx->frags[0].bv_offset,
+				src ?: tx->sg, tx->sg);
 	if (err) {
 		/* Never send a half-encrypted buffer. */
-		memzero_explicit(tx->rec, TX_RECORD_ROOM);
+		drop_record(tx, true);
+		tx->open = false;
 		tx->err = err;
 		return err;
 	}
@@ -88,32 +227,78 @@ static int seal(struct sock *sk, struct ktlso_tx *tx)
 	tx->open = false;
 	tx->open_len = 0;
 	tx->pending_off = 0;
-	tx->pending_len = KTLSO_HEADER_SIZE + prefix + len + c->cipher->tag;
+	tx->pending_len = len;
 	/* The record is good; a refused advance only stops the next one. */
 	tx->err = ktlso_record_advance(c);
 	return 0;
 }
 
-/* Hand pending sealed bytes to TCP. */
+static int seal(struct sock *sk, struct ktlso_tx *tx)
+{
+	return seal_from(sk, tx, NULL);
+}
+
+/*
+ * The open, empty record takes its len bytes of plaintext from where the
+ * caller has them, encrypted from there instead of copied in first: pages
+ * spliced to us (sendfile, MSG_SPLICE_PAGES), or the application's own
+ * memory, held for the call. Not for CCM, which reads the plaintext twice
+ * (MAC, then encryption): memory the application changes meanwhile would
+ * make a record that cannot authenticate; GCM and ChaCha20-Poly1305 read it
+ * once and authenticate what they wrote. Return: 1 when the record is
+ * sealed, 0 when the caller is to copy instead (the record stays open), or
+ * -errno.
+ */
+static int seal_direct(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
+		       size_t len)
+{
+	struct scatterlist src[1 + TX_DIRECT_SG + 1];
+	bool user = user_backed_iter(&msg->msg_iter);
+	unsigned int n = 0;
+	size_t mapped = 0;
+	int err;
+
+	if (tx->open_len || tx->crypto.cipher->ccm_b0 || (user && len < TX_DIRECT_MIN))
+		return 0;
+	sg_init_table(src, ARRAY_SIZE(src));
+	if (user) {
+		n = ktlso_pages_get(&msg->msg_iter, len, src + 1, TX_DIRECT_SG, &mapped);
+		if (mapped != len) {
+			ktlso_pages_put(src + 1, n);
+			iov_iter_revert(&msg->msg_iter, mapped);
+			return 0;
+		}
+	} else if ((msg->msg_flags & MSG_SPLICE_PAGES) && iov_iter_is_bvec(&msg->msg_iter)) {
+		n = ktlso_compat_bvec_to_sg(&msg->msg_iter, len, src + 1, TX_DIRECT_SG);
+	}
+	if (!n)
+		return 0;
+	/* RFC 8446 §5.2: room for the content type after the data. */
+	if (tx->crypto.version == TLS_1_3_VERSION)
+		sg_set_buf(&src[n + 1], &tx->tail, 1);
+	sg_mark_end(&src[tx->crypto.version == TLS_1_3_VERSION ? n + 1 : n]);
+	tx->open_len = len;
+	err = seal_from(sk, tx, src);
+	if (user)
+		ktlso_pages_put(src + 1, n);
+	return err ?: 1;
+}
+
+/* Hand pending sealed bytes to TCP; the pages go when all of them have. */
 static int push(struct sock *sk, struct ktlso_tx *tx, int flags)
 {
 	while (tx->pending_len) {
-		struct kvec kv = {
-			.iov_base = tx->rec + tx->pending_off,
-			.iov_len = tx->pending_len,
-		};
-		struct msghdr msg = {
-			.msg_flags = flags & (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE),
-		};
-		int sent;
+		int sent = ktlso_compat_send_pages(sk, tx->frags, tx->nr_frags,
+						   tx->rec_len, tx->pending_off,
+						   flags & (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE));
 
-		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, kv.iov_len);
-		sent = tcp_sendmsg_locked(sk, &msg, kv.iov_len);
 		if (sent <= 0)
 			return sent ? sent : -EAGAIN;
 		tx->pending_off += sent;
 		tx->pending_len -= sent;
 	}
+	if (tx->nr_frags && !tx->open)
+		drop_record(tx, false);
 	return 0;
 }
 
@@ -173,8 +358,9 @@ static int send_locked(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
 		       size_t *copied)
 {
 	int flags = msg->msg_flags;
+	long timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	u8 type = KTLSO_RECORD_DATA;
-	bool last;
+	bool last, closes;
 	int err;
 
 	if (tx->err)
@@ -192,18 +378,36 @@ static int send_locked(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
 		if (err)
 			return err;
 	}
+	/* Whether the record open at the end of this call is sealed then. */
+	closes = !(flags & MSG_MORE) || (flags & MSG_EOR) || type != KTLSO_RECORD_DATA;
 
 	while (msg_data_left(msg)) {
 		size_t room, want, got;
 
 		if (!tx->open) {
-			tx->open = true;
-			tx->open_type = type;
-			tx->open_len = 0;
+			err = open_record(sk, tx, type, &timeo);
+			if (err)
+				return err;
+		}
+		/* A whole record, or the last of the call when the call
+		 * closes it: straight from the caller's memory.
+		 */
+		want = min_t(size_t, KTLSO_MAX_PLAINTEXT, msg_data_left(msg));
+		err = want == KTLSO_MAX_PLAINTEXT || (want == msg_data_left(msg) && closes) ?
+		      seal_direct(sk, tx, msg, want) : 0;
+		if (err < 0)
+			return err;
+		if (err) {
+			*copied += want;
+			last = !msg_data_left(msg);
+			err = push(sk, tx, last ? flags : flags | MSG_MORE);
+			if (err)
+				return err;
+			continue;
 		}
 		room = KTLSO_MAX_PLAINTEXT - tx->open_len;
 		want = min(room, msg_data_left(msg));
-		got = copy_from_iter(payload(tx) + tx->open_len, want, &msg->msg_iter);
+		got = copy_in(tx, head_len(tx) + tx->open_len, &msg->msg_iter, want);
 		tx->open_len += got;
 		*copied += got;
 		if (got != want)
@@ -217,8 +421,7 @@ static int send_locked(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
 		}
 	}
 
-	if (tx->open && tx->open_len &&
-	    (!(flags & MSG_MORE) || (flags & MSG_EOR) || type != KTLSO_RECORD_DATA))
+	if (tx->open && tx->open_len && closes)
 		return seal_and_push(sk, tx, flags);
 	return 0;
 }
@@ -287,7 +490,7 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		return err;
 	}
 
-	tx = kzalloc(struct_size(tx, rec, TX_RECORD_ROOM), GFP_KERNEL);
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
 	if (!tx)
 		return -ENOMEM;
 	err = ktlso_crypto_init(&tx->crypto, info);
@@ -347,6 +550,10 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
 
+	/* An open record still holds plaintext; a sealed one TCP may share. */
+	drop_record(tx, tx->open);
+	if (tx->pfrag.page)
+		put_page(tx->pfrag.page);
 	ktlso_crypto_uninit(&tx->crypto);
 	kfree_sensitive(tx);
 }

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: MIT
+/*
+ * record_bench: TLS record layer throughput over loopback TCP, in the VM.
+ *
+ *   sender (parent)  --- 127.0.0.1 --->  receiver (child)
+ *   TLS_TX                               TLS_RX
+ *
+ * Every variant moves the same bytes, TLS 1.3 AES-128-GCM with the same key:
+ *
+ *   tcp      plain TCP, no TLS (the ceiling)
+ *   openssl  userspace record layer: EVP seal of 16 KiB records in the
+ *            sender, EVP open in the receiver (send only)
+ *   tls.ko   the kernel's own kTLS, ULP "tls"
+ *   ktlso    ULP "ktlso"
+ *
+ * in two modes: 16 KiB send() calls, and sendfile() of a file in tmpfs. The
+ * receiver always recv()s into 16 KiB. A run is timed from the first byte
+ * sent to the last byte received. Every round runs each variant once, in
+ * the order above and then reversed (ABBA), so tls.ko and ktlso always run
+ * back to back and take turns going first. Reported: each variant's median
+ * MB/s, and each ratio as the median of its per-round ratios (runs close in
+ * time share the load of a busy host). Before timing, a short run of every
+ * variant checks that the receiver gets exactly the bytes sent.
+ *
+ * A benchmark, not a test: it fails only if a variant cannot be set up or
+ * delivers wrong bytes, never on a timing.
+ *
+ *   record_bench [--mb MiB] [--rounds N] [--only VARIANT] [--mode MODE]
+ *
+ * --only and --mode (tcp, openssl, tls.ko, ktlso; send, sendfile) run one
+ * variant or one mode alone, for profiling.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/tls.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ktlso.h>
+
+#include "../../tests/lib/tls_sock.h"
+
+#define CHUNK 16384		/* send() size, recv() size, record payload */
+#define PERIOD 251		/* the byte pattern repeats every PERIOD bytes */
+#define TAG 16
+#define HEADER 5
+#define MAX_ROUNDS 15
+
+enum variant { TCP, OPENSSL, TLS_KO, KTLSO, NUM_VARIANTS };
+enum mode { SEND, SENDFILE, NUM_MODES };
+
+static const char *const variant_names[] = { "plain TCP", "OpenSSL (user)", "tls.ko", "ktlso" };
+static const char *const mode_names[] = { "send", "sendfile" };
+static const char *const variant_args[] = { "tcp", "openssl", "tls.ko", "ktlso" };
+static int only_variant = -1, only_mode = -1;
+
+/* One fixed TLS 1.3 AES-128-GCM key for everyone, sequence number 0. */
+static struct tls12_crypto_info_aes_gcm_128 crypto_info = {
+	.info = { .version = TLS_1_3_VERSION, .cipher_type = TLS_CIPHER_AES_GCM_128 },
+	.iv = { 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17 },
+	.key = { 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
+		 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f },
+	.salt = { 0x30, 0x31, 0x32, 0x33 },
+};
+
+/* pattern + (offset % PERIOD) holds the stream's bytes from offset on. */
+static uint8_t pattern[CHUNK + PERIOD];
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool needs_ulp(enum variant v)
+{
+	return v == TLS_KO || v == KTLSO;
+}
+
+static void attach(int fd, enum variant v, int direction)
+{
+	const char *ulp = v == KTLSO ? KTLSO_ULP_NAME : "tls";
+
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1))
+		die(ulp);
+	if (setsockopt(fd, SOL_TLS, direction, &crypto_info, sizeof(crypto_info)))
+		die("setsockopt SOL_TLS");
+}
+
+/* RFC 8446 §5.3: the per-record nonce, static IV XOR sequence number. */
+static void nonce(uint64_t seq, uint8_t out[12])
+{
+	memcpy(out, crypto_info.salt, 4);
+	memcpy(out + 4, crypto_info.iv, 8);
+	for (int i = 0; i < 8; i++)
+		out[11 - i] ^= (uint8_t)(seq >> (8 * i));
+}
+
+static EVP_CIPHER_CTX *gcm(bool encrypt)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+
+	if (!ctx || !EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), NULL, crypto_info.key,
+				       NULL, encrypt))
+		die("EVP_aes_128_gcm");
+	return ctx;
+}
+
+static void send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t r = send(fd, p, n, 0);
+
+		if (r <= 0)
+			die("send");
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+/* RFC 8446 §5.2: header, then AEAD(payload || content type) with the header
+ * as additional data.
+ */
+static void openssl_send(int fd, size_t total)
+{
+	static uint8_t rec[HEADER + CHUNK + 1 + TAG];
+	static const uint8_t type = 23;
+	EVP_CIPHER_CTX *ctx = gcm(true);
+	uint8_t iv[12];
+	int outl;
+
+	for (uint64_t seq = 0, off = 0; off < total; seq++, off += CHUNK) {
+		size_t n = total - off < CHUNK ? total - off : CHUNK;
+		size_t len = n + 1 + TAG;
+
+		rec[0] = 23, rec[1] = 3, rec[2] = 3, rec[3] = len >> 8, rec[4] = len & 0xff;
+		nonce(seq, iv);
+		if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
+		    !EVP_EncryptUpdate(ctx, NULL, &outl, rec, HEADER) ||
+		    !EVP_EncryptUpdate(ctx, rec + HEADER, &outl, pattern + off % PERIOD, (int)n) ||
+		    !EVP_EncryptUpdate(ctx, rec + HEADER + n, &outl, &type, 1) ||
+		    !EVP_EncryptFinal_ex(ctx, rec + HEADER + n + 1, &outl) ||
+		    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG, rec + HEADER + n + 1))
+			die("EVP seal");
+		send_all(fd, rec, HEADER + len);
+	}
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+static void send_side(int fd, int file, enum variant v, enum mode m, size_t total)
+{
+	if (v == OPENSSL) {
+		openssl_send(fd, total);
+		return;
+	}
+	if (m == SEND) {
+		for (size_t off = 0; off < total; off += CHUNK)
+			send_all(fd, pattern + off % PERIOD,
+				 total - off < CHUNK ? total - off : CHUNK);
+		return;
+	}
+	for (off_t off = 0; (size_t)off < total;)
+		if (sendfile(fd, file, &off, total - (size_t)off) <= 0)
+			die("sendfile");
+}
+
+/* The receiver's sink: bytes counted, and in a check run compared. */
+struct sink {
+	size_t got;
+	bool check, bad;
+};
+
+static void deliver(struct sink *s, const uint8_t *p, size_t n)
+{
+	if (s->check && memcmp(p, pattern + s->got % PERIOD, n))
+		s->bad = true;
+	s->got += n;
+}
+
+static void openssl_recv(int fd, size_t total, struct sink *s)
+{
+	static uint8_t in[4 * (HEADER + CHUNK + 1 + TAG)], out[CHUNK + 1];
+	EVP_CIPHER_CTX *ctx = gcm(false);
+	size_t have = 0;
+	uint64_t seq = 0;
+	uint8_t iv[12];
+	int outl;
+
+	while (s->got < total && !s->bad) {
+		ssize_t r = recv(fd, in + have, sizeof(in) - have, 0);
+		size_t pos = 0;
+
+		if (r <= 0)
+			die("recv");
+		have += (size_t)r;
+		for (;;) {
+			size_t len, clen;
+
+			if (have - pos < HEADER)
+				break;
+			len = (size_t)in[pos + 3] << 8 | in[pos + 4];
+			if (have - pos < HEADER + len)
+				break;
+			if (len < 1 + TAG || len > CHUNK + 1 + TAG) {
+				s->bad = true;
+				break;
+			}
+			clen = len - TAG;
+			nonce(seq++, iv);
+			if (!EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
+			    !EVP_DecryptUpdate(ctx, NULL, &outl, in + pos, HEADER) ||
+			    !EVP_DecryptUpdate(ctx, out, &outl, in + pos + HEADER, (int)clen) ||
+			    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG,
+						 in + pos + HEADER + clen) ||
+			    EVP_DecryptFinal_ex(ctx, out + clen, &outl) <= 0 ||
+			    out[clen - 1] != 23) {
+				s->bad = true;
+				break;
+			}
+			deliver(s, out, clen - 1);
+			pos += HEADER + len;
+		}
+		memmove(in, in + pos, have - pos);
+		have -= pos;
+	}
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+static void recv_side(int fd, enum variant v, size_t total, struct sink *s)
+{
+	static uint8_t buf[CHUNK];
+
+	if (v == OPENSSL) {
+		openssl_recv(fd, total, s);
+		return;
+	}
+	while (s->got < total && !s->bad) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+
+		if (r <= 0)
+			die("recv");
+		deliver(s, buf, (size_t)r);
+	}
+}
+
+/* One transfer of total bytes; returns MB/s (10^6 bytes per second). */
+static double run(enum variant v, enum mode m, int file, size_t total, bool check)
+{
+	int tx, rx, go[2], done[2], status;
+	struct sink s = { .check = check };
+	double t0, t1;
+	pid_t pid;
+
+	loopback_pair(&tx, &rx);
+	if (needs_ulp(v)) {
+		attach(tx, v, TLS_TX);
+		attach(rx, v, TLS_RX);
+	}
+	if (pipe(go) || pipe(done))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		char c;
+
+		close(tx);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		recv_side(rx, v, total, &s);
+		_exit(write(done[1], &s, sizeof(s)) == sizeof(s) ? 0 : 2);
+	}
+	close(rx);
+	t0 = now();
+	if (write(go[1], "g", 1) != 1)
+		die("write");
+	send_side(tx, file, v, m, total);
+	if (read(done[0], &s, sizeof(s)) != sizeof(s))
+		die("receiver");
+	t1 = now();
+	waitpid(pid, &status, 0);
+	close(tx);
+	close(go[0]), close(go[1]), close(done[0]), close(done[1]);
+	if (s.bad || s.got != total) {
+		fprintf(stderr, "record_bench: %s %s: receiver got %zu of %zu bytes%s\n",
+			variant_names[v], mode_names[m], s.got, total,
+			s.bad ? ", not the bytes sent" : "");
+		exit(1);
+	}
+	return total / (t1 - t0) / 1e6;
+}
+
+static bool applies(enum variant v, enum mode m)
+{
+	return !(v == OPENSSL && m == SENDFILE) &&
+	       (only_variant < 0 || (int)v == only_variant) &&
+	       (only_mode < 0 || (int)m == only_mode);
+}
+
+static int arg_index(const char *arg, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	fprintf(stderr, "record_bench: unknown name %s\n", arg);
+	exit(2);
+}
+
+/* A tmpfs file holding the pattern stream, for sendfile. */
+static int make_file(size_t total)
+{
+	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+
+	if (fd < 0)
+		die("O_TMPFILE in /tmp");
+	for (size_t off = 0; off < total; off += CHUNK) {
+		size_t n = total - off < CHUNK ? total - off : CHUNK;
+
+		if (write(fd, pattern + off % PERIOD, n) != (ssize_t)n)
+			die("write file");
+	}
+	return fd;
+}
+
+/* The kernel's gcm(aes) implementations, best first: both kTLS modules ask
+ * the crypto API for "gcm(aes)" and get the same one.
+ */
+static void print_gcm_drivers(void)
+{
+	char line[256], name[128] = "", driver[128] = "";
+	FILE *f = fopen("/proc/crypto", "r");
+
+	if (!f)
+		return;
+	printf("kernel gcm(aes):");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "name : %127s", name) == 1)
+			continue;
+		if (sscanf(line, "driver : %127s", driver) == 1)
+			continue;
+		if (!strncmp(line, "priority", 8) && !strcmp(name, "gcm(aes)"))
+			printf(" %s (priority %d)", driver, atoi(strchr(line, ':') + 1));
+	}
+	printf("\n");
+	fclose(f);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* The median over rounds of num's MB/s over den's in the same round. */
+static void ratio_line(const char *name, double res[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS],
+		       int rounds, enum variant num, enum variant den)
+{
+	printf("%-26s", name);
+	for (int m = 0; m < NUM_MODES; m++) {
+		double r[MAX_ROUNDS];
+
+		if (!applies(num, m) || !applies(den, m)) {
+			printf(" %12s", "n/a");
+			continue;
+		}
+		for (int i = 0; i < rounds; i++)
+			r[i] = res[num][m][i] / res[den][m][i];
+		printf(" %12.2f", median(r, rounds));
+	}
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	double results[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS], mb[NUM_VARIANTS][NUM_MODES];
+	unsigned long mib = 256;
+	int rounds = 3, file;
+	struct utsname u;
+	size_t total;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mb") && i + 1 < argc)
+			mib = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only_variant = arg_index(argv[++i], variant_args, NUM_VARIANTS);
+		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+			only_mode = arg_index(argv[++i], mode_names, NUM_MODES);
+		else {
+			fprintf(stderr, "usage: record_bench [--mb MiB] [--rounds N] "
+				"[--only VARIANT] [--mode MODE]\n");
+			return 2;
+		}
+	}
+	if (!mib || rounds < 1 || rounds > MAX_ROUNDS) {
+		fprintf(stderr, "record_bench: need --mb >= 1 and 1 <= --rounds <= %d\n",
+			MAX_ROUNDS);
+		return 2;
+	}
+	total = mib << 20;
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)((i % PERIOD) * 7 + 1);
+	file = make_file(total);
+	uname(&u);
+	printf("record_bench: kernel %s, TLS 1.3 AES-128-GCM, %lu MiB per run, "
+	       "16 KiB send/recv, %d rounds, MB = 10^6 bytes\n", u.release, mib, rounds);
+
+	/* Untimed: every variant must deliver exactly the bytes sent. */
+	for (int m = 0; m < NUM_MODES; m++)
+		for (int v = 0; v < NUM_VARIANTS; v++)
+			if (applies(v, m))
+				run(v, m, file, total < (4u << 20) ? total : 4u << 20, true);
+	printf("check: every variant delivered the bytes sent\n");
+	print_gcm_drivers();
+
+	for (int r = 0; r < rounds; r++)
+		for (int m = 0; m < NUM_MODES; m++) {
+			printf("round %d %-8s", r + 1, mode_names[m]);
+			for (int i = 0; i < NUM_VARIANTS; i++) {
+				int v = r % 2 ? NUM_VARIANTS - 1 - i : i;
+
+				if (!applies(v, m))
+					continue;
+				results[v][m][r] = run(v, m, file, total, false);
+				printf("  %s %.1f", variant_names[v], results[v][m][r]);
+				fflush(stdout);
+			}
+			if (applies(KTLSO, m) && applies(TLS_KO, m))
+				printf("  (ktlso/tls.ko %.2f)",
+				       results[KTLSO][m][r] / results[TLS_KO][m][r]);
+			printf("\n");
+		}
+
+	printf("\n%-26s %12s %12s\n", "MB/s (median)", "send", "sendfile");
+	for (int v = 0; v < NUM_VARIANTS; v++) {
+		printf("%-26s", variant_names[v]);
+		for (int m = 0; m < NUM_MODES; m++) {
+			if (applies(v, m)) {
+				mb[v][m] = median(results[v][m], rounds);
+				printf(" %12.1f", mb[v][m]);
+			} else {
+				printf(" %12s", "n/a");
+			}
+		}
+		printf("\n");
+	}
+	printf("%-26s %12s %12s\n", "ratio (median of rounds)", "send", "sendfile");
+	ratio_line("ktlso / tls.ko", results, rounds, KTLSO, TLS_KO);
+	ratio_line("ktlso / plain TCP", results, rounds, KTLSO, TCP);
+	ratio_line("ktlso / OpenSSL", results, rounds, KTLSO, OPENSSL);
+	ratio_line("tls.ko / plain TCP", results, rounds, TLS_KO, TCP);
+	ratio_line("tls.ko / OpenSSL", results, rounds, TLS_KO, OPENSSL);
+	close(file);
+	return 0;
+}
