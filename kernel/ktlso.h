@@ -82,6 +82,7 @@ unsigned int ktlso_record_aad(const struct ktlso_crypto *c, u8 type,
 			      unsigned int plaintext_len, u8 *aad);
 unsigned int ktlso_record_prefix(const struct ktlso_crypto *c);
 unsigned int ktlso_record_overhead(const struct ktlso_crypto *c);
+int ktlso_record_check_header(const struct ktlso_crypto *c, const u8 *header);
 unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *header);
 void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
 			 unsigned int plaintext_len, u8 *header);

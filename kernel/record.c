@@ -100,6 +100,38 @@ unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *head
 }
 
 /**
+ * ktlso_record_check_header() - may a received record header be read on?
+ * @c: direction state
+ * @header: the record's first KTLSO_HEADER_SIZE bytes
+ *
+ * The checks in kTLS's order and with its errno, so that applications see
+ * what the in-tree module would give them.
+ *
+ * Return: 0; -EMSGSIZE for more ciphertext than 2^14 bytes of content can
+ * make (RFC 8446 §5.2, RFC 5246 §6.2.3), -EBADMSG for too little to hold
+ * the explicit nonce and the tag (TLS 1.3: and the content type), -EINVAL
+ * for a legacy_record_version other than 0x0303 (RFC 8446 §5.1 fixes it for
+ * TLS 1.3 too, and a TLS 1.2 peer sends its own version).
+ */
+int ktlso_record_check_header(const struct ktlso_crypto *c, const u8 *header)
+{
+	unsigned int len = get_unaligned_be16(header + 3);
+	unsigned int overhead = ktlso_record_overhead(c) - KTLSO_HEADER_SIZE;
+
+	/* Like kTLS, no room for TLS 1.3 padding beyond the type byte. */
+	if (len > KTLSO_MAX_PLAINTEXT + overhead)
+		return -EMSGSIZE;
+	/* A TLS 1.3 record of the tag alone passes here, as in kTLS, and
+	 * fails after decryption: it has no content type.
+	 */
+	if (len < overhead - (is_tls13(c) ? 1 : 0))
+		return -EBADMSG;
+	if (header[1] != TLS_1_2_VERSION_MAJOR || header[2] != TLS_1_2_VERSION_MINOR)
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * ktlso_record_header() - the 5-byte record header
  * @c: direction state
  * @type: the content type; TLS 1.3 hides it and says application_data

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: record framing (record.c) against hand-checked RFC layouts, and
- * record protection against the records RFC 8448 publishes.
+ * KUnit: record framing (record.c) against hand-checked RFC layouts, the
+ * header rules every received record must pass, and record protection
+ * against the records RFC 8448 publishes.
  */
 #include <kunit/test.h>
 #include <linux/kernel.h>
@@ -557,6 +558,68 @@ static void content_tls12_is_outer_type(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 21, type);
 }
 
+/* An application_data header: version bytes ver, len bytes to follow. */
+static void header_of(u8 *h, u16 ver, unsigned int len)
+{
+	h[0] = 23;
+	h[1] = ver >> 8;
+	h[2] = ver & 0xff;
+	h[3] = len >> 8;
+	h[4] = len & 0xff;
+}
+
+struct header_case {
+	u16 type, version;
+	u16 wire_version;
+	unsigned int len;
+	int err;
+	const char *why;
+};
+
+/* kTLS's errno for each header rule, at both edges of every bound. */
+static const struct header_case header_cases[] = {
+	/* TLS 1.2 AES-GCM: 8 bytes explicit nonce + 16 bytes tag. */
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0303, 24, 0, "empty record" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0303, 23, -EBADMSG, "no room for tag" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0303, 0, -EBADMSG, "zero length" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0303, 16384 + 24, 0, "2^14 content" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0303, 16384 + 25, -EMSGSIZE, "2^14 + 1" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0301, 24, -EINVAL, "TLS 1.0 version" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0304, 24, -EINVAL, "0x0304 on the wire" },
+	/* Length is checked before version, as in kTLS. */
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_2_VERSION, 0x0301, 0xffff, -EMSGSIZE, "both wrong" },
+	/* TLS 1.2 ChaCha20-Poly1305: no explicit nonce (RFC 7905). */
+	{ TLS_CIPHER_CHACHA20_POLY1305, TLS_1_2_VERSION, 0x0303, 16, 0, "tag only" },
+	{ TLS_CIPHER_CHACHA20_POLY1305, TLS_1_2_VERSION, 0x0303, 15, -EBADMSG, "short tag" },
+	/* TLS 1.3: tag, plus the inner content type byte. */
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION, 0x0303, 17, 0, "type byte only" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION, 0x0303, 16, 0, "tag only, fails later" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION, 0x0303, 15, -EBADMSG, "short tag" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION, 0x0303, 16384 + 17, 0, "2^14 content" },
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION, 0x0303, 16384 + 18, -EMSGSIZE, "padding" },
+	/* RFC 8446 §5.1: legacy_record_version stays 0x0303. */
+	{ TLS_CIPHER_AES_GCM_128, TLS_1_3_VERSION, 0x0304, 17, -EINVAL, "0x0304 on the wire" },
+	{ TLS_CIPHER_AES_GCM_256, TLS_1_3_VERSION, 0x0203, 17, -EINVAL, "bad major" },
+};
+
+static void header_case_desc(const struct header_case *h, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s cipher %u len %u: %s",
+		 h->version == TLS_1_3_VERSION ? "1.3" : "1.2", h->type, h->len, h->why);
+}
+
+KUNIT_ARRAY_PARAM(header_case, header_cases, header_case_desc);
+
+static void check_header_rules(struct kunit *test)
+{
+	const struct header_case *h = test->param_value;
+	struct ktlso_crypto c = dir(test, h->type, h->version, 0);
+	u8 header[KTLSO_HEADER_SIZE];
+
+	header_of(header, h->wire_version, h->len);
+	KUNIT_EXPECT_EQ(test, h->err, ktlso_record_check_header(&c, header));
+}
+
 static struct kunit_case record_cases[] = {
 	KUNIT_CASE(nonce_tls13_xors_sequence),
 	KUNIT_CASE(nonce_tls12_gcm_is_salt_and_explicit),
@@ -571,6 +634,7 @@ static struct kunit_case record_cases[] = {
 	KUNIT_CASE(cipher_rules),
 	KUNIT_CASE(content_tls13_strips_padding),
 	KUNIT_CASE(content_tls12_is_outer_type),
+	KUNIT_CASE_PARAM(check_header_rules, header_case_gen_params),
 	KUNIT_CASE_PARAM(seal_matches_rfc8448, kat_gen_params),
 	KUNIT_CASE_PARAM(seal_out_of_place_matches_rfc8448, kat_gen_params),
 	KUNIT_CASE_PARAM(open_recovers_rfc8448_plaintext, kat_gen_params),

@@ -75,24 +75,9 @@ static unsigned int head_len(const struct ktlso_rx *rx)
 	return KTLSO_HEADER_SIZE + ktlso_record_prefix(&rx->crypto);
 }
 
-/*
- * The header checks, in kTLS's order and with its errno: too long is
- * EMSGSIZE, too short to hold nonce and tag is EBADMSG, and a legacy version
- * other than 0x0303 is EINVAL (RFC 8446 §5.1 fixes it for TLS 1.3 too).
- */
 static int check_header(const struct ktlso_rx *rx)
 {
-	const struct ktlso_crypto *c = &rx->crypto;
-	unsigned int len = record_length(rx) - KTLSO_HEADER_SIZE;
-	unsigned int overhead = ktlso_record_overhead(c) - KTLSO_HEADER_SIZE;
-
-	if (len > KTLSO_MAX_PLAINTEXT + overhead)
-		return -EMSGSIZE;
-	if (len < overhead - (c->version == TLS_1_3_VERSION ? 1 : 0))
-		return -EBADMSG;
-	if (rx->rec[1] != TLS_1_2_VERSION_MAJOR || rx->rec[2] != TLS_1_2_VERSION_MINOR)
-		return -EINVAL;
-	return 0;
+	return ktlso_record_check_header(&rx->crypto, rx->rec);
 }
 
 /*
