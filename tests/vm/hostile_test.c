@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "../lib/check.h"
@@ -150,6 +151,39 @@ int main(void)
 	n = seal13(inner, 32, wire);
 	expect("TLS1.3 inner plaintext all padding", TLS_1_3_VERSION, wire, n, false,
 	       EBADMSG, true);
+
+	/*
+	 * RFC 793 urgent data in the middle of a record: TCP takes that byte
+	 * out of the stream, so what is left cannot authenticate. The reader
+	 * must get EBADMSG, not wait forever for a record TCP will never
+	 * complete, as a reader that counts on tcp_inq() would.
+	 */
+	memcpy(inner, "urgent\x17", 7);
+	n = seal13(inner, 7, wire);
+	{
+		struct timeval tv = { .tv_sec = 10 };
+		int attacker, victim;
+		char buf[16];
+		ssize_t r;
+
+		pair(TLS_1_3_VERSION, &attacker, &victim);
+		setsockopt(victim, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		send(attacker, wire, 8, 0);
+		send(attacker, wire + 8, 1, MSG_OOB);
+		send(attacker, wire + 9, n - 9, 0);
+		/* More records follow, as they would on a live connection. */
+		send(attacker, wire, n, 0);
+		errno = 0;
+		r = recv(victim, buf, sizeof(buf), 0);
+		CHECK(r == -1 && errno == EBADMSG,
+		      "TLS1.3 urgent byte inside a record: EBADMSG (got %zd, %s)", r,
+		      strerror(errno));
+		r = recv(victim, buf, sizeof(buf), MSG_DONTWAIT);
+		CHECK(r == -1 && errno == EBADMSG,
+		      "TLS1.3 urgent byte inside a record: and again on the next read");
+		close(attacker);
+		close(victim);
+	}
 
 	/* The same crafting gives a good record: the checks above are real. */
 	memcpy(inner, "genuine\x17\0\0", 10);
