@@ -2,8 +2,10 @@
 # ktlso: thin driver. The module is built by Kbuild; tests and the VM harness
 # live in tools/ and tests/.
 #
-#   make                     ktlso.ko for KDIR (running kernel, else 6.1) + userspace
-#   make KVER=6.1|6.12       ktlso.ko for a test kernel, in build/<release>/
+#   make                     ktlso.ko for the running kernel (else Debian's 6.1)
+#                            and the userspace: build/ktlsod, build/ktlso, tests
+#   make KVER=6.1|6.12       the same, the module for a test kernel, in build/<release>/
+#   make deps                install the Debian packages the targets below need
 #   make check               everything CI runs (installs dependencies first)
 #   make conformance [KVER=6.1|6.12] [ULP=tls] [FILTER='-r FIXTURE.VARIANT.TEST']
 #                            the kernel's kTLS selftest against ktlso (or tls.ko)
@@ -27,13 +29,19 @@ KDIR ?= $(shell tools/vm/kernel $(KVER) headers)
 MODDIR := $(CURDIR)/build/$(shell tools/vm/kernel $(KVER) release)
 endif
 
+.DEFAULT_GOAL := all
+
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	  -Iinclude/uapi -Iuserspace/lib
+	  -Iinclude/uapi -Iuserspace/lib -MMD -MP
 LDLIBS += -lssl -lcrypto
 B := build
 
-LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/lib/*.c))
+# libktlso, by layer: wire/ (codecs) -> crypto/, record/, x509/ -> engine/,
+# with the config and suite tables on top (Documentation/engine.rst).
+LIB_SRCS := $(wildcard userspace/lib/*.c userspace/lib/*/*.c)
+LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
+WIRE_SRCS := $(wildcard userspace/lib/wire/*.c)
 UNIT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/*_test.c))
 VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
 PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
@@ -42,19 +50,16 @@ PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
 HS_PEER := $(B)/tools/hs-peer/hs-peer
 HS_PEER_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/hs-peer/*.c))
 PROGRAMS += $(HS_PEER)
-$(HS_PEER_OBJS): $(wildcard tools/hs-peer/*.h)
 $(HS_PEER): $(HS_PEER_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# ktlso, the command: the kernel's socket options for TLS, libktlso only
-# for its tables of names (no libssl/libcrypto); libkcapi and libmnl for
-# `status`.
+# ktlso, the command: the kernel's socket options for TLS. It takes only
+# libktlso's tables of names from the archive and links no libssl/libcrypto
+# (the link fails if it ever needs them); libkcapi and libmnl for `status`.
 CLI := $(B)/ktlso
-CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/cli/*.c)) \
-	    $(patsubst %,$(B)/userspace/lib/%.o,reader tls_proto tls_suite)
+CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/cli/*.c))
 PROGRAMS += $(CLI)
-$(CLI_OBJS): $(wildcard userspace/cli/*.h)
-$(CLI): $(CLI_OBJS)
+$(CLI): $(CLI_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ -lkcapi -lmnl
 
 # ktlsod: the handshake daemon. Its unit tests (tests/unit/ktlsod_*) link
@@ -64,7 +69,6 @@ KTLSOD_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/daemon/*.c))
 KTLSOD_LIBS := -lmnl -lkcapi -lpthread
 KTLSOD_TESTS := $(filter $(B)/tests/unit/ktlsod_%,$(UNIT_TESTS))
 PROGRAMS += $(KTLSOD)
-$(KTLSOD_OBJS) $(KTLSOD_TESTS:=.o): $(wildcard userspace/daemon/*.h)
 $(KTLSOD_TESTS:=.o): CFLAGS += -Iuserspace/daemon
 $(KTLSOD): $(KTLSOD_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
@@ -72,7 +76,7 @@ $(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(B)/libktlso.a | 
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
 
 .SECONDARY:
-.PHONY: all module userspace test-modules check unit kunit vm-test demo conformance bench-record bench-handshake install clean
+.PHONY: all module userspace test-modules deps check unit kunit vm-test demo conformance bench-record bench-handshake install clean
 
 all: module userspace
 
@@ -92,11 +96,15 @@ test-modules:
 userspace: $(PROGRAMS)
 
 $(B)/libktlso.a: $(LIB_OBJS)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard userspace/lib/*.h include/uapi/linux/*.h tests/lib/*.h tests/unit/*.h)
+# Header dependencies come from the compiler (-MMD -MP: build/**/*.d).
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -106,6 +114,10 @@ $(B)/tests/vm/upcall_test: LDLIBS += -lmnl
 
 $(B)/tools/bench/%: $(B)/tools/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The Debian packages everything below builds and tests with.
+deps:
+	@tools/deps
 
 check:
 	@tools/deps
@@ -118,7 +130,6 @@ kunit:
 	@tools/kunit
 
 vm-test:
-	@tools/deps
 	@tools/check vm
 
 demo:
@@ -129,13 +140,11 @@ demo:
 ULP ?= ktlso
 conformance: KVER := $(or $(KVER),6.1)
 conformance:
-	@tools/deps
 	$(MAKE) KVER=$(KVER) module
 	@tools/conformance --kernel $(KVER) --ulp $(ULP) $(if $(FILTER),-- $(FILTER))
 
 # A benchmark: prints MB/s and ratios, never fails on a timing.
 bench-record:
-	@tools/deps
 	@KVER=$(or $(KVER),6.12) tools/bench/record
 
 # A benchmark: prints handshakes/s and ratios, never fails on a timing.
@@ -146,15 +155,13 @@ $(HS_BENCH): $(HS_BENCH).o $(B)/libktlso.a
 bench-handshake: $(HS_BENCH)
 	@$(HS_BENCH) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
 
-# libFuzzer on the handshake codec: the codec's sources are built into the
+# libFuzzer on the handshake codec: wire/'s sources are built into the
 # target so they are instrumented; the seed corpus is RFC 8448's messages.
+# Needs clang (make deps).
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	       -Iinclude/uapi -Iuserspace/lib
-FUZZ_SRCS := $(patsubst %,userspace/lib/%.c,reader writer hs_msg hs_ext hs_list tls_proto)
-FUZZ_DEPS := tests/fuzz/hs_msg_fuzz.c $(FUZZ_SRCS) \
-	     $(wildcard userspace/lib/*.h tests/unit/*.h tests/lib/*.h)
+	       -Iinclude/uapi -Iuserspace/lib -MMD -MP
 
 .PHONY: fuzz
 fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fuzz/engine_seeds
@@ -171,24 +178,22 @@ $(B)/fuzz/engine_seeds: tests/fuzz/engine_fuzz.c $(B)/libktlso.a
 	$(CC) $(CFLAGS) -DENGINE_FUZZ_SEEDS -o $@ $^ $(LDLIBS)
 
 # A whole server handshake fed random bytes: all of libktlso instrumented.
-$(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(wildcard userspace/lib/*.c userspace/lib/*.h)
-	@tools/deps
+$(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lssl -lcrypto
+		-fno-sanitize-recover=all -o $@ $^ -lssl -lcrypto
 
-$(B)/fuzz/hs_msg_fuzz: $(FUZZ_DEPS)
-	@tools/deps
+$(B)/fuzz/hs_msg_fuzz: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lcrypto
+		-fno-sanitize-recover=all -o $@ $^ -lcrypto
 
 # The same file with a main() that writes the seeds (hex.h's helpers are
 # static, and the seed writer does not use them all).
-$(B)/fuzz/hs_msg_seeds: $(FUZZ_DEPS)
+$(B)/fuzz/hs_msg_seeds: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-unused-function -DHS_FUZZ_SEEDS \
-		-o $@ $(filter %.c,$^) -lcrypto
+		-o $@ $^ -lcrypto
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install

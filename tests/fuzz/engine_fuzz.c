@@ -23,7 +23,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "tls_config.h"
 
 static struct tls_config cfg;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/cert_verify.c and cert_load.c against a real PKI: the
+ * userspace/lib/x509/cert_verify.c and cert_load.c against a real PKI: the
  * `openssl` command builds it (tests/pki/mkpki) in a fresh temporary
  * directory, with `openssl ca` for certificates and CRLs and `openssl ocsp`
  * for the stapled responses. Each case is what a TLS peer would present,
@@ -24,9 +24,9 @@
 #include <openssl/x509.h>
 
 #include "../lib/check.h"
-#include "cert_load.h"
-#include "cert_verify.h"
-#include "tls_proto.h"
+#include "wire/proto.h"
+#include "x509/cert_load.h"
+#include "x509/cert_verify.h"
 
 #define DAY (24 * 60 * 60)
 

@@ -25,12 +25,12 @@
 #include <openssl/crypto.h>
 
 #include "../lib/check.h"
-#include "engine.h"
-#include "reader.h"
+#include "engine/engine.h"
+#include "record/record.h"
 #include "tls_config.h"
-#include "tls_proto.h"
-#include "tls_record.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
+#include "wire/reader.h"
 
 /* ------------------------------------------------------------------ PKI */
 
@@ -388,7 +388,7 @@ static inline int record_keys_from_result(const struct tls_result *r, bool tx,
 
 /*
  * Seal `count` application-data records with `from`'s keys and open them
- * with `to`'s, through tls_record.h. Returns 0 when every record opens to
+ * with `to`'s, through record/record.h. Returns 0 when every record opens to
  * what was sealed and the sequence numbers advanced in step.
  */
 static inline int transfer(const struct record_keys *from,

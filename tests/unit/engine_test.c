@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The handshake engine (userspace/lib/engine.c and the state machines
+ * The handshake engine (userspace/lib/engine/engine.c and the state machines
  * behind it), client engine against server engine in one process:
  *  - every version × suite × group × server key: TLS 1.3's three suites,
  *    TLS 1.2's ECDHE-ECDSA and ECDHE-RSA with AES-128-GCM, AES-256-GCM and
  *    ChaCha20-Poly1305; X25519, P-256, P-384; ECDSA P-256 and P-384,
  *    RSA-2048 (PSS, and PKCS#1 v1.5 in TLS 1.2) and Ed25519. Each pair must
  *    agree, hold crosswise-equal keys with the RFCs' sequence numbers, and
- *    carry application data both ways through tls_record.h;
+ *    carry application data both ways through record/record.h;
  *  - tls_result_crypto_info(): the <linux/tls.h> structs, sized and filled
  *    so that a record sealed from them opens at the peer;
  *  - mutual TLS (required, optional, none), ALPN, HelloRetryRequest;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hs_msg.h"
+#include "wire/hs_msg.h"
 
 union hs_any {
 	struct client_hello ch;

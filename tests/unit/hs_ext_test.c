@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/hs_ext.c: the extensions block of each message that has
+ * userspace/lib/wire/hs_ext.c: the extensions block of each message that has
  * one. A table of blocks, each placed in a minimal valid message of that
  * kind, and the result the RFCs ask for: duplicates and extensions a
  * message may not carry (RFC 8446 §4.2), unknown types skipped or refused

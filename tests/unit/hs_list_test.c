@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/hs_list.c: searching the wire-form lists a peer sent and
+ * userspace/lib/wire/hs_list.c: searching the wire-form lists a peer sent and
  * building the ones ktlso offers, checked against RFC 8448 §3's
  * ClientHello (its groups, signature schemes and key share) and the ALPN
  * rules of RFC 7301.
@@ -10,8 +10,8 @@
 
 #define HEX_MAX 512
 #include "hex.h"
-#include "hs_msg.h"
 #include "rfc8448.h"
+#include "wire/hs_msg.h"
 
 #define B(s) ((struct bytes){ (const uint8_t *)(s), sizeof(s) - 1 })
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/hs_msg.c against a real peer: libssl, in this process, on
+ * userspace/lib/wire/hs_msg.c against a real peer: libssl, in this process, on
  * memory BIOs. A client (SNI, ALPN, status_request) sends its ClientHello,
  * TLS 1.2-and-1.3 or TLS 1.2 only; a server with an EC certificate made
  * here answers. Every message is decoded and checked against what libssl

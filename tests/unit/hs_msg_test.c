@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/hs_msg.c against RFC 8448's handshake messages, and every
+ * userspace/lib/wire/hs_msg.c against RFC 8448's handshake messages, and every
  * message struct through encode, decode and encode again in both versions.
  *
  *  - RFC 8448 §3 "Simple 1-RTT Handshake" and the §5 HelloRetryRequest:
@@ -115,7 +115,7 @@ static void check_both_ways(enum rfc8448_msg i, union hs_any *m)
 		check_malformed(rfc8448[i].name, kind_of(i), body);
 	CHECK(body.len && hs_any_decode(kind_of(i), body, m) == 0,
 	      "%s decodes", rfc8448[i].name);
-	/* NewSessionTicket drops its early_data extension (hs_msg.h) */
+	/* NewSessionTicket drops its early_data extension (wire/hs_msg.h) */
 	if (i != RFC8448_NEW_SESSION_TICKET)
 		CHECK(hs_any_encodes_to(kind_of(i), m, msg[i].b, msg[i].len),
 		      "%s encodes back to the RFC's bytes", rfc8448[i].name);

@@ -13,12 +13,12 @@
 #include <errno.h>
 #include <sys/wait.h>
 
-#include "cert_load.h"
 #include "generation.h"
 #include "kcipher.h"
 #include "ktlsod_test.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
+#include "x509/cert_load.h"
 
 #include <linux/tls.h>
 

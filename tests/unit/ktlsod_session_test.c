@@ -24,10 +24,10 @@
 #include <linux/tls.h>
 
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "ktlsod_test.h"
 #include "session.h"
-#include "tls_proto.h"
+#include "wire/proto.h"
 #include "worker.h"
 
 #define EXTRA "APPLICATION DATA FOR THE KERNEL"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/kx.c against published vectors:
+ * userspace/lib/crypto/kx.c against published vectors:
  *  - RFC 7748 §6.1, the X25519 Diffie-Hellman example (Alice and Bob);
  *  - NIST CAVS 14.1 "ECC CDH Primitive" (KAS_ECC_CDH_PrimitiveTest.txt),
  *    [P-256] and [P-384] COUNT = 0;
@@ -12,8 +12,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "crypto/kx.h"
 #include "hex.h"
-#include "kx.h"
 
 struct kat {
 	const char *name;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* userspace/lib/reader.c: every read is whole or fails without moving. */
+/* userspace/lib/wire/reader.c: every read is whole or fails without moving. */
 #include <errno.h>
 #include <stdint.h>
 
 #include "../lib/check.h"
-#include "reader.h"
+#include "wire/reader.h"
 
 static void test_integers(void)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/rsa_kx.c against the `openssl` command as the other side
+ * userspace/lib/crypto/rsa_kx.c against the `openssl` command as the other side
  * (`openssl pkeyutl -encrypt/-decrypt`, PKCS#1 v1.5), and the server's
  * Bleichenbacher rule of RFC 5246 §7.4.7.1: a ciphertext with bad padding,
  * a wrong pre-master length or a wrong version must decrypt "successfully"
@@ -12,9 +12,9 @@
 #include <openssl/rand.h>
 
 #include "../lib/check.h"
+#include "crypto/rsa_kx.h"
 #include "openssl_cli.h"
-#include "rsa_kx.h"
-#include "tls_proto.h"
+#include "wire/proto.h"
 
 #define CT_MAX 512
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* userspace/lib/secret.c: bounded copies, wiping, constant-time comparison. */
+/* userspace/lib/crypto/secret.c: bounded copies, wiping, constant-time comparison. */
 #include <errno.h>
 #include <string.h>
 
 #include "../lib/check.h"
-#include "secret.h"
+#include "crypto/secret.h"
 
 static int all_zero(const void *p, size_t n)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/sig.c against:
+ * userspace/lib/crypto/sig.c against:
  *  - the `openssl` command as an independent signer and verifier, for every
  *    scheme (dgst with PSS salt = digest length, pkeyutl -rawin for
  *    Ed25519), with keys generated in-process;
@@ -16,9 +16,9 @@
 
 #include <openssl/x509.h>
 
+#include "crypto/sig.h"
 #include "hex.h"
 #include "openssl_cli.h"
-#include "sig.h"
 
 enum { K_P256, K_P384, K_RSA, K_ED25519, K_N };
 

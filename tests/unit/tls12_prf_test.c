@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/tls12_prf.c against published vectors:
+ * userspace/lib/crypto/tls12_prf.c against published vectors:
  *  - the P_SHA256 / P_SHA384 PRF vectors posted to the IETF TLS WG
  *    (https://www.ietf.org/mail-archive/web/tls/current/msg03416.html);
  *  - NIST CAVP SP 800-135 "TLS" KDF vectors, [TLS 1.2, SHA-256] and
@@ -16,8 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "crypto/tls12_prf.h"
 #include "hex.h"
-#include "tls12_prf.h"
 
 static void test_prf(void)
 {

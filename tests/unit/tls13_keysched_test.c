@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/tls13_keysched.c against published traces:
+ * userspace/lib/crypto/tls13_keysched.c against published traces:
  *  - RFC 8448 §3 "Simple 1-RTT Handshake" (TLS_AES_128_GCM_SHA256) and §4's
  *    PSK early secret; bytes as printed in the RFC.
  *  - "The Illustrated TLS 1.3 Connection", https://tls13.xargs.org/
@@ -15,8 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
+#include "crypto/tls13_keysched.h"
 #include "hex.h"
-#include "tls13_keysched.h"
 
 struct trace {
 	const char *name;

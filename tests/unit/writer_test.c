@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * userspace/lib/writer.c: big-endian integers, nested length-prefixed
+ * userspace/lib/wire/writer.c: big-endian integers, nested length-prefixed
  * vectors closed with their bounds (RFC 8446 §3.4), growth up to a hard
  * limit, the sticky error, and that no byte written survives in memory
  * handed back to the allocator.
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "hex.h"
-#include "writer.h"
+#include "wire/writer.h"
 
 /*
  * Every free() of this program passes through here, so the test can look

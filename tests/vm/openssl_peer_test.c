@@ -28,8 +28,8 @@
 
 #include "../lib/check.h"
 #include "../lib/tls_sock.h"
-#include "tls12_prf.h"
-#include "tls13_keysched.h"
+#include "crypto/tls12_prf.h"
+#include "crypto/tls13_keysched.h"
 #include <linux/ktlso.h>
 
 #ifndef SOL_TLS

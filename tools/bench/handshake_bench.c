@@ -43,7 +43,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/ssl.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "tls_config.h"
 
 struct cell {

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/kx.h"
 #include "hs_peer.h"
-#include "kx.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
 
 /* Send everything the engine has queued (its flight, or its alert). */
 static int flush_engine(int fd, struct tls_engine *e)

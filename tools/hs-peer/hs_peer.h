@@ -5,7 +5,7 @@
  *
  *   hs_peer.c    options, configuration, sockets, main()
  *   handshake.c  the engine on a socket: feed what was read, send its output
- *   relay.c      the data phase: stdin <-> records <-> stdout (tls_record.h)
+ *   relay.c      the data phase: stdin <-> records <-> stdout (record/record.h)
  *
  * Exit status: 0 after the peer's close_notify (or, once ours is out, the
  * end of its TCP stream), 1 when the connection fails (the alert is named
@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
-#include "tls_record.h"
+#include "engine/engine.h"
+#include "record/record.h"
 #include "try.h"
 
 #define PEER_OK 0

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The data phase of hs-peer: what the kernel does for a ktlso socket, done
- * in userspace with tls_record.h so the handshake's keys are proven by real
+ * in userspace with record/record.h so the handshake's keys are proven by real
  * traffic. stdin is sealed into application_data records; the peer's
  * records are opened and their data written to stdout.
  *
@@ -30,11 +30,11 @@
 
 #include <openssl/crypto.h>
 
+#include "crypto/tls13_keysched.h"
 #include "hs_peer.h"
-#include "reader.h"
-#include "tls13_keysched.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
+#include "wire/reader.h"
 
 /* Post-handshake messages longer than this are refused. */
 #define POST_HS_MAX (64 * 1024)
@@ -294,7 +294,7 @@ static enum step on_alert(struct relay *r, const uint8_t *p, size_t len)
 	return STEP_FAILED;
 }
 
-/* A record-layer error and the alert tls_record.h says it calls for. */
+/* A record-layer error and the alert record/record.h says it calls for. */
 static enum step record_error(struct relay *r, int err)
 {
 	switch (err) {

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "tls_proto.h"
+#include "wire/proto.h"
 
 struct target {
 	char host[KTLSO_NAME_MAX];

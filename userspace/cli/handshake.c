@@ -13,9 +13,9 @@
 #include <sys/socket.h>
 
 #include "cli.h"
-#include "reader.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
+#include "wire/reader.h"
 
 int ktlso_attach(int fd)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "http.h"
-#include "reader.h"
+#include "wire/reader.h"
 
 /* The bytes before the next stop byte, which is consumed too. */
 static int token(struct reader *r, uint8_t stop, const uint8_t **tok,

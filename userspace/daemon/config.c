@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
 
 #define LINE_LEN_MAX 4096
 #define CRLS_MAX 16

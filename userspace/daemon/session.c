@@ -13,12 +13,12 @@
 #include <linux/tls.h>
 #include <openssl/crypto.h>
 
-#include "engine.h"
-#include "kx.h"
+#include "crypto/kx.h"
+#include "engine/engine.h"
 #include "log.h"
 #include "session.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282

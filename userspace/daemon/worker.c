@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "tls_record.h"
+#include "record/record.h"
 #include "worker.h"
 
 #define EVENTS_MAX 64

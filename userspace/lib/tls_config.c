@@ -8,14 +8,14 @@
 
 #include <openssl/crypto.h>
 
-#include "cert_load.h"
-#include "cert_verify.h"
-#include "hs_msg.h"
-#include "kx.h"
-#include "sig.h"
+#include "crypto/kx.h"
+#include "crypto/sig.h"
 #include "tls_config.h"
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/hs_msg.h"
+#include "wire/proto.h"
+#include "x509/cert_load.h"
+#include "x509/cert_verify.h"
 
 #define OCSP_MAX (64 * 1024)
 

@@ -5,8 +5,8 @@
 
 #include <linux/tls.h>
 
-#include "tls_proto.h"
 #include "tls_suite.h"
+#include "wire/proto.h"
 
 #define TLS13(id_, name_, hash_, cipher_, key_, kcipher_, salt_)               \
 	{ .id = id_, .name = name_, .version = TLS_VERSION_1_3,                 \

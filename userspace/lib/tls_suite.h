@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tls_hash.h"
-#include "tls_record.h"
+#include "crypto/hash.h"
+#include "record/record.h"
 
 enum tls_kx {
 	TLS_KX_TLS13,	/* key share, any certificate type (RFC 8446 §4.2.8) */

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The engine's frame: records in and out, handshake reassembly, alerts,
+ * sticky failure, and the handover of the result. What the messages mean is
+ * in the state machines (hello.c, hs13_*.c, hs12_*.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "crypto/tls13_keysched.h"
+#include "engine/engine_priv.h"
+
+/* Handshake messages larger than this are refused (a 10-certificate chain fits). */
+#define HS_MSG_MAX (128 * 1024)
+#define OUT_LIMIT (512 * 1024)
+
+/* One record onto the output. */
+static int seal_out(struct tls_engine *e, struct record_dir *dir, uint8_t type,
+		    const uint8_t *p, size_t len)
+{
+	size_t n;
+
+	TRY(record_seal(dir, type, p, len, 0, e->sealed, sizeof(e->sealed),
+			&n));
+	return writer_bytes(&e->out, e->sealed, n);
+}
+
+int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
+{
+	uint8_t body[2] = { TLS_ALERT_LEVEL_FATAL, 0 };
+	va_list ap;
+
+	if (e->err)
+		return e->err;
+	e->err = err;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	if (alert < 0)
+		return err;
+	e->alert = alert;
+	body[1] = alert;
+	/* Best effort: a failure to seal the alert leaves the reason intact. */
+	(void)seal_out(e, &e->tx, TLS_CT_ALERT, body, sizeof(body));
+	return err;
+}
+
+int engine_decode_fail(struct tls_engine *e, int err, const char *what)
+{
+	if (err == -EPROTO)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "illegal parameter in %s", what);
+	if (err == -EBADMSG)
+		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
+				   "malformed %s", what);
+	/* RFC 8446 §4.2: an extension type we never send cannot be an answer */
+	if (err == -EOPNOTSUPP)
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+				   "unknown extension in %s", what);
+	/* Only a Certificate can be too long: more than HS_MAX_CHAIN entries */
+	if (err == -EMSGSIZE)
+		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
+				   "%s with more than %d certificates", what,
+				   HS_MAX_CHAIN);
+	return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+			   "cannot process %s: %s", what, strerror(-err));
+}
+
+int engine_unexpected(struct tls_engine *e, uint8_t type)
+{
+	/* RFC 8446 §6.2, RFC 5246 §7.2.2: out-of-order message */
+	return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+			   "unexpected handshake message type %u", type);
+}
+
+/* One content type out, split into records of at most 2^14 bytes (§5.1). */
+static int send_records(struct tls_engine *e, uint8_t type, const uint8_t *p,
+			size_t len)
+{
+	do {
+		size_t n = len < TLS_MAX_PLAINTEXT ? len : TLS_MAX_PLAINTEXT;
+
+		TRY(seal_out(e, &e->tx, type, p, n));
+		p += n;
+		len -= n;
+	} while (len);
+	return 0;
+}
+
+int engine_send_msg(struct tls_engine *e, struct writer *msg)
+{
+	TRY(writer_error(msg));
+	TRY(transcript_add(&e->transcript, msg->data, msg->len));
+	return send_records(e, TLS_CT_HANDSHAKE, msg->data, msg->len);
+}
+
+int engine_send_ccs(struct tls_engine *e)
+{
+	static const uint8_t ccs = 1;
+	struct record_dir plain = { 0 };
+
+	/*
+	 * RFC 5246 §7.1 and RFC 8446 §D.4: in TLS 1.2 the CCS itself goes
+	 * out under the old (plaintext) state; TLS 1.3's is never protected.
+	 */
+	record_dir_plain(&plain, TLS_VERSION_1_2);
+	return seal_out(e, &plain, TLS_CT_CHANGE_CIPHER_SPEC, &ccs, 1);
+}
+
+int engine_install_keys(struct tls_engine *e, enum engine_dir which,
+			struct record_keys *k)
+{
+	struct record_dir *dir = which == ENGINE_TX ? &e->tx :
+				 which == ENGINE_RX ? &e->rx : &e->rx_pending;
+	struct record_keys *kept = which == ENGINE_TX ? &e->tx_keys :
+				   which == ENGINE_RX ? &e->rx_keys :
+							&e->rx_pending_keys;
+	int err;
+
+	err = record_dir_keys(dir, k, which == ENGINE_TX ? RECORD_SEAL :
+							   RECORD_OPEN);
+	record_keys_wipe(kept);
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "cannot install record keys");
+	*kept = *k;
+	return 0;
+}
+
+int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
+		      const struct secret *traffic)
+{
+	const struct tls_suite *s = e->suite;
+	struct record_keys k = {
+		.version = TLS_VERSION_1_3,
+		.cipher = s->cipher,
+	};
+	int err;
+
+	err = tls13_traffic_key_iv(s->hash, traffic, s->key_len, s->iv_len,
+				   &k.key, &k.iv);
+	if (!err)
+		err = engine_install_keys(e, which, &k);
+	record_keys_wipe(&k);
+	return err;
+}
+
+int engine_rx_boundary(struct tls_engine *e)
+{
+	/* RFC 8446 §5.1: a key change must not fall inside a record */
+	if (e->hs_rest)
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "handshake data spans a key change");
+	return 0;
+}
+
+int engine_transcript_hash(struct tls_engine *e, uint8_t out[TLS_HASH_MAX],
+			   size_t *len)
+{
+	*len = tls_hash_len(e->suite->hash);
+	return transcript_hash(&e->transcript, e->suite->hash, out);
+}
+
+/* Process every whole handshake message now in hs_in. */
+static int handle_messages(struct tls_engine *e)
+{
+	struct reader r;
+	int err = 0;
+
+	reader_init(&r, e->hs_in.data, e->hs_in.len);
+	while (!e->err && !reader_done(&r)) {
+		struct bytes body, whole;
+		uint8_t type;
+
+		if (e->done) {
+			/* Nothing may follow the last message in its record. */
+			err = engine_fail(e, -EPROTO,
+					  TLS_ALERT_UNEXPECTED_MESSAGE,
+					  "data after the final Finished");
+			break;
+		}
+		err = hs_msg_next(&r, HS_MSG_MAX, &type, &body, &whole);
+		if (err == -EAGAIN) {
+			err = 0;
+			break;
+		}
+		if (err == -EMSGSIZE) {
+			err = engine_fail(e, -EPROTO, TLS_ALERT_RECORD_OVERFLOW,
+					  "handshake message over %u bytes",
+					  HS_MSG_MAX);
+			break;
+		}
+		if (err) {
+			err = engine_decode_fail(e, err, "handshake message");
+			break;
+		}
+		/*
+		 * RFC 5246 §7.4.1.1: HelloRequest is not part of the
+		 * handshake; we never renegotiate, so it is refused outright.
+		 */
+		if (type == TLS_HS_HELLO_REQUEST) {
+			err = engine_fail(e, -EPROTO,
+					  TLS_ALERT_UNEXPECTED_MESSAGE,
+					  "HelloRequest during the handshake");
+			break;
+		}
+		/* What follows this message, for engine_rx_boundary(). */
+		e->hs_rest = reader_left(&r);
+		err = e->handle(e, type, body, whole);
+		if (err)
+			break;
+	}
+	memmove(e->hs_in.data, e->hs_in.data + r.pos, e->hs_in.len - r.pos);
+	e->hs_in.len -= r.pos;
+	return e->err ? e->err : err;
+}
+
+static int handle_alert(struct tls_engine *e, const uint8_t *p, size_t len)
+{
+	if (len != 2)
+		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
+				   "malformed alert record");
+	e->peer_alert = p[1];
+	/*
+	 * Any alert ends a handshake: close_notify (§6.1) leaves nothing to
+	 * finish, and a warning such as no_renegotiation cannot apply yet.
+	 */
+	return engine_fail(e, -ECONNRESET, -1, "peer sent alert %s",
+			   tls_alert_name(p[1]));
+}
+
+static int handle_ccs(struct tls_engine *e, const uint8_t *body, size_t len)
+{
+	/* RFC 5246 §7.1, RFC 8446 §5: a single byte of value 1 */
+	if (len != 1 || body[0] != 1)
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "malformed ChangeCipherSpec");
+	if (e->ccs_ignorable)
+		return 0;
+	if (!e->ccs_expected)
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "unexpected ChangeCipherSpec");
+	/* RFC 5246 §7.1: CCS must not arrive inside a handshake message */
+	e->hs_rest = e->hs_in.len;
+	TRY(engine_rx_boundary(e));
+	e->ccs_expected = false;
+	record_dir_wipe(&e->rx);
+	e->rx = e->rx_pending;
+	memset(&e->rx_pending, 0, sizeof(e->rx_pending));
+	record_keys_wipe(&e->rx_keys);
+	e->rx_keys = e->rx_pending_keys;
+	memset(&e->rx_pending_keys, 0, sizeof(e->rx_pending_keys));
+	return 0;
+}
+
+/* The alert a record-layer error calls for (tls_record.h's table). */
+static int record_fail(struct tls_engine *e, int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		/* RFC 8446 §5.2, RFC 5246 §7.2.2 */
+		return engine_fail(e, -EPROTO, TLS_ALERT_BAD_RECORD_MAC,
+				   "record authentication failed");
+	case -EMSGSIZE:
+		return engine_fail(e, -EPROTO, TLS_ALERT_RECORD_OVERFLOW,
+				   "record too long");
+	case -EPROTO:
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "unexpected record");
+	case -EPROTONOSUPPORT:
+		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+				   "wrong record version");
+	default:
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "record layer: %s", strerror(-err));
+	}
+}
+
+static int handle_record(struct tls_engine *e)
+{
+	struct record_frame f;
+	struct reader r;
+	uint8_t type;
+	size_t len;
+	int err;
+
+	reader_init(&r, e->rec, e->rec_len);
+	err = record_parse(&e->rx, &r, &f);
+	if (err)
+		return record_fail(e, err);
+	if (f.type == TLS_CT_CHANGE_CIPHER_SPEC)
+		return handle_ccs(e, f.body, f.body_len);
+	err = record_open(&e->rx, &f, &type, e->plain, sizeof(e->plain), &len);
+	if (err)
+		return record_fail(e, err);
+
+	switch (type) {
+	case TLS_CT_ALERT:
+		return handle_alert(e, e->plain, len);
+	case TLS_CT_HANDSHAKE:
+		TRY(writer_bytes(&e->hs_in, e->plain, len));
+		return handle_messages(e);
+	default:
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "record type %u during the handshake", type);
+	}
+}
+
+/* How long the record in e->rec will be, once its header is in. */
+static int record_size(struct tls_engine *e, size_t *size)
+{
+	struct record_frame f;
+	struct reader r;
+	int err;
+
+	reader_init(&r, e->rec, e->rec_len);
+	err = record_parse(&e->rx, &r, &f);
+	if (err == -EAGAIN || !err) {
+		*size = f.size;
+		return 0;
+	}
+	return record_fail(e, err);
+}
+
+int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
+		    size_t *consumed)
+{
+	*consumed = 0;
+	while (!e->err && !e->done && *consumed < len) {
+		size_t want = TLS_RECORD_HEADER_LEN, take;
+
+		if (e->rec_len >= TLS_RECORD_HEADER_LEN &&
+		    record_size(e, &want))
+			break;
+		/* Never past the record: the next one may be the kernel's. */
+		take = want - e->rec_len;
+		if (take > len - *consumed)
+			take = len - *consumed;
+		memcpy(e->rec + e->rec_len, in + *consumed, take);
+		e->rec_len += take;
+		*consumed += take;
+		if (e->rec_len < TLS_RECORD_HEADER_LEN)
+			continue;
+		if (record_size(e, &want))
+			break;
+		if (e->rec_len < want)
+			continue;
+		(void)handle_record(e);
+		/* Wipe what a record can have left: no more than its length. */
+		OPENSSL_cleanse(e->plain, e->rec_len < sizeof(e->plain) ?
+						  e->rec_len : sizeof(e->plain));
+		e->rec_len = 0;
+	}
+	return e->err;
+}
+
+void tls_engine_output(const struct tls_engine *e, const uint8_t **out,
+		       size_t *len)
+{
+	*out = e->out.data;
+	*len = e->out.len;
+}
+
+void tls_engine_output_done(struct tls_engine *e, size_t n)
+{
+	if (n > e->out.len)
+		n = e->out.len;
+	if (!n)
+		return;
+	memmove(e->out.data, e->out.data + n, e->out.len - n);
+	e->out.len -= n;
+}
+
+int tls_engine_error(const struct tls_engine *e)
+{
+	return e->err;
+}
+
+bool tls_engine_done(const struct tls_engine *e)
+{
+	return e->done && !e->err;
+}
+
+int tls_engine_alert(const struct tls_engine *e)
+{
+	return e->alert;
+}
+
+int tls_engine_peer_alert(const struct tls_engine *e)
+{
+	return e->peer_alert;
+}
+
+const char *tls_engine_reason(const struct tls_engine *e)
+{
+	return e->reason;
+}
+
+/* The keys in the form <linux/tls.h> wants them (salt + iv + rec_seq). */
+static int result_keys(const struct tls_suite *s, const struct record_keys *k,
+		       uint64_t seq, struct tls_direction_keys *out)
+{
+	size_t salt = s->kernel_salt_len;
+	uint8_t be_seq[8];
+
+	TRY(secret_set(&out->key, k->key.bytes, k->key.len));
+	TRY(secret_set(&out->mac_key, k->mac_key.bytes, k->mac_key.len));
+	TRY(secret_set(&out->salt, k->iv.bytes, salt));
+	if (k->version == TLS_VERSION_1_2 && salt) {
+		/*
+		 * TLS 1.2 GCM (RFC 5288 §3): the explicit nonce is the
+		 * sender's choice; like every implementation, the sequence
+		 * number.
+		 */
+		for (int i = 0; i < 8; i++)
+			be_seq[i] = seq >> (56 - 8 * i);
+		TRY(secret_set(&out->iv, be_seq, sizeof(be_seq)));
+	} else {
+		TRY(secret_set(&out->iv, k->iv.bytes + salt, k->iv.len - salt));
+	}
+	out->seq = seq;
+	return 0;
+}
+
+int engine_complete(struct tls_engine *e)
+{
+	struct tls_result *res = &e->result;
+
+	res->version = e->version;
+	res->cipher_suite = e->suite->id;
+	res->group = e->group;
+	res->kernel_cipher = e->suite->kernel_cipher;
+	TRY(result_keys(e->suite, &e->tx_keys, e->tx.seq, &res->tx));
+	TRY(result_keys(e->suite, &e->rx_keys, e->rx.seq, &res->rx));
+	if (e->version == TLS_VERSION_1_3) {
+		bool client = e->role == TLS_ROLE_CLIENT;
+
+		res->tx.traffic_secret = client ? e->client_ap : e->server_ap;
+		res->rx.traffic_secret = client ? e->server_ap : e->client_ap;
+	}
+	e->done = true;
+	return 0;
+}
+
+int tls_engine_take_result(struct tls_engine *e, struct tls_result *res)
+{
+	if (e->err)
+		return e->err;
+	if (!e->done)
+		return -EAGAIN;
+	*res = e->result;
+	tls_result_wipe(&e->result);
+	return 0;
+}
+
+static int alpn_init(struct tls_engine *e, const char *csv)
+{
+	if (!csv || !*csv)
+		return 0;
+	return hs_alpn_from_string(csv, e->alpn_buf, sizeof(e->alpn_buf),
+				   &e->alpn);
+}
+
+struct tls_engine *tls_engine_new(const struct tls_config *cfg,
+				  const struct tls_peer_request *req)
+{
+	struct tls_engine *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	e->cfg = cfg;
+	e->role = req->role;
+	e->alert = -1;
+	e->peer_alert = -1;
+	writer_init(&e->hs_in, HS_MSG_MAX + TLS_MAX_PLAINTEXT);
+	writer_init(&e->out, OUT_LIMIT);
+	transcript_init(&e->transcript);
+	/* RFC 8446 §5.1: 0x0301 in the initial ClientHello's record */
+	record_dir_plain(&e->tx, req->role == TLS_ROLE_CLIENT ?
+					 TLS_VERSION_1_0 : TLS_VERSION_1_2);
+	record_dir_plain(&e->rx, TLS_VERSION_1_2);
+	if (req->server_name &&
+	    snprintf(e->server_name, sizeof(e->server_name), "%s",
+		     req->server_name) >= (int)sizeof(e->server_name)) {
+		err = -EINVAL;
+		goto fail;
+	}
+	err = alpn_init(e, req->role == TLS_ROLE_SERVER ? cfg->alpn : req->alpn);
+	if (err)
+		goto fail;
+	err = req->role == TLS_ROLE_CLIENT ? client_start(e) : server_start(e);
+	if (err)
+		goto fail;
+	return e;
+fail:
+	tls_engine_free(e);
+	errno = -err;
+	return NULL;
+}
+
+void tls_engine_free(struct tls_engine *e)
+{
+	if (!e)
+		return;
+	writer_free(&e->hs_in);
+	writer_free(&e->out);
+	transcript_free(&e->transcript);
+	record_dir_wipe(&e->rx);
+	record_dir_wipe(&e->tx);
+	record_dir_wipe(&e->rx_pending);
+	record_keys_wipe(&e->rx_keys);
+	record_keys_wipe(&e->tx_keys);
+	record_keys_wipe(&e->rx_pending_keys);
+	kx_free(e->kx);
+	EVP_PKEY_free(e->peer_key);
+	secret_wipe(&e->handshake_secret);
+	secret_wipe(&e->master_secret);
+	secret_wipe(&e->client_hs);
+	secret_wipe(&e->server_hs);
+	secret_wipe(&e->client_ap);
+	secret_wipe(&e->server_ap);
+	secret_wipe(&e->master12);
+	record_keys_wipe(&e->client_keys12);
+	record_keys_wipe(&e->server_keys12);
+	free(e->peer_chain);
+	tls_result_wipe(&e->result);
+	OPENSSL_cleanse(e, sizeof(*e));
+	free(e);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sans-IO TLS handshake engine: TLS 1.2 and TLS 1.3, client and server.
+ *
+ * The caller moves bytes; the engine never touches a socket:
+ *
+ *     peer bytes ──► tls_engine_feed() ──► (records, messages, state)
+ *                                              │
+ *     peer ◄── tls_engine_output() / _output_done() ◄─┘
+ *
+ * tls_engine_feed() takes bytes from the TCP stream and reports how many it
+ * consumed. It consumes at most up to the end of the last handshake record:
+ * once the handshake is complete it takes nothing more, so whatever follows
+ * (application data, a TLS 1.3 NewSessionTicket) is left for the kernel,
+ * which takes over the stream at exactly that byte.
+ *
+ * Failure is sticky (as in BearSSL): the first fatal error is kept, a fatal
+ * alert is queued in the output (send it, then close), and every later call
+ * returns the same error. Errors:
+ *   -EPROTO        the handshake failed; tls_engine_alert() says why
+ *   -EKEYREJECTED  the peer's certificate was rejected (alert and reason
+ *                  in tls_engine_result() / tls_engine_reason())
+ *   -ECONNRESET    the peer sent an alert (tls_engine_peer_alert())
+ *   -ENOMEM, -EIO  resources, or libcrypto failed (internal_error)
+ */
+#ifndef KTLSO_ENGINE_H
+#define KTLSO_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/secret.h"
+#include "tls_config.h"
+#include "try.h"
+
+struct tls_engine;
+
+enum tls_role {
+	TLS_ROLE_CLIENT,
+	TLS_ROLE_SERVER,
+};
+
+/* What one connection asks for beyond the shared configuration. */
+struct tls_peer_request {
+	enum tls_role role;
+	/* Client: SNI and the name (or IP literal) the certificate must match. */
+	const char *server_name;
+	/* ALPN protocols, comma-separated ("h2,http/1.1"); NULL for none. */
+	const char *alpn;
+};
+
+/* One direction's record protection, in the form <linux/tls.h> takes. */
+struct tls_direction_keys {
+	struct secret key;
+	struct secret salt;	/* GCM/CCM: 4 bytes; ChaCha20: none */
+	struct secret iv;	/* GCM/CCM: 8 bytes; ChaCha20: 12; CBC: none */
+	struct secret mac_key;	/* legacy CBC suites only (no kernel cipher) */
+	uint64_t seq;		/* the next record's sequence number */
+	struct secret traffic_secret; /* TLS 1.3: for KeyUpdate (§7.2) */
+};
+
+#define TLS_RESULT_TEXT 256
+
+/* The outcome of a completed handshake. Wiped by tls_result_wipe(). */
+struct tls_result {
+	uint16_t version;		/* TLS_VERSION_1_2 / _1_3 */
+	uint16_t cipher_suite;		/* IANA number */
+	uint16_t group;			/* key exchange group, 0 for RSA */
+	uint16_t kernel_cipher;		/* TLS_CIPHER_* of <linux/tls.h>, 0: none */
+	struct tls_direction_keys tx, rx;
+	char alpn[TLS_RESULT_TEXT];	/* "" when none was negotiated */
+	char peer_subject[TLS_RESULT_TEXT]; /* "" when the peer sent no certificate */
+	bool peer_verified;		/* a certificate was checked and accepted */
+};
+
+/*
+ * A new engine for one connection. The config must outlive it. Returns NULL
+ * with errno set (ENOMEM, EINVAL for a request the config cannot serve).
+ * A client has its ClientHello in the output straight away.
+ */
+struct tls_engine *tls_engine_new(const struct tls_config *cfg,
+				  const struct tls_peer_request *req);
+void tls_engine_free(struct tls_engine *e);
+
+/* Bytes from the peer; *consumed is set even on failure. */
+int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
+		    size_t *consumed) WUR;
+
+/* Bytes to send to the peer, and how many of them were sent. */
+void tls_engine_output(const struct tls_engine *e, const uint8_t **out,
+		       size_t *len);
+void tls_engine_output_done(struct tls_engine *e, size_t n);
+
+/* 0 while in progress (or done), else the sticky error. */
+int tls_engine_error(const struct tls_engine *e);
+/* Complete: the output may still hold our last flight. */
+bool tls_engine_done(const struct tls_engine *e);
+/* The alert we sent (or -1), the alert the peer sent (or -1). */
+int tls_engine_alert(const struct tls_engine *e);
+int tls_engine_peer_alert(const struct tls_engine *e);
+/* A one-line human reason for the failure, "" if none. */
+const char *tls_engine_reason(const struct tls_engine *e);
+
+/*
+ * Move the result out once done (keys included; the engine keeps none).
+ * -EAGAIN before the handshake is complete.
+ */
+int tls_engine_take_result(struct tls_engine *e, struct tls_result *res) WUR;
+void tls_result_wipe(struct tls_result *res);
+
+/*
+ * Fill the <linux/tls.h> crypto info (tls12_crypto_info_aes_gcm_128 etc.)
+ * for one direction; *len gets its size. -EOPNOTSUPP when the suite has no
+ * kernel cipher. The caller wipes buf after setsockopt.
+ */
+int tls_result_crypto_info(const struct tls_result *res, bool tx, void *buf,
+			   size_t cap, size_t *len) WUR;
+
+#endif /* KTLSO_ENGINE_H */

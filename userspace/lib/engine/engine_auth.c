@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Authentication inside the engine: our chain and signature scheme, the
+ * peer's chain (cert_verify.c) and signatures (sig.c), and ALPN results.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "crypto/sig.h"
+#include "engine/engine_priv.h"
+#include "x509/cert_load.h"
+#include "x509/cert_verify.h"
+
+int engine_chain(struct tls_engine *e, struct certificate *c)
+{
+	const struct cert_chain *chain = e->cfg->chain;
+
+	c->count = chain->n;
+	for (size_t i = 0; i < chain->n; i++)
+		c->certs[i] = (struct bytes){ chain->certs[i].data,
+					      chain->certs[i].len };
+	return 0;
+}
+
+int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes)
+{
+	uint16_t offered[128], v;
+	size_t n = 0;
+
+	while (n < 128 && hs_u16_list_at(peer_schemes, n, &v))
+		offered[n++] = v;
+	return sig_pick(e->cfg->key, e->version, offered, n,
+			&e->our_sig_scheme);
+}
+
+int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
+			    const uint8_t *tbs, size_t tbs_len,
+			    struct bytes signature)
+{
+	bool offered = false;
+	int err;
+
+	for (size_t i = 0; i < e->cfg->n_sig_schemes; i++)
+		offered |= e->cfg->sig_schemes[i] == scheme;
+	/* RFC 8446 §4.4.3, RFC 5246 §7.4.1.4.1: a scheme we offered, fit for the key */
+	if (!offered || !sig_scheme_fits_key(e->peer_key, scheme, e->version))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "peer signed with %s, which we did not offer or its key cannot make",
+				   sig_scheme_name(scheme));
+	err = sig_verify(e->peer_key, scheme, tbs, tbs_len, signature.p,
+			 signature.len);
+	if (err)
+		/* RFC 8446 §4.4.3: decrypt_error */
+		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
+				   "peer's signature does not verify");
+	return 0;
+}
+
+/* No verification asked for: the leaf key is still needed for signatures. */
+static int leaf_key_only(struct tls_engine *e, struct bytes leaf)
+{
+	const unsigned char *p = leaf.p;
+	X509 *x = d2i_X509(NULL, &p, leaf.len);
+
+	if (!x || p != leaf.p + leaf.len) {
+		X509_free(x);
+		return engine_fail(e, -EKEYREJECTED,
+				   TLS_ALERT_BAD_CERTIFICATE,
+				   "peer certificate does not parse");
+	}
+	e->peer_key = X509_get_pubkey(x);
+	cert_name_text(X509_get_subject_name(x), e->result.peer_subject,
+		       sizeof(e->result.peer_subject));
+	X509_free(x);
+	return e->peer_key ? 0 : engine_fail(e, -EKEYREJECTED,
+					      TLS_ALERT_UNSUPPORTED_CERTIFICATE,
+					      "peer key unusable");
+}
+
+int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
+			     struct bytes ocsp)
+{
+	struct cert_der der[HS_MAX_CHAIN];
+	bool server_peer = e->role == TLS_ROLE_CLIENT;
+	struct cert_check check = {
+		.peer_name = server_peer && e->server_name[0] ? e->server_name :
+								NULL,
+		.peer = server_peer ? CERT_PEER_SERVER : CERT_PEER_CLIENT,
+		.key_use = e->suite->kx == TLS_KX_RSA && server_peer ?
+				   CERT_USE_KEY_ENCIPHERMENT :
+				   CERT_USE_SIGN,
+		.ocsp = ocsp.len ? ocsp.p : NULL,
+		.ocsp_len = ocsp.len,
+		.check_crl = e->cfg->check_crl,
+		.now = e->cfg->verify_time,
+	};
+	struct cert_result res = { 0 };
+	int err;
+
+	EVP_PKEY_free(e->peer_key);
+	e->peer_key = NULL;
+	if (!e->cfg->verify_peer && server_peer)
+		return leaf_key_only(e, c->certs[0]);
+	for (size_t i = 0; i < c->count; i++)
+		der[i] = (struct cert_der){ c->certs[i].p, c->certs[i].len };
+	err = cert_verify(e->cfg->trust, &check, der, c->count, &res,
+			  &e->peer_key);
+	snprintf(e->result.peer_subject, sizeof(e->result.peer_subject), "%s",
+		 res.subject);
+	if (err == -EKEYREJECTED)
+		return engine_fail(e, -EKEYREJECTED, res.alert,
+				   "peer certificate rejected: %s", res.reason);
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "certificate verification failed: %s",
+				   res.reason);
+	e->result.peer_verified = true;
+	return 0;
+}
+
+/*
+ * CertificateRequest with our signature_algorithms: TLS 1.2 also names
+ * the certificate types (RFC 5246 §7.4.4: rsa_sign, and ecdsa_sign from
+ * RFC 8422 §5.5), TLS 1.3 carries them as an extension (RFC 8446 §4.3.2).
+ */
+int engine_send_certificate_request(struct tls_engine *e)
+{
+	static const uint8_t types[] = { 1, 64 };
+	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST];
+	struct certificate_request cr = {
+		.sig_algs = hs_u16_list(e->cfg->sig_schemes,
+					e->cfg->n_sig_schemes, schemes),
+	};
+	struct writer msg;
+	int err;
+
+	if (e->version == TLS_VERSION_1_3)
+		cr.exts = HS_EXT_SIGNATURE_ALGORITHMS;
+	else
+		cr.cert_types = (struct bytes){ types, sizeof(types) };
+	writer_init(&msg, 1024);
+	err = hs_certificate_request_encode(&msg, e->version, &cr);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	e->peer_cert_requested = true;
+	return err;
+}
+
+/* CertificateVerify: our signature over tbs, as each version defines it. */
+int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
+				   size_t tbs_len)
+{
+	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
+	uint8_t sigbuf[1024];
+	struct writer msg;
+	size_t siglen;
+	int err;
+
+	err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs, tbs_len, sigbuf,
+		       sizeof(sigbuf), &siglen);
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "signing CertificateVerify failed");
+	cv.signature = (struct bytes){ sigbuf, siglen };
+	writer_init(&msg, 2048);
+	err = hs_certificate_verify_encode(&msg, &cv);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+bool engine_alpn_offered(const struct tls_engine *e, struct bytes name)
+{
+	uint8_t one[256];
+	struct bytes chosen;
+
+	/* The server's answer as a one-name list, against ours (RFC 7301 §3.1) */
+	if (!name.len || name.len > 255)
+		return false;
+	one[0] = name.len;
+	memcpy(one + 1, name.p, name.len);
+	return !hs_alpn_select(e->alpn, (struct bytes){ one, name.len + 1 },
+			       &chosen);
+}
+
+void engine_set_alpn(struct tls_engine *e, struct bytes proto)
+{
+	size_t n = proto.len < sizeof(e->result.alpn) - 1 ?
+			   proto.len :
+			   sizeof(e->result.alpn) - 1;
+
+	memcpy(e->result.alpn, proto.p, n);
+	e->result.alpn[n] = '\0';
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the engine: the connection state shared by the record handling in
+ * engine.c and the per-version, per-role state machines (hs13_client.c,
+ * hs13_server.c, hs12_client.c, hs12_server.c, hello.c).
+ *
+ * A state machine is a handler for the next handshake message: each handler
+ * checks the type it was given, processes the message, may send messages
+ * and switch keys, and installs the handler for the message that follows.
+ */
+#ifndef KTLSO_ENGINE_PRIV_H
+#define KTLSO_ENGINE_PRIV_H
+
+#include <stdarg.h>
+
+#include "crypto/kx.h"
+#include "crypto/secret.h"
+#include "crypto/transcript.h"
+#include "engine/engine.h"
+#include "record/record.h"
+#include "tls_config.h"
+#include "tls_suite.h"
+#include "wire/hs_msg.h"
+#include "wire/proto.h"
+#include "wire/writer.h"
+
+struct tls_engine;
+
+static inline void record_keys_wipe(struct record_keys *k)
+{
+	secret_wipe(&k->key);
+	secret_wipe(&k->iv);
+	secret_wipe(&k->mac_key);
+}
+
+typedef int (*hs_handler)(struct tls_engine *e, uint8_t type,
+			  struct bytes body, struct bytes whole);
+
+struct tls_engine {
+	const struct tls_config *cfg;
+	enum tls_role role;
+	char server_name[256];
+	uint8_t alpn_buf[256];
+	struct bytes alpn;		/* our protocols, wire form */
+
+	/* Outcome */
+	int err;
+	int alert;			/* the alert we sent, or -1 */
+	int peer_alert;			/* the alert we received, or -1 */
+	char reason[256];
+	bool done;
+
+	/* Input: the record being assembled, then handshake reassembly. */
+	uint8_t rec[TLS_RECORD_HEADER_LEN + TLS12_MAX_CIPHERTEXT];
+	size_t rec_len;
+	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
+	struct writer hs_in;
+	size_t hs_rest;			/* bytes after the message being handled */
+
+	/* Output: records waiting to be sent. */
+	struct writer out;
+
+	struct record_dir rx, tx;
+	/* The keys behind rx and tx, for the result handed to the kernel. */
+	struct record_keys rx_keys, tx_keys, rx_pending_keys;
+	uint8_t sealed[RECORD_MAX_LEN];
+	struct transcript transcript;
+	hs_handler handle;
+	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
+	bool ccs_ignorable;
+	/* TLS 1.2: a CCS is due next and switches rx to the pending keys. */
+	bool ccs_expected;
+	struct record_dir rx_pending;
+
+	/* Negotiated */
+	uint16_t version;
+	const struct tls_suite *suite;
+	uint16_t group;
+	uint8_t client_random[HS_RANDOM_LEN];
+	uint8_t server_random[HS_RANDOM_LEN];
+	uint8_t session_id[HS_SESSION_ID_MAX];
+	size_t session_id_len;
+	struct kx_key *kx;
+	bool sent_hrr;			/* server: HelloRetryRequest sent */
+	bool got_hrr;			/* client: HelloRetryRequest received */
+	uint8_t cookie[256];
+	size_t cookie_len;
+
+	/* The peer's certificate */
+	EVP_PKEY *peer_key;
+	bool peer_cert_requested;	/* we sent a CertificateRequest */
+	bool our_cert_requested;	/* the peer sent one */
+	uint8_t cr_context[255];
+	size_t cr_context_len;
+	uint16_t our_sig_scheme;	/* for our CertificateVerify / SKE */
+	uint8_t ocsp[16384];		/* TLS 1.2 CertificateStatus, kept until verify */
+	size_t ocsp_len;
+	bool status_requested;
+
+	/* TLS 1.3 secrets (RFC 8446 §7.1) */
+	struct secret handshake_secret;
+	struct secret master_secret;
+	struct secret client_hs, server_hs;
+	struct secret client_ap, server_ap;
+
+	/* TLS 1.2 */
+	struct secret master12;
+	struct record_keys client_keys12, server_keys12; /* until CCS */
+	uint8_t *peer_chain;		/* the peer's Certificate body, kept */
+	size_t peer_chain_len;
+	uint8_t peer_share[128];	/* ServerKeyExchange public key */
+	size_t peer_share_len;
+	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
+	bool ems;			/* RFC 7627 negotiated */
+	bool peer_ticket_ext;		/* RFC 5077: server will send a ticket */
+
+	struct tls_result result;
+};
+
+/*
+ * Record the first fatal error, queue alert, keep a reason. Returns err so
+ * handlers can `return engine_fail(...)`.
+ */
+int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A decode result from the codec turned into the right alert. */
+int engine_decode_fail(struct tls_engine *e, int err, const char *what);
+
+/* The handler got a message it did not expect: unexpected_message. */
+int engine_unexpected(struct tls_engine *e, uint8_t type);
+
+/* Add the finished message in msg to the transcript and send it. */
+int engine_send_msg(struct tls_engine *e, struct writer *msg) WUR;
+/* TLS 1.2 ChangeCipherSpec, or TLS 1.3 middlebox-compatibility CCS */
+int engine_send_ccs(struct tls_engine *e) WUR;
+
+/*
+ * Key a direction (tx: sealing, rx: opening, pending: TLS 1.2 rx after the
+ * peer's CCS), keeping the keys for the result.
+ */
+enum engine_dir {
+	ENGINE_TX,
+	ENGINE_RX,
+	ENGINE_RX_PENDING,
+};
+int engine_install_keys(struct tls_engine *e, enum engine_dir which,
+			struct record_keys *k) WUR;
+/* TLS 1.3: a direction keyed from a traffic secret (§7.3). */
+int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
+		      const struct secret *traffic) WUR;
+/* TLS 1.3 switching rx must fall on a record boundary (§5.1). */
+int engine_rx_boundary(struct tls_engine *e) WUR;
+
+/* Transcript hash with the negotiated suite's hash. */
+int engine_transcript_hash(struct tls_engine *e, uint8_t out[TLS_HASH_MAX],
+			   size_t *len) WUR;
+
+/* Peer certificate: verify the chain, keep the leaf key (both versions). */
+int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
+			     struct bytes ocsp) WUR;
+
+/* Our chain (config) as the certs of a Certificate message. */
+int engine_chain(struct tls_engine *e, struct certificate *c) WUR;
+
+/* Is name (a server's choice) one of the protocols we offered? */
+bool engine_alpn_offered(const struct tls_engine *e, struct bytes name);
+
+/* The negotiated ALPN protocol, kept for the result. */
+void engine_set_alpn(struct tls_engine *e, struct bytes proto);
+
+/* The handshake is complete: fill the result and stop consuming. */
+int engine_complete(struct tls_engine *e) WUR;
+
+/* The suite is enabled by the config, for a version we offer. */
+bool engine_suite_usable(const struct tls_engine *e, const struct tls_suite *s);
+
+/*
+ * Our signature scheme for the key we would sign with, from the peer's
+ * signature_algorithms (wire form); handshake_failure if none fits.
+ */
+int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes) WUR;
+
+/* CertificateRequest for the negotiated version. */
+int engine_send_certificate_request(struct tls_engine *e) WUR;
+/* CertificateVerify signing tbs with our key and scheme. */
+int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
+				   size_t tbs_len) WUR;
+
+/* The peer's signature over tbs with its certificate's key. */
+int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
+			    const uint8_t *tbs, size_t tbs_len,
+			    struct bytes signature) WUR;
+
+/* Server after a HelloRetryRequest: ClientHello2 is next. */
+void engine_expect_second_client_hello(struct tls_engine *e);
+
+/* Role entry points */
+int client_start(struct tls_engine *e) WUR;
+int server_start(struct tls_engine *e) WUR;
+
+/* Version-specific continuations after the hellos */
+int hs13_client_after_server_hello(struct tls_engine *e,
+				   const struct server_hello *sh) WUR;
+int hs12_client_after_server_hello(struct tls_engine *e,
+				   const struct server_hello *sh) WUR;
+int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
+			struct bytes ch_whole) WUR;
+int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch) WUR;
+
+#endif /* KTLSO_ENGINE_PRIV_H */

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hellos: the ClientHello a client sends (offering TLS 1.2 and/or 1.3
+ * at once), the client's reading of ServerHello and HelloRetryRequest, and
+ * the server's choice of version from a ClientHello. After the hellos the
+ * version-specific state machines take over.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <openssl/rand.h>
+
+#include "crypto/sig.h"
+#include "engine/engine_priv.h"
+
+static bool offers(const struct tls_engine *e, uint16_t version)
+{
+	return e->cfg->min_version <= version && version <= e->cfg->max_version;
+}
+
+bool engine_suite_usable(const struct tls_engine *e, const struct tls_suite *s)
+{
+	const struct tls_config *cfg = e->cfg;
+	bool listed = false;
+
+	for (size_t i = 0; i < cfg->n_suites; i++)
+		listed |= cfg->suites[i] == s->id;
+	return listed && offers(e, s->version) && (!s->legacy || cfg->legacy);
+}
+
+static bool is_ip_literal(const char *name)
+{
+	uint8_t addr[16];
+
+	return inet_pton(AF_INET, name, addr) == 1 ||
+	       inet_pton(AF_INET6, name, addr) == 1;
+}
+
+/* The ClientHello, first or after a HelloRetryRequest (RFC 8446 §4.1.2). */
+static int send_client_hello(struct tls_engine *e, uint16_t share_group)
+{
+	const struct tls_config *cfg = e->cfg;
+	uint8_t suites[2 * TLS_CONFIG_MAX_LIST], groups[2 * TLS_CONFIG_MAX_LIST];
+	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST], versions[4];
+	uint8_t shares[256], pub[128];
+	static const uint8_t null_compression = 0, uncompressed = 0;
+	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
+	struct client_hello ch = { 0 };
+	struct writer msg;
+	size_t n = 0, nv = 0, publen;
+	int err;
+
+	for (size_t i = 0; i < cfg->n_suites; i++) {
+		const struct tls_suite *s = tls_suite_by_id(cfg->suites[i]);
+
+		if (s && engine_suite_usable(e, s))
+			ids[n++] = s->id;
+	}
+	if (!n)
+		return engine_fail(e, -EINVAL, -1,
+				   "no cipher suite enabled for these versions");
+
+	ch.legacy_version = TLS_VERSION_1_2; /* RFC 8446 §4.1.2 */
+	memcpy(ch.random, e->client_random, HS_RANDOM_LEN);
+	ch.session_id = (struct bytes){ e->session_id, e->session_id_len };
+	ch.cipher_suites = hs_u16_list(ids, n, suites);
+	ch.compression = (struct bytes){ &null_compression, 1 };
+	ch.exts = HS_EXT_SUPPORTED_GROUPS | HS_EXT_SIGNATURE_ALGORITHMS;
+	ch.supported_groups = hs_u16_list(cfg->groups, cfg->n_groups, groups);
+	ch.sig_algs = hs_u16_list(cfg->sig_schemes, cfg->n_sig_schemes,
+				  schemes);
+	/* RFC 6066 §3: a literal IP address is not a HostName */
+	if (e->server_name[0] && !is_ip_literal(e->server_name)) {
+		ch.exts |= HS_EXT_SERVER_NAME;
+		ch.server_name = (struct bytes){ (const uint8_t *)e->server_name,
+						 strlen(e->server_name) };
+	}
+	if (e->alpn.len) {
+		ch.exts |= HS_EXT_ALPN;
+		ch.alpn = e->alpn;
+	}
+	if (cfg->verify_peer) {
+		ch.exts |= HS_EXT_STATUS_REQUEST;
+		e->status_requested = true;
+	}
+	if (offers(e, TLS_VERSION_1_2)) {
+		/* RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2 */
+		ch.exts |= HS_EXT_EC_POINT_FORMATS |
+			   HS_EXT_EXTENDED_MASTER_SECRET |
+			   HS_EXT_RENEGOTIATION_INFO | HS_EXT_SESSION_TICKET;
+		ch.ec_point_formats = (struct bytes){ &uncompressed, 1 };
+	}
+	if (offers(e, TLS_VERSION_1_3)) {
+		vers[nv++] = TLS_VERSION_1_3;
+		if (offers(e, TLS_VERSION_1_2))
+			vers[nv++] = TLS_VERSION_1_2;
+		ch.exts |= HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE;
+		ch.supported_versions = hs_u16_list(vers, nv, versions);
+		kx_free(e->kx);
+		e->kx = NULL;
+		TRY(kx_keygen(share_group, &e->kx));
+		TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
+		ch.key_shares = (struct bytes){ shares, 0 };
+		TRY(hs_key_share_add(shares, sizeof(shares), &ch.key_shares,
+				     share_group,
+				     (struct bytes){ pub, publen }));
+		e->group = share_group;
+		if (e->cookie_len) {
+			ch.exts |= HS_EXT_COOKIE;
+			ch.cookie = (struct bytes){ e->cookie, e->cookie_len };
+		}
+	}
+
+	writer_init(&msg, 4096);
+	err = hs_client_hello_encode(&msg, &ch);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+static int client_on_server_hello(struct tls_engine *e, uint8_t type,
+				  struct bytes body, struct bytes whole);
+
+int client_start(struct tls_engine *e)
+{
+	const struct tls_config *cfg = e->cfg;
+
+	if (cfg->verify_peer && !cfg->trust)
+		return -EINVAL;
+	if (RAND_bytes(e->client_random, HS_RANDOM_LEN) != 1)
+		return -EIO;
+	if (offers(e, TLS_VERSION_1_3)) {
+		/* RFC 8446 §D.4: middlebox compatibility mode */
+		e->session_id_len = HS_SESSION_ID_MAX;
+		if (RAND_bytes(e->session_id, HS_SESSION_ID_MAX) != 1)
+			return -EIO;
+		if (!cfg->n_groups)
+			return -EINVAL;
+	}
+	e->handle = client_on_server_hello;
+	TRY(send_client_hello(e, cfg->n_groups ? cfg->groups[0] : 0));
+	/* RFC 8446 §5.1: 0x0303 on every record after the first ClientHello */
+	record_dir_plain(&e->tx, TLS_VERSION_1_2);
+	return 0;
+}
+
+/* RFC 8446 §4.1.4: HelloRetryRequest, then a second ClientHello. */
+static int client_retry(struct tls_engine *e, const struct server_hello *hrr,
+			struct bytes whole)
+{
+	bool offered = false;
+
+	/* §4.1.4: a second HelloRetryRequest is unexpected_message */
+	if (e->got_hrr)
+		return engine_unexpected(e, TLS_HS_SERVER_HELLO);
+	e->got_hrr = true;
+	for (size_t i = 0; i < e->cfg->n_groups; i++)
+		offered |= e->cfg->groups[i] == hrr->key_share_group;
+	/* §4.2.8: the group must be offered and not already shared */
+	if (!(hrr->exts & HS_EXT_KEY_SHARE) || !offered ||
+	    hrr->key_share_group == e->group)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "HelloRetryRequest for an unusable group");
+	if (hrr->cookie.len > sizeof(e->cookie))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "HelloRetryRequest cookie too long");
+	if (hrr->cookie.len) /* memcpy from NULL is undefined even for 0 */
+		memcpy(e->cookie, hrr->cookie.p, hrr->cookie.len);
+	e->cookie_len = hrr->cookie.len;
+	/* §4.4.1: ClientHello1 becomes message_hash in the transcript */
+	TRY(transcript_replace_with_hash(&e->transcript, e->suite->hash));
+	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	/* §D.4: a CCS goes out before the second ClientHello */
+	TRY(engine_send_ccs(e));
+	e->ccs_ignorable = true;
+	return send_client_hello(e, hrr->key_share_group);
+}
+
+static int client_on_server_hello(struct tls_engine *e, uint8_t type,
+				  struct bytes body, struct bytes whole)
+{
+	struct server_hello sh;
+	const struct tls_suite *s;
+	int err;
+
+	if (type != TLS_HS_SERVER_HELLO)
+		return engine_unexpected(e, type);
+	err = hs_server_hello_decode(body, &sh);
+	if (err)
+		return engine_decode_fail(e, err, "ServerHello");
+
+	/* RFC 8446 §4.2.1: supported_versions decides; else legacy_version */
+	e->version = sh.exts & HS_EXT_SUPPORTED_VERSIONS ? sh.selected_version :
+							   sh.legacy_version;
+	if (e->version != TLS_VERSION_1_3 && e->version != TLS_VERSION_1_2)
+		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+				   "server chose version 0x%04x",
+				   e->version);
+	if (!offers(e, e->version) ||
+	    (e->version == TLS_VERSION_1_2 &&
+	     (sh.exts & HS_EXT_SUPPORTED_VERSIONS)))
+		/* §4.2.1: a version we did not offer is illegal_parameter */
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "server chose a version we did not offer");
+	/* §4.1.3: a TLS 1.2 answer to a TLS 1.3 offer must not say DOWNGRD */
+	if (e->version == TLS_VERSION_1_2 && offers(e, TLS_VERSION_1_3) &&
+	    !memcmp(sh.random + 24, tls13_downgrade_tls12, 8))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "downgrade to TLS 1.2 detected");
+	s = tls_suite_by_id(sh.cipher_suite);
+	/* RFC 8446 §4.1.3, RFC 5246 §7.4.1.3: one of the suites we offered */
+	if (!s || s->version != e->version || !engine_suite_usable(e, s))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "server chose suite 0x%04x we did not offer",
+				   sh.cipher_suite);
+	if (e->got_hrr && s != e->suite)
+		/* §4.1.4: ServerHello must repeat the HRR's suite */
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "suite changed after HelloRetryRequest");
+	e->suite = s;
+	if (sh.compression != 0)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "server chose compression %u",
+				   sh.compression);
+	if (e->version == TLS_VERSION_1_3 &&
+	    (sh.session_id.len != e->session_id_len ||
+	     memcmp(sh.session_id.p, e->session_id, e->session_id_len)))
+		/* §4.1.3: legacy_session_id_echo */
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "session id not echoed");
+	memcpy(e->server_random, sh.random, HS_RANDOM_LEN);
+	if (sh.is_hrr) {
+		if (e->version != TLS_VERSION_1_3)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "HelloRetryRequest for TLS 1.2");
+		return client_retry(e, &sh, whole);
+	}
+	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	if (e->version == TLS_VERSION_1_3)
+		return hs13_client_after_server_hello(e, &sh);
+	return hs12_client_after_server_hello(e, &sh);
+}
+
+/* Server: which version to speak (RFC 8446 §4.2.1, RFC 5246 §E.1). */
+static int choose_version(struct tls_engine *e, const struct client_hello *ch)
+{
+	bool client_13 = false, client_12 = false;
+
+	if (ch->exts & HS_EXT_SUPPORTED_VERSIONS) {
+		client_13 = hs_u16_list_has(ch->supported_versions,
+					    TLS_VERSION_1_3);
+		client_12 = hs_u16_list_has(ch->supported_versions,
+					    TLS_VERSION_1_2);
+	} else {
+		client_12 = ch->legacy_version >= TLS_VERSION_1_2;
+	}
+	if (client_13 && offers(e, TLS_VERSION_1_3))
+		e->version = TLS_VERSION_1_3;
+	else if (client_12 && offers(e, TLS_VERSION_1_2))
+		e->version = TLS_VERSION_1_2;
+	else
+		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+				   "no common protocol version");
+	/* RFC 7507 §3: a fallback connection while we could do better */
+	if (hs_u16_list_has(ch->cipher_suites, TLS_FALLBACK_SCSV) &&
+	    e->version < e->cfg->max_version)
+		return engine_fail(e, -EPROTO,
+				   TLS_ALERT_INAPPROPRIATE_FALLBACK,
+				   "fallback from a higher version");
+	return 0;
+}
+
+static int server_on_client_hello(struct tls_engine *e, uint8_t type,
+				  struct bytes body, struct bytes whole)
+{
+	struct client_hello ch;
+	int err;
+
+	if (type != TLS_HS_CLIENT_HELLO)
+		return engine_unexpected(e, type);
+	err = hs_client_hello_decode(body, &ch);
+	if (err)
+		return engine_decode_fail(e, err, "ClientHello");
+	if (e->sent_hrr)
+		/* The second ClientHello keeps the version already chosen. */
+		return hs13_server_respond(e, &ch, whole);
+	TRY(choose_version(e, &ch));
+	/* RFC 8446 §4.1.2 / RFC 5246 §7.4.1.2: null compression offered */
+	if (!hs_u8_list_has(ch.compression, 0) ||
+	    (e->version == TLS_VERSION_1_3 && ch.compression.len != 1))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "ClientHello without null compression");
+	memcpy(e->client_random, ch.random, HS_RANDOM_LEN);
+	if (RAND_bytes(e->server_random, HS_RANDOM_LEN) != 1)
+		return engine_fail(e, -EIO, TLS_ALERT_INTERNAL_ERROR,
+				   "no randomness");
+	/* RFC 8446 §4.1.3: a TLS 1.3 server answering 1.2 says so */
+	if (e->version == TLS_VERSION_1_2 && offers(e, TLS_VERSION_1_3))
+		memcpy(e->server_random + 24, tls13_downgrade_tls12, 8);
+	if (e->version == TLS_VERSION_1_3)
+		return hs13_server_respond(e, &ch, whole);
+	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	return hs12_server_respond(e, &ch);
+}
+
+int server_start(struct tls_engine *e)
+{
+	if (!e->cfg->chain || !e->cfg->key)
+		return -EINVAL;
+	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE && !e->cfg->trust)
+		return -EINVAL;
+	e->handle = server_on_client_hello;
+	return 0;
+}
+
+/* Server, after a HelloRetryRequest: the next message is ClientHello2. */
+void engine_expect_second_client_hello(struct tls_engine *e)
+{
+	e->handle = server_on_client_hello;
+}

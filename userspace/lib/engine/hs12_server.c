@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TLS 1.2 server: the classic flow of RFC 5246 §7.3.
+ *
+ *   ClientHello ─► ServerHello Certificate [CertificateStatus]
+ *                  [ServerKeyExchange] [CertificateRequest] ServerHelloDone
+ *     ◄─ [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished
+ *     ─► CCS Finished
+ *
+ * No session is cached and no ticket issued, so every handshake is full.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "crypto/rsa_kx.h"
+#include "crypto/sig.h"
+#include "engine/engine_priv.h"
+#include "engine/hs12.h"
+
+static int on_client_certificate(struct tls_engine *e, uint8_t type,
+				 struct bytes body, struct bytes whole);
+static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
+				  struct bytes body, struct bytes whole);
+static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
+					struct bytes body, struct bytes whole);
+static int on_client_finished(struct tls_engine *e, uint8_t type,
+			      struct bytes body, struct bytes whole);
+
+/* Server preference among the client's groups (RFC 8422 §5.1.1). */
+static uint16_t choose_group(const struct tls_engine *e,
+			     const struct client_hello *ch)
+{
+	for (size_t i = 0; i < e->cfg->n_groups; i++)
+		if (hs_u16_list_has(ch->supported_groups, e->cfg->groups[i]))
+			return e->cfg->groups[i];
+	return 0;
+}
+
+/*
+ * RFC 8422 §5.1: with an ECDSA certificate, its curve must be one the client
+ * listed (when it listed any), or the client cannot check our signatures.
+ */
+static bool client_takes_our_curve(const struct tls_engine *e,
+				   const struct client_hello *ch)
+{
+	char name[64];
+	uint16_t group;
+
+	if (EVP_PKEY_get_base_id(e->cfg->key) != EVP_PKEY_EC ||
+	    !(ch->exts & HS_EXT_SUPPORTED_GROUPS))
+		return true;
+	if (!EVP_PKEY_get_group_name(e->cfg->key, name, sizeof(name), NULL))
+		return false;
+	if (!strcmp(name, "prime256v1"))
+		group = TLS_GROUP_SECP256R1;
+	else if (!strcmp(name, "secp384r1"))
+		group = TLS_GROUP_SECP384R1;
+	else
+		return false;
+	return hs_u16_list_has(ch->supported_groups, group);
+}
+
+/*
+ * Server preference: the first of our suites the client offered that our
+ * key can authenticate and, for ECDHE, with a group in common.
+ */
+static const struct tls_suite *choose_suite(struct tls_engine *e,
+					    const struct client_hello *ch)
+{
+	for (size_t i = 0; i < e->cfg->n_suites; i++) {
+		const struct tls_suite *s = tls_suite_by_id(e->cfg->suites[i]);
+
+		if (!s || s->version != TLS_VERSION_1_2 ||
+		    !engine_suite_usable(e, s) ||
+		    !hs_u16_list_has(ch->cipher_suites, s->id) ||
+		    !hs12_key_fits_suite(e->cfg->key, s))
+			continue;
+		if (s->kx == TLS_KX_ECDHE && !e->group)
+			continue;
+		if (s->auth == TLS_AUTH_ECDSA && !client_takes_our_curve(e, ch))
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+static int send_server_hello(struct tls_engine *e,
+			     const struct client_hello *ch, bool staple)
+{
+	static const uint8_t uncompressed = TLS_EC_POINT_UNCOMPRESSED;
+	struct server_hello sh = {
+		.legacy_version = TLS_VERSION_1_2,
+		.cipher_suite = e->suite->id,
+		.compression = 0,
+		/* RFC 5746 §3.6: an empty renegotiation_info, always */
+		.exts = HS_EXT_RENEGOTIATION_INFO,
+	};
+	struct writer msg;
+	int err;
+
+	memcpy(sh.random, e->server_random, HS_RANDOM_LEN);
+	if (e->ems)
+		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
+	if (e->suite->kx == TLS_KX_ECDHE &&
+	    (ch->exts & HS_EXT_EC_POINT_FORMATS)) {
+		sh.exts |= HS_EXT_EC_POINT_FORMATS;
+		sh.ec_point_formats = (struct bytes){ &uncompressed, 1 };
+	}
+	if (e->result.alpn[0]) {
+		sh.exts |= HS_EXT_ALPN;
+		sh.alpn = (struct bytes){ (const uint8_t *)e->result.alpn,
+					  strlen(e->result.alpn) };
+	}
+	if (staple)
+		sh.exts |= HS_EXT_STATUS_REQUEST;
+	writer_init(&msg, 1024);
+	err = hs_server_hello_encode(&msg, &sh);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+static int send_certificate_status(struct tls_engine *e)
+{
+	struct certificate_status cs = {
+		.ocsp_response = { e->cfg->ocsp_staple,
+				   e->cfg->ocsp_staple_len },
+	};
+	struct writer msg;
+	int err;
+
+	writer_init(&msg, e->cfg->ocsp_staple_len + 64);
+	err = hs_certificate_status_encode(&msg, &cs);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+/* RFC 8422 §5.4: fresh ECDHE parameters, signed with our key. */
+static int send_server_key_exchange(struct tls_engine *e)
+{
+	uint8_t pub[128], tbs[2 * HS_RANDOM_LEN + 4 + 128], sigbuf[1024];
+	struct server_key_exchange ske = { .group = e->group,
+					   .sig_scheme = e->our_sig_scheme };
+	struct writer params, msg;
+	size_t publen, siglen;
+	int err;
+
+	TRY(kx_keygen(e->group, &e->kx));
+	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
+	writer_init(&params, 256);
+	err = hs_ecdh_params_encode(&params, e->group,
+				    (struct bytes){ pub, publen });
+	if (!err && params.len > sizeof(tbs) - 2 * HS_RANDOM_LEN)
+		err = -EMSGSIZE;
+	if (!err) {
+		/* RFC 5246 §7.4.3: client_random + server_random + params */
+		memcpy(tbs, e->client_random, HS_RANDOM_LEN);
+		memcpy(tbs + HS_RANDOM_LEN, e->server_random, HS_RANDOM_LEN);
+		memcpy(tbs + 2 * HS_RANDOM_LEN, params.data, params.len);
+		err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs,
+			       2 * HS_RANDOM_LEN + params.len, sigbuf,
+			       sizeof(sigbuf), &siglen);
+	}
+	if (err) {
+		writer_free(&params);
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "signing ServerKeyExchange failed");
+	}
+	ske.public_key = (struct bytes){ pub, publen };
+	ske.params = (struct bytes){ params.data, params.len };
+	ske.signature = (struct bytes){ sigbuf, siglen };
+	writer_init(&msg, 2048);
+	err = hs_server_key_exchange_encode(&msg, &ske);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	writer_free(&params);
+	return err;
+}
+
+static int send_server_hello_done(struct tls_engine *e)
+{
+	struct writer msg;
+	int err;
+
+	writer_init(&msg, 16);
+	err = hs_server_hello_done_encode(&msg);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+/* What the ClientHello asks of a TLS 1.2 server, checked and recorded. */
+static int read_client_hello(struct tls_engine *e,
+			     const struct client_hello *ch)
+{
+	struct bytes chosen;
+
+	/* RFC 5746 §3.6: SCSV or an empty extension; anything else fails */
+	if ((ch->exts & HS_EXT_RENEGOTIATION_INFO) &&
+	    ch->renegotiation_info.len)
+		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
+				   "renegotiation_info on an initial handshake");
+	/* RFC 8422 §5.1.2: if sent, it must list uncompressed */
+	if ((ch->exts & HS_EXT_EC_POINT_FORMATS) &&
+	    !hs_u8_list_has(ch->ec_point_formats, TLS_EC_POINT_UNCOMPRESSED))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "client cannot use uncompressed points");
+	/* RFC 7627 §5.2: use it whenever the client offers it */
+	e->ems = ch->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
+		if (hs_alpn_select(e->alpn, ch->alpn, &chosen))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_NO_APPLICATION_PROTOCOL,
+					   "no ALPN protocol in common");
+		engine_set_alpn(e, chosen);
+	}
+	e->group = choose_group(e, ch);
+	e->suite = choose_suite(e, ch);
+	if (!e->suite)
+		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
+				   "no TLS 1.2 cipher suite in common");
+	if (e->suite->kx == TLS_KX_RSA) {
+		e->group = 0;
+		/* §7.4.7.1: the pre-master carries the version the client offered */
+		e->rsa_client_version = ch->legacy_version;
+	}
+	/*
+	 * RFC 5246 §7.4.1.4.1: signature_algorithms says what we may sign
+	 * with; without it only SHA-1 would do, which we do not offer.
+	 */
+	if (e->suite->kx == TLS_KX_ECDHE &&
+	    engine_pick_scheme(e, ch->sig_algs))
+		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
+				   "no signature scheme fits our key");
+	return 0;
+}
+
+int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
+{
+	bool staple = (ch->exts & HS_EXT_STATUS_REQUEST) &&
+		      e->cfg->ocsp_staple_len;
+
+	TRY(read_client_hello(e, ch));
+	TRY(send_server_hello(e, ch, staple));
+	TRY(hs12_send_certificate(e, true));
+	if (staple)
+		TRY(send_certificate_status(e));
+	if (e->suite->kx == TLS_KX_ECDHE)
+		TRY(send_server_key_exchange(e));
+	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
+		TRY(engine_send_certificate_request(e));
+	TRY(send_server_hello_done(e));
+	e->handle = e->peer_cert_requested ? on_client_certificate :
+					     on_client_key_exchange;
+	return 0;
+}
+
+static int on_client_certificate(struct tls_engine *e, uint8_t type,
+				 struct bytes body, struct bytes whole)
+{
+	bool empty;
+
+	if (type != TLS_HS_CERTIFICATE)
+		return engine_unexpected(e, type);
+	TRY(hs12_on_certificate(e, body, whole, &empty));
+	if (empty) {
+		/* RFC 5246 §7.4.6: handshake_failure if we insist */
+		if (e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
+			return engine_fail(e, -EKEYREJECTED,
+					   TLS_ALERT_HANDSHAKE_FAILURE,
+					   "client sent no certificate");
+	} else {
+		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
+	}
+	e->handle = on_client_key_exchange;
+	return 0;
+}
+
+static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
+				  struct bytes body, struct bytes whole)
+{
+	SECRET_SCOPED struct secret pms = { 0 };
+	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
+	struct client_key_exchange cke;
+	int err;
+
+	if (type != TLS_HS_CLIENT_KEY_EXCHANGE)
+		return engine_unexpected(e, type);
+	err = hs_client_key_exchange_decode(body, ecdhe, &cke);
+	if (err)
+		return engine_decode_fail(e, err, "ClientKeyExchange");
+	if (ecdhe) {
+		err = kx_derive(e->kx, cke.exchange.p, cke.exchange.len, &pms);
+		if (err == -EBADMSG)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "invalid ECDHE share from the client");
+	} else {
+		/*
+		 * §7.4.7.1: a bad decryption goes on with a random
+		 * pre-master and fails at Finished, indistinguishably.
+		 */
+		err = rsa_kx_decrypt(e->cfg->key, e->rsa_client_version,
+				     cke.exchange.p, cke.exchange.len, &pms);
+		if (err == -EBADMSG)
+			return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
+					   "RSA ClientKeyExchange of the wrong length");
+	}
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "key exchange failed");
+	kx_free(e->kx);
+	e->kx = NULL;
+	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	TRY(hs12_derive_keys(e, &pms));
+	if (e->peer_key) {
+		/* §7.4.8: a client that sent a certificate proves it */
+		e->handle = on_client_certificate_verify;
+		return 0;
+	}
+	TRY(hs12_expect_ccs(e));
+	e->handle = on_client_finished;
+	return 0;
+}
+
+static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
+					struct bytes body, struct bytes whole)
+{
+	if (type != TLS_HS_CERTIFICATE_VERIFY)
+		return engine_unexpected(e, type);
+	TRY(hs12_on_certificate_verify(e, body, whole));
+	TRY(hs12_expect_ccs(e));
+	e->handle = on_client_finished;
+	return 0;
+}
+
+static int on_client_finished(struct tls_engine *e, uint8_t type,
+			      struct bytes body, struct bytes whole)
+{
+	if (type != TLS_HS_FINISHED || e->ccs_expected)
+		return engine_unexpected(e, type);
+	TRY(hs12_on_finished(e, body, whole));
+	TRY(hs12_send_ccs_finished(e));
+	return engine_complete(e);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* TLS 1.3 steps both roles share (hs13.c). */
+#ifndef KTLSO_HS13_H
+#define KTLSO_HS13_H
+
+#include "engine/engine_priv.h"
+
+/* §7.1: handshake secret and both handshake traffic secrets (after SH). */
+int hs13_derive_handshake(struct tls_engine *e,
+			  const struct secret *shared) WUR;
+/* §7.1: master secret and both application traffic secrets (after server Fin). */
+int hs13_derive_application(struct tls_engine *e) WUR;
+
+int hs13_send_certificate(struct tls_engine *e, bool with_chain,
+			  bool staple) WUR;
+int hs13_send_certificate_verify(struct tls_engine *e) WUR;
+int hs13_send_finished(struct tls_engine *e,
+		       const struct secret *base_key) WUR;
+
+int hs13_on_certificate(struct tls_engine *e, struct bytes body,
+			struct bytes whole, bool *empty) WUR;
+int hs13_on_certificate_verify(struct tls_engine *e, struct bytes body,
+			       struct bytes whole) WUR;
+int hs13_on_finished(struct tls_engine *e, struct bytes body,
+		     struct bytes whole, const struct secret *base_key) WUR;
+
+#endif /* KTLSO_HS13_H */

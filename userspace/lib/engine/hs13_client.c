@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TLS 1.3 client after ServerHello (RFC 8446 §2, §4):
+ *
+ *   ServerHello ─► {EncryptedExtensions} ─► [{CertificateRequest}]
+ *     ─► {Certificate} ─► {CertificateVerify} ─► {Finished}
+ *     ◄─ [CCS] [{Certificate} {CertificateVerify}] {Finished}
+ *
+ * {} is under the handshake traffic keys. The engine stops right after the
+ * server's Finished has been checked and our Finished is queued, so a
+ * NewSessionTicket or application data that follows is the kernel's.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "engine/engine_priv.h"
+#include "engine/hs13.h"
+
+static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
+				   struct bytes body, struct bytes whole);
+static int on_certificate_or_request(struct tls_engine *e, uint8_t type,
+				     struct bytes body, struct bytes whole);
+static int on_certificate_verify(struct tls_engine *e, uint8_t type,
+				 struct bytes body, struct bytes whole);
+static int on_finished(struct tls_engine *e, uint8_t type, struct bytes body,
+		       struct bytes whole);
+
+int hs13_client_after_server_hello(struct tls_engine *e,
+				   const struct server_hello *sh)
+{
+	SECRET_SCOPED struct secret shared = { 0 };
+	int err;
+
+	/* RFC 8446 §4.2: ServerHello carries only these three */
+	if (sh->exts & ~(HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE))
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+				   "unrequested extension in ServerHello");
+	/* §9.2: without PSK, key_share is mandatory */
+	if (!(sh->exts & HS_EXT_KEY_SHARE))
+		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
+				   "ServerHello without key_share");
+	/* §4.2.8: the server's share must be for the group we sent */
+	if (sh->key_share_group != e->group)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "key share for a group we did not send");
+	err = kx_derive(e->kx, sh->key_share.p, sh->key_share.len, &shared);
+	if (err == -EBADMSG)
+		/* §4.2.8.2, §7.4.2: invalid share */
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "invalid key share from the server");
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "key exchange failed");
+	kx_free(e->kx);
+	e->kx = NULL;
+	TRY(hs13_derive_handshake(e, &shared));
+	TRY(engine_rx_boundary(e));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->server_hs));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_hs));
+	/* §5: a CCS from a middlebox-compatible server is ignored */
+	e->ccs_ignorable = true;
+	e->handle = on_encrypted_extensions;
+	return 0;
+}
+
+static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
+				   struct bytes body, struct bytes whole)
+{
+	struct encrypted_extensions ee;
+	int err;
+
+	if (type != TLS_HS_ENCRYPTED_EXTENSIONS)
+		return engine_unexpected(e, type);
+	err = hs_encrypted_extensions_decode(body, &ee);
+	if (err)
+		return engine_decode_fail(e, err, "EncryptedExtensions");
+	if (ee.exts & HS_EXT_ALPN) {
+		/* RFC 7301 §3.1, RFC 8446 §4.2: one of ours, and only if asked */
+		if (!e->alpn.len)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_UNSUPPORTED_EXTENSION,
+					   "unrequested ALPN");
+		if (!engine_alpn_offered(e, ee.alpn))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "server chose an ALPN protocol we did not offer");
+		engine_set_alpn(e, ee.alpn);
+	}
+	if ((ee.exts & HS_EXT_SERVER_NAME) && !e->server_name[0])
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+				   "unrequested server_name");
+	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	e->handle = on_certificate_or_request;
+	return 0;
+}
+
+static int on_certificate_request(struct tls_engine *e, struct bytes body,
+				  struct bytes whole)
+{
+	struct certificate_request cr;
+	int err;
+
+	err = hs_certificate_request_decode(body, TLS_VERSION_1_3, &cr);
+	if (err)
+		return engine_decode_fail(e, err, "CertificateRequest");
+	/* §4.3.2: signature_algorithms must be present */
+	if (!(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
+		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
+				   "CertificateRequest without signature_algorithms");
+	memcpy(e->cr_context, cr.context.p, cr.context.len);
+	e->cr_context_len = cr.context.len;
+	e->our_cert_requested = true;
+	if (e->cfg->chain && e->cfg->key &&
+	    engine_pick_scheme(e, cr.sig_algs) < 0) {
+		/* No scheme fits our key: answer with no certificate (§4.4.2). */
+		e->our_sig_scheme = 0;
+	}
+	return transcript_add(&e->transcript, whole.p, whole.len);
+}
+
+static int on_certificate_or_request(struct tls_engine *e, uint8_t type,
+				     struct bytes body, struct bytes whole)
+{
+	bool empty;
+
+	if (type == TLS_HS_CERTIFICATE_REQUEST && !e->our_cert_requested)
+		return on_certificate_request(e, body, whole);
+	if (type != TLS_HS_CERTIFICATE)
+		return engine_unexpected(e, type);
+	TRY(hs13_on_certificate(e, body, whole, &empty));
+	/* §4.4.2.4: a server must send a certificate: decode_error */
+	if (empty)
+		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
+				   "server sent no certificate");
+	e->handle = on_certificate_verify;
+	return 0;
+}
+
+static int on_certificate_verify(struct tls_engine *e, uint8_t type,
+				 struct bytes body, struct bytes whole)
+{
+	if (type != TLS_HS_CERTIFICATE_VERIFY)
+		return engine_unexpected(e, type);
+	TRY(hs13_on_certificate_verify(e, body, whole));
+	e->handle = on_finished;
+	return 0;
+}
+
+static int on_finished(struct tls_engine *e, uint8_t type, struct bytes body,
+		       struct bytes whole)
+{
+	bool have_cert = e->cfg->chain && e->cfg->key && e->our_sig_scheme;
+
+	if (type != TLS_HS_FINISHED)
+		return engine_unexpected(e, type);
+	TRY(hs13_on_finished(e, body, whole, &e->server_hs));
+	/* §7.1: application secrets cover ClientHello..server Finished */
+	TRY(hs13_derive_application(e));
+	TRY(engine_rx_boundary(e));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->server_ap));
+	e->ccs_ignorable = false;
+
+	/* §D.4: our CCS, unless one went out before a second ClientHello */
+	if (!e->got_hrr)
+		TRY(engine_send_ccs(e));
+	if (e->our_cert_requested) {
+		TRY(hs13_send_certificate(e, have_cert, false));
+		if (have_cert)
+			TRY(hs13_send_certificate_verify(e));
+	}
+	TRY(hs13_send_finished(e, &e->client_hs));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_ap));
+	return engine_complete(e);
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TLS 1.3 server (RFC 8446 §2, §4):
+ *
+ *   ClientHello ─► [HelloRetryRequest, CCS ◄─ ClientHello]
+ *     ─► ServerHello [CCS] {EncryptedExtensions} [{CertificateRequest}]
+ *        {Certificate} {CertificateVerify} {Finished}
+ *     ◄─ [{Certificate} {CertificateVerify}] {Finished}
+ *
+ * The server's first flight goes out in one go; the engine stops once the
+ * client's Finished is checked.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "engine/engine_priv.h"
+#include "engine/hs13.h"
+
+static int on_client_certificate(struct tls_engine *e, uint8_t type,
+				 struct bytes body, struct bytes whole);
+static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
+					struct bytes body, struct bytes whole);
+static int on_client_finished(struct tls_engine *e, uint8_t type,
+			      struct bytes body, struct bytes whole);
+
+/* Server preference: the first of our suites the client offered. */
+static const struct tls_suite *choose_suite(struct tls_engine *e,
+					    const struct client_hello *ch)
+{
+	for (size_t i = 0; i < e->cfg->n_suites; i++) {
+		const struct tls_suite *s = tls_suite_by_id(e->cfg->suites[i]);
+
+		if (s && s->version == TLS_VERSION_1_3 &&
+		    engine_suite_usable(e, s) &&
+		    hs_u16_list_has(ch->cipher_suites, s->id))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * §4.2.8: the first of our groups the client sent a share for; failing
+ * that, the first of our groups it supports, to ask for with an HRR.
+ */
+static void choose_group(struct tls_engine *e, const struct client_hello *ch,
+			 uint16_t *shared, uint16_t *retry)
+{
+	struct bytes ks;
+
+	*shared = *retry = 0;
+	for (size_t i = 0; i < e->cfg->n_groups; i++) {
+		uint16_t g = e->cfg->groups[i];
+
+		if (!*shared && !hs_key_share_find(ch->key_shares, g, &ks))
+			*shared = g;
+		if (!*retry && hs_u16_list_has(ch->supported_groups, g))
+			*retry = g;
+	}
+}
+
+static int send_server_hello(struct tls_engine *e,
+			     const struct client_hello *ch, bool hrr,
+			     struct bytes share)
+{
+	struct server_hello sh = {
+		.legacy_version = TLS_VERSION_1_2, /* §4.1.3 */
+		.session_id = ch->session_id,
+		.cipher_suite = e->suite->id,
+		.exts = HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE,
+		.selected_version = TLS_VERSION_1_3,
+		.key_share_group = e->group,
+		.key_share = share,
+		.is_hrr = hrr,
+	};
+	struct writer msg;
+	int err;
+
+	memcpy(sh.random, hrr ? tls13_hrr_random : e->server_random,
+	       HS_RANDOM_LEN);
+	writer_init(&msg, 1024);
+	err = hs_server_hello_encode(&msg, &sh);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+/* §4.1.4: ask for a share in a group we both support. */
+static int send_hello_retry(struct tls_engine *e, const struct client_hello *ch,
+			    struct bytes ch_whole, uint16_t group)
+{
+	e->group = group;
+	e->sent_hrr = true;
+	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
+	TRY(transcript_replace_with_hash(&e->transcript, e->suite->hash));
+	TRY(send_server_hello(e, ch, true, (struct bytes){ NULL, 0 }));
+	/* §D.4: CCS right after our first handshake message */
+	if (ch->session_id.len)
+		TRY(engine_send_ccs(e));
+	e->ccs_ignorable = true;
+	engine_expect_second_client_hello(e);
+	return 0;
+}
+
+static int send_encrypted_extensions(struct tls_engine *e,
+				     const struct client_hello *ch)
+{
+	struct encrypted_extensions ee = { 0 };
+	struct bytes chosen;
+	struct writer msg;
+	int err;
+
+	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
+		/* RFC 7301 §3.2: no overlap is no_application_protocol */
+		if (hs_alpn_select(e->alpn, ch->alpn, &chosen))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_NO_APPLICATION_PROTOCOL,
+					   "no ALPN protocol in common");
+		ee.exts |= HS_EXT_ALPN;
+		ee.alpn = chosen;
+		engine_set_alpn(e, chosen);
+	}
+	writer_init(&msg, 1024);
+	err = hs_encrypted_extensions_encode(&msg, &ee);
+	if (!err)
+		err = engine_send_msg(e, &msg);
+	writer_free(&msg);
+	return err;
+}
+
+/* The whole server flight, from ServerHello to Finished. */
+static int send_flight(struct tls_engine *e, const struct client_hello *ch,
+		       struct bytes client_share)
+{
+	SECRET_SCOPED struct secret shared = { 0 };
+	uint8_t pub[128];
+	size_t publen;
+	int err;
+
+	TRY(kx_keygen(e->group, &e->kx));
+	err = kx_derive(e->kx, client_share.p, client_share.len, &shared);
+	if (err == -EBADMSG)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "invalid key share from the client");
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "key exchange failed");
+	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
+	kx_free(e->kx);
+	e->kx = NULL;
+	TRY(send_server_hello(e, ch, false, (struct bytes){ pub, publen }));
+	if (!e->sent_hrr && ch->session_id.len)
+		TRY(engine_send_ccs(e)); /* §D.4 */
+	TRY(hs13_derive_handshake(e, &shared));
+	TRY(engine_rx_boundary(e));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_hs));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_hs));
+	e->ccs_ignorable = true;
+
+	TRY(send_encrypted_extensions(e, ch));
+	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
+		TRY(engine_send_certificate_request(e));
+	TRY(hs13_send_certificate(e, true,
+				  ch->exts & HS_EXT_STATUS_REQUEST));
+	TRY(hs13_send_certificate_verify(e));
+	TRY(hs13_send_finished(e, &e->server_hs));
+	TRY(hs13_derive_application(e));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_ap));
+	e->handle = e->peer_cert_requested ? on_client_certificate :
+					     on_client_finished;
+	return 0;
+}
+
+int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
+			struct bytes ch_whole)
+{
+	uint16_t shared_group, retry_group;
+	struct bytes share;
+
+	if (!e->sent_hrr) {
+		e->suite = choose_suite(e, ch);
+		if (!e->suite)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_HANDSHAKE_FAILURE,
+					   "no TLS 1.3 cipher suite in common");
+	} else if (!hs_u16_list_has(ch->cipher_suites, e->suite->id)) {
+		/* §4.1.2: ClientHello2 must still offer the suite */
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "second ClientHello changed its suites");
+	}
+	/* §9.2: these are mandatory for a certificate-based handshake */
+	if (!(ch->exts & HS_EXT_SIGNATURE_ALGORITHMS) ||
+	    !(ch->exts & HS_EXT_SUPPORTED_GROUPS) ||
+	    !(ch->exts & HS_EXT_KEY_SHARE))
+		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
+				   "ClientHello lacks signature_algorithms, supported_groups or key_share");
+	if (engine_pick_scheme(e, ch->sig_algs))
+		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
+				   "no signature scheme fits our key");
+	choose_group(e, ch, &shared_group, &retry_group);
+	if (e->sent_hrr) {
+		/* §4.1.2: ClientHello2 must carry the share we asked for */
+		if (hs_key_share_find(ch->key_shares, e->group, &share))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "second ClientHello without the requested share");
+		shared_group = e->group;
+	} else if (!shared_group) {
+		if (!retry_group)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_HANDSHAKE_FAILURE,
+					   "no key exchange group in common");
+		return send_hello_retry(e, ch, ch_whole, retry_group);
+	}
+	e->group = shared_group;
+	if (hs_key_share_find(ch->key_shares, e->group, &share))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "missing key share");
+	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
+	return send_flight(e, ch, share);
+}
+
+static int on_client_certificate(struct tls_engine *e, uint8_t type,
+				 struct bytes body, struct bytes whole)
+{
+	bool empty;
+
+	if (type != TLS_HS_CERTIFICATE)
+		return engine_unexpected(e, type);
+	TRY(hs13_on_certificate(e, body, whole, &empty));
+	if (empty && e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
+		/* §4.4.2.4 */
+		return engine_fail(e, -EKEYREJECTED,
+				   TLS_ALERT_CERTIFICATE_REQUIRED,
+				   "client sent no certificate");
+	e->handle = empty ? on_client_finished : on_client_certificate_verify;
+	return 0;
+}
+
+static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
+					struct bytes body, struct bytes whole)
+{
+	if (type != TLS_HS_CERTIFICATE_VERIFY)
+		return engine_unexpected(e, type);
+	TRY(hs13_on_certificate_verify(e, body, whole));
+	e->handle = on_client_finished;
+	return 0;
+}
+
+static int on_client_finished(struct tls_engine *e, uint8_t type,
+			      struct bytes body, struct bytes whole)
+{
+	if (type != TLS_HS_FINISHED)
+		return engine_unexpected(e, type);
+	TRY(hs13_on_finished(e, body, whole, &e->client_hs));
+	TRY(engine_rx_boundary(e));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_ap));
+	return engine_complete(e);
+}
