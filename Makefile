@@ -19,15 +19,20 @@
 #                            libFuzzer (clang, ASan, UBSan) on the handshake codec
 #   make unit | kunit | vm-test | demo | install | clean
 
+# The module is built out of tree in build/<kernel release>/: for the running
+# kernel when its headers are installed, else for a test kernel (KVER, by
+# default Debian's 6.1). Everything here is evaluated only when used, so
+# userspace targets never ask apt about kernels.
 KVER ?=
-ifeq ($(KVER),)
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell tools/vm/kernel 6.1 headers))
-MODDIR := $(CURDIR)
+ifeq ($(KVER)$(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR)/Makefile)
+KDIR ?= $(RUNNING_KDIR)
+KRELEASE ?= $(shell uname -r)
 else
-KDIR ?= $(shell tools/vm/kernel $(KVER) headers)
-MODDIR := $(CURDIR)/build/$(shell tools/vm/kernel $(KVER) release)
+KDIR ?= $(shell tools/vm/kernel $(or $(KVER),6.1) headers)
+KRELEASE ?= $(shell tools/vm/kernel $(or $(KVER),6.1) release)
 endif
+MODDIR = $(CURDIR)/build/$(KRELEASE)
 
 .DEFAULT_GOAL := all
 
@@ -81,10 +86,8 @@ $(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(B)/libktlso.a | 
 all: module userspace
 
 module:
-ifneq ($(MODDIR),$(CURDIR))
 	@mkdir -p $(MODDIR)
 	@cp -a --update Kbuild include kernel $(MODDIR)/
-endif
 	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 modules
 
 # Test-only kernel modules (tests/kmod), never installed.
@@ -206,4 +209,3 @@ install: all
 
 clean:
 	rm -rf $(B)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
