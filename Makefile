@@ -164,7 +164,9 @@ bench-handshake: $(HS_BENCH)
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	       -Iinclude/uapi -Iuserspace/lib -MMD -MP
+	       -Iinclude/uapi -Iuserspace/lib
+# Each target is one compiler run over all its sources: any header may matter.
+FUZZ_HEADERS := $(wildcard userspace/lib/*.h userspace/lib/*/*.h tests/unit/*.h tests/lib/*.h)
 
 .PHONY: fuzz
 fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fuzz/engine_seeds
@@ -176,27 +178,27 @@ fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fu
 	$(B)/fuzz/engine_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/engine- $(B)/fuzz/engine-corpus
 
-$(B)/fuzz/engine_seeds: tests/fuzz/engine_fuzz.c $(B)/libktlso.a
+$(B)/fuzz/engine_seeds: tests/fuzz/engine_fuzz.c $(B)/libktlso.a $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DENGINE_FUZZ_SEEDS -o $@ $^ $(LDLIBS)
+	$(CC) $(FUZZ_CFLAGS) -DENGINE_FUZZ_SEEDS -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 # A whole server handshake fed random bytes: all of libktlso instrumented.
-$(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(LIB_SRCS)
+$(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(LIB_SRCS) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $^ -lssl -lcrypto
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lssl -lcrypto
 
-$(B)/fuzz/hs_msg_fuzz: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS)
+$(B)/fuzz/hs_msg_fuzz: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $^ -lcrypto
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lcrypto
 
 # The same file with a main() that writes the seeds (hex.h's helpers are
 # static, and the seed writer does not use them all).
-$(B)/fuzz/hs_msg_seeds: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS)
+$(B)/fuzz/hs_msg_seeds: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-unused-function -DHS_FUZZ_SEEDS \
-		-o $@ $^ -lcrypto
+		-o $@ $(filter %.c,$^) -lcrypto
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
