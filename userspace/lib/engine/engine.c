@@ -78,6 +78,30 @@ int engine_unexpected(struct tls_engine *e, uint8_t type)
 			   "unexpected handshake message type %u", type);
 }
 
+int engine_dispatch(struct tls_engine *e, const struct hs_message *m)
+{
+	const struct hs_step *step = e->step;
+
+	/*
+	 * RFC 8446 §6.2, RFC 5246 §7.2.2: a type the state does not accept
+	 * is unexpected_message; so is any message while a TLS 1.2 CCS is
+	 * due (RFC 5246 §7.1: Finished comes only after it).
+	 */
+	if (e->ccs_expected || m->type >= 32 ||
+	    !(step->accepts & HS_TYPE(m->type)))
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "unexpected handshake message type %u, waiting for %s",
+				   m->type, step->name);
+	return step->fn(e, m);
+}
+
+int engine_step_on(struct tls_engine *e, const struct hs_step *next,
+		   const struct hs_message *m)
+{
+	e->step = next;
+	return engine_dispatch(e, m);
+}
+
 /* One content type out, split into records of at most 2^14 bytes (§5.1). */
 static int send_records(struct tls_engine *e, uint8_t type, const uint8_t *p,
 			size_t len)
@@ -174,8 +198,7 @@ static int handle_messages(struct tls_engine *e)
 
 	reader_init(&r, e->hs_in.data, e->hs_in.len);
 	while (!e->err && !reader_done(&r)) {
-		struct bytes body, whole;
-		uint8_t type;
+		struct hs_message m;
 
 		if (e->done) {
 			/* Nothing may follow the last message in its record. */
@@ -184,7 +207,7 @@ static int handle_messages(struct tls_engine *e)
 					  "data after the final Finished");
 			break;
 		}
-		err = hs_msg_next(&r, HS_MSG_MAX, &type, &body, &whole);
+		err = hs_msg_next(&r, HS_MSG_MAX, &m.type, &m.body, &m.whole);
 		if (err == -EAGAIN) {
 			err = 0;
 			break;
@@ -203,7 +226,7 @@ static int handle_messages(struct tls_engine *e)
 		 * RFC 5246 §7.4.1.1: HelloRequest is not part of the
 		 * handshake; we never renegotiate, so it is refused outright.
 		 */
-		if (type == TLS_HS_HELLO_REQUEST) {
+		if (m.type == TLS_HS_HELLO_REQUEST) {
 			err = engine_fail(e, -EPROTO,
 					  TLS_ALERT_UNEXPECTED_MESSAGE,
 					  "HelloRequest during the handshake");
@@ -211,7 +234,7 @@ static int handle_messages(struct tls_engine *e)
 		}
 		/* What follows this message, for engine_rx_boundary(). */
 		e->hs_rest = reader_left(&r);
-		err = e->handle(e, type, body, whole);
+		err = engine_dispatch(e, &m);
 		if (err)
 			break;
 	}

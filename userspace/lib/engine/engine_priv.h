@@ -4,9 +4,12 @@
  * engine.c and the per-version, per-role state machines (hs13_client.c,
  * hs13_server.c, hs12_client.c, hs12_server.c, hello.c).
  *
- * A state machine is a handler for the next handshake message: each handler
- * checks the type it was given, processes the message, may send messages
- * and switch keys, and installs the handler for the message that follows.
+ * A state machine is a static const table of steps, one per state. A step
+ * names the handshake message types it accepts; the driver
+ * (engine_dispatch) refuses any other with unexpected_message before the
+ * step's function runs, so that function holds only the protocol logic:
+ * it processes the message, may send messages and switch keys, and sets
+ * the step that follows.
  */
 #ifndef KTLSO_ENGINE_PRIV_H
 #define KTLSO_ENGINE_PRIV_H
@@ -33,8 +36,24 @@ static inline void record_keys_wipe(struct record_keys *k)
 	secret_wipe(&k->mac_key);
 }
 
-typedef int (*hs_handler)(struct tls_engine *e, uint8_t type,
-			  struct bytes body, struct bytes whole);
+/* One handshake message, as the driver hands it to a step. */
+struct hs_message {
+	uint8_t type;
+	struct bytes body;	/* after the 4-byte header */
+	struct bytes whole;	/* header and body: what the transcript takes */
+};
+
+typedef int hs_step_fn(struct tls_engine *e, const struct hs_message *m);
+
+/* The bit of a handshake type in hs_step.accepts (all we accept are < 32). */
+#define HS_TYPE(type) (UINT32_C(1) << (type))
+
+/* A state: what it waits for (for the reason), what it accepts, its logic. */
+struct hs_step {
+	const char *name;
+	uint32_t accepts;
+	hs_step_fn *fn;
+};
 
 struct tls_engine {
 	const struct tls_config *cfg;
@@ -65,7 +84,7 @@ struct tls_engine {
 	struct record_keys rx_keys, tx_keys, rx_pending_keys;
 	uint8_t sealed[RECORD_MAX_LEN];
 	struct transcript transcript;
-	hs_handler handle;
+	const struct hs_step *step;	/* the state: what comes next */
 	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
 	bool ccs_ignorable;
 	/* TLS 1.2: a CCS is due next and switches rx to the pending keys. */
@@ -127,8 +146,20 @@ int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
 /* A decode result from the codec turned into the right alert. */
 int engine_decode_fail(struct tls_engine *e, int err, const char *what);
 
-/* The handler got a message it did not expect: unexpected_message. */
+/* A message that is out of order for a reason beyond its type. */
 int engine_unexpected(struct tls_engine *e, uint8_t type);
+
+/*
+ * The driver: hand m to the current step if the step accepts its type,
+ * else unexpected_message (RFC 8446 §6.2, RFC 5246 §7.2.2).
+ */
+int engine_dispatch(struct tls_engine *e, const struct hs_message *m) WUR;
+/*
+ * The current step's message is optional and was left out: m belongs to
+ * next, which becomes the current step and is checked like any other.
+ */
+int engine_step_on(struct tls_engine *e, const struct hs_step *next,
+		   const struct hs_message *m) WUR;
 
 /* Add the finished message in msg to the transcript and send it. */
 int engine_send_msg(struct tls_engine *e, struct writer *msg) WUR;

@@ -120,8 +120,16 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 	return err;
 }
 
-static int client_on_server_hello(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole);
+static hs_step_fn on_server_hello, on_client_hello;
+
+/* The first step of each role. */
+enum { SERVER_HELLO, CLIENT_HELLO };
+static const struct hs_step hello_steps[] = {
+	[SERVER_HELLO] = { "ServerHello", HS_TYPE(TLS_HS_SERVER_HELLO),
+			   on_server_hello },
+	[CLIENT_HELLO] = { "ClientHello", HS_TYPE(TLS_HS_CLIENT_HELLO),
+			   on_client_hello },
+};
 
 int client_start(struct tls_engine *e)
 {
@@ -139,7 +147,7 @@ int client_start(struct tls_engine *e)
 		if (!cfg->n_groups)
 			return -EINVAL;
 	}
-	e->handle = client_on_server_hello;
+	e->step = &hello_steps[SERVER_HELLO];
 	TRY(send_client_hello(e, cfg->n_groups ? cfg->groups[0] : 0));
 	/* RFC 8446 §5.1: 0x0303 on every record after the first ClientHello */
 	record_dir_plain(&e->tx, TLS_VERSION_1_2);
@@ -178,16 +186,13 @@ static int client_retry(struct tls_engine *e, const struct server_hello *hrr,
 	return send_client_hello(e, hrr->key_share_group);
 }
 
-static int client_on_server_hello(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole)
+static int on_server_hello(struct tls_engine *e, const struct hs_message *m)
 {
 	struct server_hello sh;
 	const struct tls_suite *s;
 	int err;
 
-	if (type != TLS_HS_SERVER_HELLO)
-		return engine_unexpected(e, type);
-	err = hs_server_hello_decode(body, &sh);
+	err = hs_server_hello_decode(m->body, &sh);
 	if (err)
 		return engine_decode_fail(e, err, "ServerHello");
 
@@ -236,9 +241,9 @@ static int client_on_server_hello(struct tls_engine *e, uint8_t type,
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_ILLEGAL_PARAMETER,
 					   "HelloRetryRequest for TLS 1.2");
-		return client_retry(e, &sh, whole);
+		return client_retry(e, &sh, m->whole);
 	}
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	if (e->version == TLS_VERSION_1_3)
 		return hs13_client_after_server_hello(e, &sh);
 	return hs12_client_after_server_hello(e, &sh);
@@ -273,20 +278,17 @@ static int choose_version(struct tls_engine *e, const struct client_hello *ch)
 	return 0;
 }
 
-static int server_on_client_hello(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole)
+static int on_client_hello(struct tls_engine *e, const struct hs_message *m)
 {
 	struct client_hello ch;
 	int err;
 
-	if (type != TLS_HS_CLIENT_HELLO)
-		return engine_unexpected(e, type);
-	err = hs_client_hello_decode(body, &ch);
+	err = hs_client_hello_decode(m->body, &ch);
 	if (err)
 		return engine_decode_fail(e, err, "ClientHello");
 	if (e->sent_hrr)
 		/* The second ClientHello keeps the version already chosen. */
-		return hs13_server_respond(e, &ch, whole);
+		return hs13_server_respond(e, &ch, m->whole);
 	TRY(choose_version(e, &ch));
 	/* RFC 8446 §4.1.2 / RFC 5246 §7.4.1.2: null compression offered */
 	if (!hs_u8_list_has(ch.compression, 0) ||
@@ -301,8 +303,8 @@ static int server_on_client_hello(struct tls_engine *e, uint8_t type,
 	if (e->version == TLS_VERSION_1_2 && offers(e, TLS_VERSION_1_3))
 		memcpy(e->server_random + 24, tls13_downgrade_tls12, 8);
 	if (e->version == TLS_VERSION_1_3)
-		return hs13_server_respond(e, &ch, whole);
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+		return hs13_server_respond(e, &ch, m->whole);
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	return hs12_server_respond(e, &ch);
 }
 
@@ -312,12 +314,12 @@ int server_start(struct tls_engine *e)
 		return -EINVAL;
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE && !e->cfg->trust)
 		return -EINVAL;
-	e->handle = server_on_client_hello;
+	e->step = &hello_steps[CLIENT_HELLO];
 	return 0;
 }
 
 /* Server, after a HelloRetryRequest: the next message is ClientHello2. */
 void engine_expect_second_client_hello(struct tls_engine *e)
 {
-	e->handle = server_on_client_hello;
+	e->step = &hello_steps[CLIENT_HELLO];
 }

@@ -139,8 +139,7 @@ int hs12_send_ccs_finished(struct tls_engine *e)
 	return err ? err : send_finished(e);
 }
 
-int hs12_on_finished(struct tls_engine *e, struct bytes body,
-		     struct bytes whole)
+int hs12_on_finished(struct tls_engine *e, const struct hs_message *m)
 {
 	uint8_t expected[TLS12_VERIFY_DATA_LEN], th[TLS_HASH_MAX];
 	struct secret got = { 0 };
@@ -148,7 +147,7 @@ int hs12_on_finished(struct tls_engine *e, struct bytes body,
 	size_t len;
 	int err;
 
-	err = hs_finished_decode(body, &fin);
+	err = hs_finished_decode(m->body, &fin);
 	if (err)
 		return engine_decode_fail(e, err, "Finished");
 	/* §7.4.9: verify_data is 12 bytes for every suite we have */
@@ -169,27 +168,27 @@ int hs12_on_finished(struct tls_engine *e, struct bytes body,
 		/* §7.4.9: decrypt_error */
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
 				   "Finished does not match the handshake");
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
-int hs12_on_certificate(struct tls_engine *e, struct bytes body,
-			struct bytes whole, bool *empty)
+int hs12_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			bool *empty)
 {
 	struct certificate c;
 	int err;
 
-	err = hs_certificate_decode(body, TLS_VERSION_1_2, &c);
+	err = hs_certificate_decode(m->body, TLS_VERSION_1_2, &c);
 	if (err)
 		return engine_decode_fail(e, err, "Certificate");
 	*empty = c.count == 0;
 	free(e->peer_chain);
-	e->peer_chain = malloc(body.len);
+	e->peer_chain = malloc(m->body.len);
 	if (!e->peer_chain)
 		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
 				   "out of memory");
-	memcpy(e->peer_chain, body.p, body.len);
-	e->peer_chain_len = body.len;
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	memcpy(e->peer_chain, m->body.p, m->body.len);
+	e->peer_chain_len = m->body.len;
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp)
@@ -239,13 +238,13 @@ int hs12_send_certificate_verify(struct tls_engine *e)
 					      transcript_len(&e->transcript));
 }
 
-int hs12_on_certificate_verify(struct tls_engine *e, struct bytes body,
-			       struct bytes whole)
+int hs12_on_certificate_verify(struct tls_engine *e,
+			       const struct hs_message *m)
 {
 	struct certificate_verify cv;
 	int err;
 
-	err = hs_certificate_verify_decode(body, &cv);
+	err = hs_certificate_verify_decode(m->body, &cv);
 	if (err)
 		return engine_decode_fail(e, err, "CertificateVerify");
 	/* §7.4.8: over handshake_messages up to, not including, this one */
@@ -253,5 +252,5 @@ int hs12_on_certificate_verify(struct tls_engine *e, struct bytes body,
 				    transcript_data(&e->transcript),
 				    transcript_len(&e->transcript),
 				    cv.signature));
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }

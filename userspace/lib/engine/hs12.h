@@ -17,12 +17,11 @@ int hs12_expect_ccs(struct tls_engine *e) WUR;
 /* CCS, switch our direction to the new keys, then Finished (§7.1, §7.4.9). */
 int hs12_send_ccs_finished(struct tls_engine *e) WUR;
 /* The peer's Finished, checked in constant time (§7.4.9). */
-int hs12_on_finished(struct tls_engine *e, struct bytes body,
-		     struct bytes whole) WUR;
+int hs12_on_finished(struct tls_engine *e, const struct hs_message *m) WUR;
 
 /* The peer's Certificate: kept until any CertificateStatus has arrived. */
-int hs12_on_certificate(struct tls_engine *e, struct bytes body,
-			struct bytes whole, bool *empty) WUR;
+int hs12_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			bool *empty) WUR;
 /* Verify the kept chain (with the stapled OCSP response, if any). */
 int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp) WUR;
 
@@ -30,8 +29,8 @@ int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp) WUR;
 int hs12_send_certificate(struct tls_engine *e, bool with_chain) WUR;
 /* CertificateVerify: a signature over all handshake messages so far (§7.4.8). */
 int hs12_send_certificate_verify(struct tls_engine *e) WUR;
-int hs12_on_certificate_verify(struct tls_engine *e, struct bytes body,
-			       struct bytes whole) WUR;
+int hs12_on_certificate_verify(struct tls_engine *e,
+			       const struct hs_message *m) WUR;
 
 /* Does the certificate key fit the suite's authentication (RFC 8422 §2)? */
 bool hs12_key_fits_suite(const EVP_PKEY *key, const struct tls_suite *s);

@@ -15,14 +15,49 @@
 #include "engine/engine_priv.h"
 #include "engine/hs12.h"
 
-static int on_certificate(struct tls_engine *e, uint8_t type,
-			  struct bytes body, struct bytes whole);
-static int after_certificate(struct tls_engine *e, uint8_t type,
-			     struct bytes body, struct bytes whole);
-static int on_key_exchange_done(struct tls_engine *e, uint8_t type,
-				struct bytes body, struct bytes whole);
-static int on_server_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole);
+static hs_step_fn on_certificate, on_certificate_status, on_server_key_exchange,
+	on_certificate_request, on_server_hello_done, on_new_session_ticket,
+	on_server_finished;
+
+/*
+ * CertificateStatus and CertificateRequest are optional (RFC 6066 §8,
+ * RFC 5246 §7.3): their steps also accept what may come instead and hand
+ * it on. ServerKeyExchange is the step only for ECDHE suites.
+ */
+enum {
+	CERTIFICATE,
+	CERTIFICATE_STATUS,
+	SERVER_KEY_EXCHANGE,
+	CERTIFICATE_REQUEST,
+	SERVER_HELLO_DONE,
+	NEW_SESSION_TICKET,
+	FINISHED,
+};
+static const struct hs_step steps[] = {
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_certificate },
+	[CERTIFICATE_STATUS] = { "CertificateStatus",
+				 HS_TYPE(TLS_HS_CERTIFICATE_STATUS) |
+					 HS_TYPE(TLS_HS_SERVER_KEY_EXCHANGE) |
+					 HS_TYPE(TLS_HS_CERTIFICATE_REQUEST) |
+					 HS_TYPE(TLS_HS_SERVER_HELLO_DONE),
+				 on_certificate_status },
+	[SERVER_KEY_EXCHANGE] = { "ServerKeyExchange",
+				  HS_TYPE(TLS_HS_SERVER_KEY_EXCHANGE),
+				  on_server_key_exchange },
+	[CERTIFICATE_REQUEST] = { "CertificateRequest",
+				  HS_TYPE(TLS_HS_CERTIFICATE_REQUEST) |
+					  HS_TYPE(TLS_HS_SERVER_HELLO_DONE),
+				  on_certificate_request },
+	[SERVER_HELLO_DONE] = { "ServerHelloDone",
+				HS_TYPE(TLS_HS_SERVER_HELLO_DONE),
+				on_server_hello_done },
+	[NEW_SESSION_TICKET] = { "NewSessionTicket",
+				 HS_TYPE(TLS_HS_NEW_SESSION_TICKET),
+				 on_new_session_ticket },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+		       on_server_finished },
+};
 
 /* The extensions a TLS 1.2 ServerHello may answer ours with. */
 #define SH12_ALLOWED                                                           \
@@ -61,37 +96,60 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 	e->ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
 	e->peer_ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
 	e->status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
-	e->handle = on_certificate;
+	e->step = &steps[CERTIFICATE];
 	return 0;
 }
 
-static int on_certificate(struct tls_engine *e, uint8_t type,
-			  struct bytes body, struct bytes whole)
+static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 {
 	bool empty;
 
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_certificate(e, body, whole, &empty));
+	TRY(hs12_on_certificate(e, m, &empty));
 	if (empty)
 		/* RFC 5246 §7.4.2: every suite we offer needs one */
 		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
 				   "server sent no certificate");
 	/* Verified once we know whether an OCSP response follows. */
-	e->handle = after_certificate;
+	e->step = &steps[CERTIFICATE_STATUS];
 	return 0;
 }
 
+/* After the certificate (and its status): ServerKeyExchange for ECDHE. */
+static const struct hs_step *after_certificate(const struct tls_engine *e)
+{
+	return &steps[e->suite->kx == TLS_KX_ECDHE ? SERVER_KEY_EXCHANGE :
+						      CERTIFICATE_REQUEST];
+}
+
+/* The stapled OCSP response, if status_request was acknowledged. */
+static int on_certificate_status(struct tls_engine *e,
+				 const struct hs_message *m)
+{
+	struct certificate_status cs;
+	int err;
+
+	if (m->type != TLS_HS_CERTIFICATE_STATUS || !e->status_requested) {
+		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
+		return engine_step_on(e, after_certificate(e), m);
+	}
+	err = hs_certificate_status_decode(m->body, &cs);
+	if (err)
+		return engine_decode_fail(e, err, "CertificateStatus");
+	TRY(hs12_verify_kept_chain(e, cs.ocsp_response));
+	e->step = after_certificate(e);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
+}
+
 /* RFC 8422 §5.4: the signed ECDHE parameters. */
-static int on_server_key_exchange(struct tls_engine *e, struct bytes body,
-				  struct bytes whole)
+static int on_server_key_exchange(struct tls_engine *e,
+				  const struct hs_message *m)
 {
 	struct server_key_exchange ske;
 	uint8_t tbs[2 * HS_RANDOM_LEN + 4 + 256];
 	bool offered = false;
 	int err;
 
-	err = hs_server_key_exchange_decode(body, &ske);
+	err = hs_server_key_exchange_decode(m->body, &ske);
 	if (err)
 		return engine_decode_fail(e, err, "ServerKeyExchange");
 	for (size_t i = 0; i < e->cfg->n_groups; i++)
@@ -114,16 +172,19 @@ static int on_server_key_exchange(struct tls_engine *e, struct bytes body,
 	e->group = ske.group;
 	memcpy(e->peer_share, ske.public_key.p, ske.public_key.len);
 	e->peer_share_len = ske.public_key.len;
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	e->step = &steps[CERTIFICATE_REQUEST];
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
-static int on_certificate_request(struct tls_engine *e, struct bytes body,
-				  struct bytes whole)
+static int on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m)
 {
 	struct certificate_request cr;
 	int err;
 
-	err = hs_certificate_request_decode(body, TLS_VERSION_1_2, &cr);
+	if (m->type != TLS_HS_CERTIFICATE_REQUEST)
+		return engine_step_on(e, &steps[SERVER_HELLO_DONE], m);
+	err = hs_certificate_request_decode(m->body, TLS_VERSION_1_2, &cr);
 	if (err)
 		return engine_decode_fail(e, err, "CertificateRequest");
 	e->our_cert_requested = true;
@@ -132,7 +193,8 @@ static int on_certificate_request(struct tls_engine *e, struct bytes body,
 	if (e->cfg->chain && e->cfg->key &&
 	    engine_pick_scheme(e, cr.sig_algs))
 		e->our_sig_scheme = 0;
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	e->step = &steps[SERVER_HELLO_DONE];
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /* The pre-master secret and its ClientKeyExchange (RFC 5246 §7.4.7). */
@@ -175,20 +237,17 @@ static int send_client_key_exchange(struct tls_engine *e,
 }
 
 /* ServerHelloDone: our whole second flight (§7.3). */
-static int on_server_hello_done(struct tls_engine *e, struct bytes body,
-				struct bytes whole)
+static int on_server_hello_done(struct tls_engine *e,
+				const struct hs_message *m)
 {
 	SECRET_SCOPED struct secret pms = { 0 };
 	bool have_cert = e->our_sig_scheme != 0;
 	int err;
 
-	err = hs_server_hello_done_decode(body);
+	err = hs_server_hello_done_decode(m->body);
 	if (err)
 		return engine_decode_fail(e, err, "ServerHelloDone");
-	/* RFC 8422 §2: ECDHE suites need ServerKeyExchange */
-	if (e->suite->kx == TLS_KX_ECDHE && !e->peer_share_len)
-		return engine_unexpected(e, TLS_HS_SERVER_HELLO_DONE);
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	if (e->our_cert_requested)
 		TRY(hs12_send_certificate(e, have_cert));
 	TRY(send_client_key_exchange(e, &pms));
@@ -197,73 +256,33 @@ static int on_server_hello_done(struct tls_engine *e, struct bytes body,
 		TRY(hs12_send_certificate_verify(e));
 	TRY(hs12_send_ccs_finished(e));
 	if (e->peer_ticket_ext) {
-		e->handle = on_key_exchange_done;
+		e->step = &steps[NEW_SESSION_TICKET];
 		return 0;
 	}
 	TRY(hs12_expect_ccs(e));
-	e->handle = on_server_finished;
+	e->step = &steps[FINISHED];
 	return 0;
 }
 
-/*
- * Certificate is followed by CertificateStatus (if status_request was
- * acknowledged; RFC 6066 §8 lets the server skip it), ServerKeyExchange
- * (ECDHE), CertificateRequest and ServerHelloDone, each optional but in
- * that order (RFC 5246 §7.3).
- */
-static int after_certificate(struct tls_engine *e, uint8_t type,
-			     struct bytes body, struct bytes whole)
-{
-	struct certificate_status cs;
-	int err;
-
-	if (e->peer_chain) {
-		if (type == TLS_HS_CERTIFICATE_STATUS && e->status_requested) {
-			err = hs_certificate_status_decode(body, &cs);
-			if (err)
-				return engine_decode_fail(e, err,
-							  "CertificateStatus");
-			TRY(hs12_verify_kept_chain(e, cs.ocsp_response));
-			return transcript_add(&e->transcript, whole.p,
-					      whole.len);
-		}
-		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
-	}
-	if (type == TLS_HS_SERVER_KEY_EXCHANGE &&
-	    e->suite->kx == TLS_KX_ECDHE && !e->peer_share_len &&
-	    !e->our_cert_requested)
-		return on_server_key_exchange(e, body, whole);
-	if (type == TLS_HS_CERTIFICATE_REQUEST && !e->our_cert_requested)
-		return on_certificate_request(e, body, whole);
-	if (type == TLS_HS_SERVER_HELLO_DONE)
-		return on_server_hello_done(e, body, whole);
-	return engine_unexpected(e, type);
-}
-
 /* RFC 5077 §3.3: a ticket we asked for; we keep no sessions, so it is skipped. */
-static int on_key_exchange_done(struct tls_engine *e, uint8_t type,
-				struct bytes body, struct bytes whole)
+static int on_new_session_ticket(struct tls_engine *e,
+				 const struct hs_message *m)
 {
 	struct new_session_ticket nst;
 	int err;
 
-	if (type != TLS_HS_NEW_SESSION_TICKET)
-		return engine_unexpected(e, type);
-	err = hs_new_session_ticket_decode(body, TLS_VERSION_1_2, &nst);
+	err = hs_new_session_ticket_decode(m->body, TLS_VERSION_1_2, &nst);
 	if (err)
 		return engine_decode_fail(e, err, "NewSessionTicket");
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	TRY(hs12_expect_ccs(e));
-	e->handle = on_server_finished;
+	e->step = &steps[FINISHED];
 	return 0;
 }
 
-static int on_server_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole)
+/* §7.1: after the CCS, which the driver waits for (ccs_expected) */
+static int on_server_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	/* §7.1: Finished must come after CCS */
-	if (type != TLS_HS_FINISHED || e->ccs_expected)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_finished(e, body, whole));
+	TRY(hs12_on_finished(e, m));
 	return engine_complete(e);
 }

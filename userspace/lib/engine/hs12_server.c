@@ -17,14 +17,22 @@
 #include "engine/engine_priv.h"
 #include "engine/hs12.h"
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole);
-static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole);
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole);
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole);
+static hs_step_fn on_client_certificate, on_client_key_exchange,
+	on_client_certificate_verify, on_client_finished;
+
+enum { CERTIFICATE, CLIENT_KEY_EXCHANGE, CERTIFICATE_VERIFY, FINISHED };
+static const struct hs_step steps[] = {
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_client_certificate },
+	[CLIENT_KEY_EXCHANGE] = { "ClientKeyExchange",
+				  HS_TYPE(TLS_HS_CLIENT_KEY_EXCHANGE),
+				  on_client_key_exchange },
+	[CERTIFICATE_VERIFY] = { "CertificateVerify",
+				 HS_TYPE(TLS_HS_CERTIFICATE_VERIFY),
+				 on_client_certificate_verify },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+		       on_client_finished },
+};
 
 /* Server preference among the client's groups (RFC 8422 §5.1.1). */
 static uint16_t choose_group(const struct tls_engine *e,
@@ -255,19 +263,17 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
 		TRY(engine_send_certificate_request(e));
 	TRY(send_server_hello_done(e));
-	e->handle = e->peer_cert_requested ? on_client_certificate :
-					     on_client_key_exchange;
+	e->step = &steps[e->peer_cert_requested ? CERTIFICATE :
+						  CLIENT_KEY_EXCHANGE];
 	return 0;
 }
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole)
+static int on_client_certificate(struct tls_engine *e,
+				 const struct hs_message *m)
 {
 	bool empty;
 
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_certificate(e, body, whole, &empty));
+	TRY(hs12_on_certificate(e, m, &empty));
 	if (empty) {
 		/* RFC 5246 §7.4.6: handshake_failure if we insist */
 		if (e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
@@ -277,21 +283,19 @@ static int on_client_certificate(struct tls_engine *e, uint8_t type,
 	} else {
 		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
 	}
-	e->handle = on_client_key_exchange;
+	e->step = &steps[CLIENT_KEY_EXCHANGE];
 	return 0;
 }
 
-static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole)
+static int on_client_key_exchange(struct tls_engine *e,
+				  const struct hs_message *m)
 {
 	SECRET_SCOPED struct secret pms = { 0 };
 	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
 	struct client_key_exchange cke;
 	int err;
 
-	if (type != TLS_HS_CLIENT_KEY_EXCHANGE)
-		return engine_unexpected(e, type);
-	err = hs_client_key_exchange_decode(body, ecdhe, &cke);
+	err = hs_client_key_exchange_decode(m->body, ecdhe, &cke);
 	if (err)
 		return engine_decode_fail(e, err, "ClientKeyExchange");
 	if (ecdhe) {
@@ -316,35 +320,31 @@ static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
 				   "key exchange failed");
 	kx_free(e->kx);
 	e->kx = NULL;
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	TRY(hs12_derive_keys(e, &pms));
 	if (e->peer_key) {
 		/* §7.4.8: a client that sent a certificate proves it */
-		e->handle = on_client_certificate_verify;
+		e->step = &steps[CERTIFICATE_VERIFY];
 		return 0;
 	}
 	TRY(hs12_expect_ccs(e));
-	e->handle = on_client_finished;
+	e->step = &steps[FINISHED];
 	return 0;
 }
 
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole)
+static int on_client_certificate_verify(struct tls_engine *e,
+					const struct hs_message *m)
 {
-	if (type != TLS_HS_CERTIFICATE_VERIFY)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_certificate_verify(e, body, whole));
+	TRY(hs12_on_certificate_verify(e, m));
 	TRY(hs12_expect_ccs(e));
-	e->handle = on_client_finished;
+	e->step = &steps[FINISHED];
 	return 0;
 }
 
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole)
+/* §7.1: after the CCS, which the driver waits for (ccs_expected) */
+static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	if (type != TLS_HS_FINISHED || e->ccs_expected)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_finished(e, body, whole));
+	TRY(hs12_on_finished(e, m));
 	TRY(hs12_send_ccs_finished(e));
 	return engine_complete(e);
 }

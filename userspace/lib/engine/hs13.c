@@ -109,13 +109,13 @@ int hs13_send_certificate_verify(struct tls_engine *e)
  * The peer's Certificate. *empty tells the caller the peer sent none (only
  * a client may, §4.4.2.4; the server decides whether that is acceptable).
  */
-int hs13_on_certificate(struct tls_engine *e, struct bytes body,
-			struct bytes whole, bool *empty)
+int hs13_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			bool *empty)
 {
 	struct certificate c;
 	int err;
 
-	err = hs_certificate_decode(body, TLS_VERSION_1_3, &c);
+	err = hs_certificate_decode(m->body, TLS_VERSION_1_3, &c);
 	if (err)
 		return engine_decode_fail(e, err, "Certificate");
 	/* §4.4.2: the context echoes the CertificateRequest's (empty for a server) */
@@ -126,19 +126,19 @@ int hs13_on_certificate(struct tls_engine *e, struct bytes body,
 	*empty = c.count == 0;
 	if (!*empty)
 		TRY(engine_verify_peer_chain(e, &c, c.ocsp_response));
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /* The peer's CertificateVerify over the transcript up to its Certificate. */
-int hs13_on_certificate_verify(struct tls_engine *e, struct bytes body,
-			       struct bytes whole)
+int hs13_on_certificate_verify(struct tls_engine *e,
+			       const struct hs_message *m)
 {
 	struct certificate_verify cv;
 	uint8_t th[TLS_HASH_MAX], content[SIG_TLS13_CONTENT_MAX];
 	size_t len, clen;
 	int err;
 
-	err = hs_certificate_verify_decode(body, &cv);
+	err = hs_certificate_verify_decode(m->body, &cv);
 	if (err)
 		return engine_decode_fail(e, err, "CertificateVerify");
 	TRY(engine_transcript_hash(e, th, &len));
@@ -146,12 +146,12 @@ int hs13_on_certificate_verify(struct tls_engine *e, struct bytes body,
 			      sizeof(content), &clen));
 	TRY(engine_verify_signature(e, cv.sig_scheme, content, clen,
 				    cv.signature));
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /* The peer's Finished, checked in constant time (§4.4.4). */
-int hs13_on_finished(struct tls_engine *e, struct bytes body,
-		     struct bytes whole, const struct secret *base_key)
+int hs13_on_finished(struct tls_engine *e, const struct hs_message *m,
+		     const struct secret *base_key)
 {
 	SECRET_SCOPED struct secret expected = { 0 };
 	uint8_t th[TLS_HASH_MAX];
@@ -159,7 +159,7 @@ int hs13_on_finished(struct tls_engine *e, struct bytes body,
 	size_t len;
 	int err;
 
-	err = hs_finished_decode(body, &fin);
+	err = hs_finished_decode(m->body, &fin);
 	if (err)
 		return engine_decode_fail(e, err, "Finished");
 	TRY(engine_transcript_hash(e, th, &len));
@@ -171,5 +171,5 @@ int hs13_on_finished(struct tls_engine *e, struct bytes body,
 	if (!secret_equals(&expected, fin.verify_data.p, fin.verify_data.len))
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
 				   "Finished does not match the handshake");
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }

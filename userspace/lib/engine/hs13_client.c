@@ -16,14 +16,32 @@
 #include "engine/engine_priv.h"
 #include "engine/hs13.h"
 
-static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
-				   struct bytes body, struct bytes whole);
-static int on_certificate_or_request(struct tls_engine *e, uint8_t type,
-				     struct bytes body, struct bytes whole);
-static int on_certificate_verify(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole);
-static int on_finished(struct tls_engine *e, uint8_t type, struct bytes body,
-		       struct bytes whole);
+static hs_step_fn on_encrypted_extensions, on_certificate_request,
+	on_certificate, on_certificate_verify, on_finished;
+
+/* CertificateRequest is optional (§4.3.2): its step hands a Certificate on. */
+enum {
+	ENCRYPTED_EXTENSIONS,
+	CERTIFICATE_REQUEST,
+	CERTIFICATE,
+	CERTIFICATE_VERIFY,
+	FINISHED,
+};
+static const struct hs_step steps[] = {
+	[ENCRYPTED_EXTENSIONS] = { "EncryptedExtensions",
+				   HS_TYPE(TLS_HS_ENCRYPTED_EXTENSIONS),
+				   on_encrypted_extensions },
+	[CERTIFICATE_REQUEST] = { "CertificateRequest",
+				  HS_TYPE(TLS_HS_CERTIFICATE_REQUEST) |
+					  HS_TYPE(TLS_HS_CERTIFICATE),
+				  on_certificate_request },
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_certificate },
+	[CERTIFICATE_VERIFY] = { "CertificateVerify",
+				 HS_TYPE(TLS_HS_CERTIFICATE_VERIFY),
+				 on_certificate_verify },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED), on_finished },
+};
 
 int hs13_client_after_server_hello(struct tls_engine *e,
 				   const struct server_hello *sh)
@@ -59,19 +77,17 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_hs));
 	/* §5: a CCS from a middlebox-compatible server is ignored */
 	e->ccs_ignorable = true;
-	e->handle = on_encrypted_extensions;
+	e->step = &steps[ENCRYPTED_EXTENSIONS];
 	return 0;
 }
 
-static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
-				   struct bytes body, struct bytes whole)
+static int on_encrypted_extensions(struct tls_engine *e,
+				   const struct hs_message *m)
 {
 	struct encrypted_extensions ee;
 	int err;
 
-	if (type != TLS_HS_ENCRYPTED_EXTENSIONS)
-		return engine_unexpected(e, type);
-	err = hs_encrypted_extensions_decode(body, &ee);
+	err = hs_encrypted_extensions_decode(m->body, &ee);
 	if (err)
 		return engine_decode_fail(e, err, "EncryptedExtensions");
 	if (ee.exts & HS_EXT_ALPN) {
@@ -89,18 +105,20 @@ static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
 	if ((ee.exts & HS_EXT_SERVER_NAME) && !e->server_name[0])
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
 				   "unrequested server_name");
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
-	e->handle = on_certificate_or_request;
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	e->step = &steps[CERTIFICATE_REQUEST];
 	return 0;
 }
 
-static int on_certificate_request(struct tls_engine *e, struct bytes body,
-				  struct bytes whole)
+static int on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m)
 {
 	struct certificate_request cr;
 	int err;
 
-	err = hs_certificate_request_decode(body, TLS_VERSION_1_3, &cr);
+	if (m->type != TLS_HS_CERTIFICATE_REQUEST)
+		return engine_step_on(e, &steps[CERTIFICATE], m);
+	err = hs_certificate_request_decode(m->body, TLS_VERSION_1_3, &cr);
 	if (err)
 		return engine_decode_fail(e, err, "CertificateRequest");
 	/* §4.3.2: signature_algorithms must be present */
@@ -115,45 +133,36 @@ static int on_certificate_request(struct tls_engine *e, struct bytes body,
 		/* No scheme fits our key: answer with no certificate (§4.4.2). */
 		e->our_sig_scheme = 0;
 	}
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	e->step = &steps[CERTIFICATE];
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
-static int on_certificate_or_request(struct tls_engine *e, uint8_t type,
-				     struct bytes body, struct bytes whole)
+static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 {
 	bool empty;
 
-	if (type == TLS_HS_CERTIFICATE_REQUEST && !e->our_cert_requested)
-		return on_certificate_request(e, body, whole);
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate(e, body, whole, &empty));
+	TRY(hs13_on_certificate(e, m, &empty));
 	/* §4.4.2.4: a server must send a certificate: decode_error */
 	if (empty)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 				   "server sent no certificate");
-	e->handle = on_certificate_verify;
+	e->step = &steps[CERTIFICATE_VERIFY];
 	return 0;
 }
 
-static int on_certificate_verify(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole)
+static int on_certificate_verify(struct tls_engine *e,
+				 const struct hs_message *m)
 {
-	if (type != TLS_HS_CERTIFICATE_VERIFY)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate_verify(e, body, whole));
-	e->handle = on_finished;
+	TRY(hs13_on_certificate_verify(e, m));
+	e->step = &steps[FINISHED];
 	return 0;
 }
 
-static int on_finished(struct tls_engine *e, uint8_t type, struct bytes body,
-		       struct bytes whole)
+static int on_finished(struct tls_engine *e, const struct hs_message *m)
 {
 	bool have_cert = e->cfg->chain && e->cfg->key && e->our_sig_scheme;
 
-	if (type != TLS_HS_FINISHED)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_finished(e, body, whole, &e->server_hs));
+	TRY(hs13_on_finished(e, m, &e->server_hs));
 	/* §7.1: application secrets cover ClientHello..server Finished */
 	TRY(hs13_derive_application(e));
 	TRY(engine_rx_boundary(e));

@@ -16,12 +16,19 @@
 #include "engine/engine_priv.h"
 #include "engine/hs13.h"
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole);
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole);
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole);
+static hs_step_fn on_client_certificate, on_client_certificate_verify,
+	on_client_finished;
+
+enum { CERTIFICATE, CERTIFICATE_VERIFY, FINISHED };
+static const struct hs_step steps[] = {
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_client_certificate },
+	[CERTIFICATE_VERIFY] = { "CertificateVerify",
+				 HS_TYPE(TLS_HS_CERTIFICATE_VERIFY),
+				 on_client_certificate_verify },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+		       on_client_finished },
+};
 
 /* Server preference: the first of our suites the client offered. */
 static const struct tls_suite *choose_suite(struct tls_engine *e,
@@ -166,8 +173,7 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	TRY(hs13_send_finished(e, &e->server_hs));
 	TRY(hs13_derive_application(e));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_ap));
-	e->handle = e->peer_cert_requested ? on_client_certificate :
-					     on_client_finished;
+	e->step = &steps[e->peer_cert_requested ? CERTIFICATE : FINISHED];
 	return 0;
 }
 
@@ -220,39 +226,32 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 	return send_flight(e, ch, share);
 }
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole)
+static int on_client_certificate(struct tls_engine *e,
+				 const struct hs_message *m)
 {
 	bool empty;
 
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate(e, body, whole, &empty));
+	TRY(hs13_on_certificate(e, m, &empty));
 	if (empty && e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
 		/* §4.4.2.4 */
 		return engine_fail(e, -EKEYREJECTED,
 				   TLS_ALERT_CERTIFICATE_REQUIRED,
 				   "client sent no certificate");
-	e->handle = empty ? on_client_finished : on_client_certificate_verify;
+	e->step = &steps[empty ? FINISHED : CERTIFICATE_VERIFY];
 	return 0;
 }
 
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole)
+static int on_client_certificate_verify(struct tls_engine *e,
+					const struct hs_message *m)
 {
-	if (type != TLS_HS_CERTIFICATE_VERIFY)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate_verify(e, body, whole));
-	e->handle = on_client_finished;
+	TRY(hs13_on_certificate_verify(e, m));
+	e->step = &steps[FINISHED];
 	return 0;
 }
 
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole)
+static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	if (type != TLS_HS_FINISHED)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_finished(e, body, whole, &e->client_hs));
+	TRY(hs13_on_finished(e, m, &e->client_hs));
 	TRY(engine_rx_boundary(e));
 	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_ap));
 	return engine_complete(e);
