@@ -134,20 +134,15 @@ int engine_send_certificate_request(struct tls_engine *e)
 		.sig_algs = hs_u16_list(e->cfg->sig_schemes,
 					e->cfg->n_sig_schemes, schemes),
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
 	if (e->version == TLS_VERSION_1_3)
 		cr.exts = HS_EXT_SIGNATURE_ALGORITHMS;
 	else
 		cr.cert_types = (struct bytes){ types, sizeof(types) };
-	writer_init(&msg, 1024);
-	err = hs_certificate_request_encode(&msg, e->version, &cr);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
 	e->peer_cert_requested = true;
-	return err;
+	TRY(hs_certificate_request_encode(&msg, e->version, &cr));
+	return engine_send_msg(e, &msg);
 }
 
 /* CertificateVerify: our signature over tbs, as each version defines it. */
@@ -156,7 +151,7 @@ int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
 {
 	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
 	uint8_t sigbuf[1024];
-	struct writer msg;
+	WRITER_SCOPED(msg, 2048);
 	size_t siglen;
 	int err;
 
@@ -166,12 +161,8 @@ int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "signing CertificateVerify failed");
 	cv.signature = (struct bytes){ sigbuf, siglen };
-	writer_init(&msg, 2048);
-	err = hs_certificate_verify_encode(&msg, &cv);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_verify_encode(&msg, &cv));
+	return engine_send_msg(e, &msg);
 }
 
 bool engine_alpn_offered(const struct tls_engine *e, struct bytes name)

@@ -47,9 +47,8 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 	static const uint8_t null_compression = 0, uncompressed = 0;
 	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
 	struct client_hello ch = { 0 };
-	struct writer msg;
+	WRITER_SCOPED(msg, 4096);
 	size_t n = 0, nv = 0, publen;
-	int err;
 
 	for (size_t i = 0; i < cfg->n_suites; i++) {
 		const struct tls_suite *s = tls_suite_by_id(cfg->suites[i]);
@@ -112,12 +111,8 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 		}
 	}
 
-	writer_init(&msg, 4096);
-	err = hs_client_hello_encode(&msg, &ch);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_client_hello_encode(&msg, &ch));
+	return engine_send_msg(e, &msg);
 }
 
 static hs_step_fn on_server_hello, on_client_hello;

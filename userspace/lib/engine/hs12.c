@@ -107,21 +107,16 @@ static int send_finished(struct tls_engine *e)
 {
 	uint8_t verify[TLS12_VERIFY_DATA_LEN], th[TLS_HASH_MAX];
 	struct finished fin = { .verify_data = { verify, sizeof(verify) } };
-	struct writer msg;
+	WRITER_SCOPED(msg, 64);
 	size_t len;
-	int err;
 
 	TRY(engine_transcript_hash(e, th, &len));
 	TRY(tls12_finished_verify_data(e->suite->hash, &e->master12,
 				       e->role == TLS_ROLE_CLIENT ?
 					       TLS12_CLIENT : TLS12_SERVER,
 				       th, len, verify));
-	writer_init(&msg, 64);
-	err = hs_finished_encode(&msg, &fin);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_finished_encode(&msg, &fin));
+	return engine_send_msg(e, &msg);
 }
 
 int hs12_send_ccs_finished(struct tls_engine *e)
@@ -217,17 +212,12 @@ int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp)
 int hs12_send_certificate(struct tls_engine *e, bool with_chain)
 {
 	struct certificate c = { 0 };
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 256 * 1024);
 
 	if (with_chain)
 		TRY(engine_chain(e, &c));
-	writer_init(&msg, 256 * 1024);
-	err = hs_certificate_encode(&msg, TLS_VERSION_1_2, &c);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_encode(&msg, TLS_VERSION_1_2, &c));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 5246 §7.4.8: signed over handshake_messages themselves. */

@@ -204,7 +204,7 @@ static int send_client_key_exchange(struct tls_engine *e,
 	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
 	uint8_t exchange[1024];
 	struct client_key_exchange cke;
-	struct writer msg;
+	WRITER_SCOPED(msg, 2048);
 	size_t len;
 	int err;
 
@@ -228,12 +228,8 @@ static int send_client_key_exchange(struct tls_engine *e,
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "key exchange failed");
 	cke.exchange = (struct bytes){ exchange, len };
-	writer_init(&msg, 2048);
-	err = hs_client_key_exchange_encode(&msg, ecdhe, &cke);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_client_key_exchange_encode(&msg, ecdhe, &cke));
+	return engine_send_msg(e, &msg);
 }
 
 /* ServerHelloDone: our whole second flight (§7.3). */

@@ -103,8 +103,7 @@ static int send_server_hello(struct tls_engine *e,
 		/* RFC 5746 §3.6: an empty renegotiation_info, always */
 		.exts = HS_EXT_RENEGOTIATION_INFO,
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
 	memcpy(sh.random, e->server_random, HS_RANDOM_LEN);
 	if (e->ems)
@@ -121,12 +120,8 @@ static int send_server_hello(struct tls_engine *e,
 	}
 	if (staple)
 		sh.exts |= HS_EXT_STATUS_REQUEST;
-	writer_init(&msg, 1024);
-	err = hs_server_hello_encode(&msg, &sh);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_server_hello_encode(&msg, &sh));
+	return engine_send_msg(e, &msg);
 }
 
 static int send_certificate_status(struct tls_engine *e)
@@ -135,15 +130,10 @@ static int send_certificate_status(struct tls_engine *e)
 		.ocsp_response = { e->cfg->ocsp_staple,
 				   e->cfg->ocsp_staple_len },
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, e->cfg->ocsp_staple_len + 64);
 
-	writer_init(&msg, e->cfg->ocsp_staple_len + 64);
-	err = hs_certificate_status_encode(&msg, &cs);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_status_encode(&msg, &cs));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 8422 §5.4: fresh ECDHE parameters, signed with our key. */
@@ -152,13 +142,13 @@ static int send_server_key_exchange(struct tls_engine *e)
 	uint8_t pub[128], tbs[2 * HS_RANDOM_LEN + 4 + 128], sigbuf[1024];
 	struct server_key_exchange ske = { .group = e->group,
 					   .sig_scheme = e->our_sig_scheme };
-	struct writer params, msg;
+	WRITER_SCOPED(params, 256);
+	WRITER_SCOPED(msg, 2048);
 	size_t publen, siglen;
 	int err;
 
 	TRY(kx_keygen(e->group, &e->kx));
 	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
-	writer_init(&params, 256);
 	err = hs_ecdh_params_encode(&params, e->group,
 				    (struct bytes){ pub, publen });
 	if (!err && params.len > sizeof(tbs) - 2 * HS_RANDOM_LEN)
@@ -172,34 +162,22 @@ static int send_server_key_exchange(struct tls_engine *e)
 			       2 * HS_RANDOM_LEN + params.len, sigbuf,
 			       sizeof(sigbuf), &siglen);
 	}
-	if (err) {
-		writer_free(&params);
+	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "signing ServerKeyExchange failed");
-	}
 	ske.public_key = (struct bytes){ pub, publen };
 	ske.params = (struct bytes){ params.data, params.len };
 	ske.signature = (struct bytes){ sigbuf, siglen };
-	writer_init(&msg, 2048);
-	err = hs_server_key_exchange_encode(&msg, &ske);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	writer_free(&params);
-	return err;
+	TRY(hs_server_key_exchange_encode(&msg, &ske));
+	return engine_send_msg(e, &msg);
 }
 
 static int send_server_hello_done(struct tls_engine *e)
 {
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 16);
 
-	writer_init(&msg, 16);
-	err = hs_server_hello_done_encode(&msg);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_server_hello_done_encode(&msg));
+	return engine_send_msg(e, &msg);
 }
 
 /* What the ClientHello asks of a TLS 1.2 server, checked and recorded. */

@@ -52,8 +52,7 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 {
 	const struct tls_config *cfg = e->cfg;
 	struct certificate c = { 0 };
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 256 * 1024);
 
 	c.context = (struct bytes){ e->cr_context, e->cr_context_len };
 	if (with_chain) {
@@ -63,12 +62,8 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 				cfg->ocsp_staple, cfg->ocsp_staple_len
 			};
 	}
-	writer_init(&msg, 256 * 1024);
-	err = hs_certificate_encode(&msg, TLS_VERSION_1_3, &c);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_encode(&msg, TLS_VERSION_1_3, &c));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 8446 §4.4.4: Finished from our handshake traffic secret. */
@@ -77,20 +72,15 @@ int hs13_send_finished(struct tls_engine *e, const struct secret *base_key)
 	SECRET_SCOPED struct secret verify = { 0 };
 	uint8_t th[TLS_HASH_MAX];
 	struct finished fin;
-	struct writer msg;
+	WRITER_SCOPED(msg, 128);
 	size_t len;
-	int err;
 
 	TRY(engine_transcript_hash(e, th, &len));
 	TRY(tls13_finished_verify_data(e->suite->hash, base_key, th, len,
 				       &verify));
 	fin.verify_data = (struct bytes){ verify.bytes, verify.len };
-	writer_init(&msg, 128);
-	err = hs_finished_encode(&msg, &fin);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_finished_encode(&msg, &fin));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 8446 §4.4.3: sign the context string and the transcript hash. */

@@ -79,17 +79,12 @@ static int send_server_hello(struct tls_engine *e,
 		.key_share = share,
 		.is_hrr = hrr,
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
 	memcpy(sh.random, hrr ? tls13_hrr_random : e->server_random,
 	       HS_RANDOM_LEN);
-	writer_init(&msg, 1024);
-	err = hs_server_hello_encode(&msg, &sh);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_server_hello_encode(&msg, &sh));
+	return engine_send_msg(e, &msg);
 }
 
 /* §4.1.4: ask for a share in a group we both support. */
@@ -114,8 +109,7 @@ static int send_encrypted_extensions(struct tls_engine *e,
 {
 	struct encrypted_extensions ee = { 0 };
 	struct bytes chosen;
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
 	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
 		/* RFC 7301 §3.2: no overlap is no_application_protocol */
@@ -127,12 +121,8 @@ static int send_encrypted_extensions(struct tls_engine *e,
 		ee.alpn = chosen;
 		engine_set_alpn(e, chosen);
 	}
-	writer_init(&msg, 1024);
-	err = hs_encrypted_extensions_encode(&msg, &ee);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_encrypted_extensions_encode(&msg, &ee));
+	return engine_send_msg(e, &msg);
 }
 
 /* The whole server flight, from ServerHello to Finished. */
