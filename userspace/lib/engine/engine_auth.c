@@ -32,8 +32,8 @@ int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes)
 
 	while (n < 128 && hs_u16_list_at(peer_schemes, n, &v))
 		offered[n++] = v;
-	return sig_pick(e->cfg->key, e->version, offered, n,
-			&e->our_sig_scheme);
+	return sig_pick(e->cfg->key, e->params.version, offered, n,
+			&e->params.our_sig_scheme);
 }
 
 int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
@@ -46,11 +46,12 @@ int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
 	for (size_t i = 0; i < e->cfg->n_sig_schemes; i++)
 		offered |= e->cfg->sig_schemes[i] == scheme;
 	/* RFC 8446 §4.4.3, RFC 5246 §7.4.1.4.1: a scheme we offered, fit for the key */
-	if (!offered || !sig_scheme_fits_key(e->peer_key, scheme, e->version))
+	if (!offered ||
+	    !sig_scheme_fits_key(e->peer.key, scheme, e->params.version))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "peer signed with %s, which we did not offer or its key cannot make",
 				   sig_scheme_name(scheme));
-	err = sig_verify(e->peer_key, scheme, tbs, tbs_len, signature.p,
+	err = sig_verify(e->peer.key, scheme, tbs, tbs_len, signature.p,
 			 signature.len);
 	if (err)
 		/* RFC 8446 §4.4.3: decrypt_error */
@@ -71,13 +72,15 @@ static int leaf_key_only(struct tls_engine *e, struct bytes leaf)
 				   TLS_ALERT_BAD_CERTIFICATE,
 				   "peer certificate does not parse");
 	}
-	e->peer_key = X509_get_pubkey(x);
+	e->peer.key = X509_get_pubkey(x);
 	cert_name_text(X509_get_subject_name(x), e->result.peer_subject,
 		       sizeof(e->result.peer_subject));
 	X509_free(x);
-	return e->peer_key ? 0 : engine_fail(e, -EKEYREJECTED,
-					      TLS_ALERT_UNSUPPORTED_CERTIFICATE,
-					      "peer key unusable");
+	if (!e->peer.key)
+		return engine_fail(e, -EKEYREJECTED,
+				   TLS_ALERT_UNSUPPORTED_CERTIFICATE,
+				   "peer key unusable");
+	return 0;
 }
 
 int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
@@ -89,7 +92,7 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 		.peer_name = server_peer && e->server_name[0] ? e->server_name :
 								NULL,
 		.peer = server_peer ? CERT_PEER_SERVER : CERT_PEER_CLIENT,
-		.key_use = e->suite->kx == TLS_KX_RSA && server_peer ?
+		.key_use = e->params.suite->kx == TLS_KX_RSA && server_peer ?
 				   CERT_USE_KEY_ENCIPHERMENT :
 				   CERT_USE_SIGN,
 		.ocsp = ocsp.len ? ocsp.p : NULL,
@@ -100,14 +103,14 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 	struct cert_result res = { 0 };
 	int err;
 
-	EVP_PKEY_free(e->peer_key);
-	e->peer_key = NULL;
+	EVP_PKEY_free(e->peer.key);
+	e->peer.key = NULL;
 	if (!e->cfg->verify_peer && server_peer)
 		return leaf_key_only(e, c->certs[0]);
 	for (size_t i = 0; i < c->count; i++)
 		der[i] = (struct cert_der){ c->certs[i].p, c->certs[i].len };
 	err = cert_verify(e->cfg->trust, &check, der, c->count, &res,
-			  &e->peer_key);
+			  &e->peer.key);
 	snprintf(e->result.peer_subject, sizeof(e->result.peer_subject), "%s",
 		 res.subject);
 	if (err == -EKEYREJECTED)
@@ -136,12 +139,12 @@ int engine_send_certificate_request(struct tls_engine *e)
 	};
 	WRITER_SCOPED(msg, 1024);
 
-	if (e->version == TLS_VERSION_1_3)
+	if (e->params.version == TLS_VERSION_1_3)
 		cr.exts = HS_EXT_SIGNATURE_ALGORITHMS;
 	else
 		cr.cert_types = (struct bytes){ types, sizeof(types) };
-	e->peer_cert_requested = true;
-	TRY(hs_certificate_request_encode(&msg, e->version, &cr));
+	e->peer.cert_requested = true;
+	TRY(hs_certificate_request_encode(&msg, e->params.version, &cr));
 	return engine_send_msg(e, &msg);
 }
 
@@ -149,13 +152,14 @@ int engine_send_certificate_request(struct tls_engine *e)
 int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
 				   size_t tbs_len)
 {
-	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
+	uint16_t scheme = e->params.our_sig_scheme;
+	struct certificate_verify cv = { .sig_scheme = scheme };
 	uint8_t sigbuf[1024];
 	WRITER_SCOPED(msg, 2048);
 	size_t siglen;
 	int err;
 
-	err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs, tbs_len, sigbuf,
+	err = sig_sign(e->cfg->key, scheme, tbs, tbs_len, sigbuf,
 		       sizeof(sigbuf), &siglen);
 	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,

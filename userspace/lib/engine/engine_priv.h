@@ -55,6 +55,87 @@ struct hs_step {
 	hs_step_fn *fn;
 };
 
+/* Input: the record being assembled, its plaintext, handshake reassembly. */
+struct engine_input {
+	uint8_t rec[TLS_RECORD_HEADER_LEN + TLS12_MAX_CIPHERTEXT];
+	size_t rec_len;
+	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
+	struct writer hs;		/* handshake bytes not yet handled */
+	size_t hs_rest;			/* bytes after the message being handled */
+};
+
+/* Output: records waiting to be sent, and the scratch to seal one. */
+struct engine_output {
+	struct writer queue;
+	uint8_t sealed[RECORD_MAX_LEN];
+};
+
+/* Record protection per direction, and the keys behind it for the result. */
+struct engine_record {
+	struct record_dir rx, tx;
+	struct record_keys rx_keys, tx_keys;
+	/* TLS 1.2: rx after the peer's CCS, which is due when ccs_expected. */
+	struct record_dir rx_pending;
+	struct record_keys rx_pending_keys;
+	bool ccs_expected;
+	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
+	bool ccs_ignorable;
+};
+
+/* What the hellos settled (and what they need until they do). */
+struct engine_params {
+	uint16_t version;
+	const struct tls_suite *suite;
+	uint16_t group;
+	uint8_t client_random[HS_RANDOM_LEN];
+	uint8_t server_random[HS_RANDOM_LEN];
+	uint8_t session_id[HS_SESSION_ID_MAX];
+	size_t session_id_len;
+	struct kx_key *kx;		/* our key share, until used */
+	bool sent_hrr;			/* server: HelloRetryRequest sent */
+	bool got_hrr;			/* client: HelloRetryRequest received */
+	uint8_t cookie[256];
+	size_t cookie_len;
+	uint16_t our_sig_scheme;	/* for our CertificateVerify / SKE */
+};
+
+/* The peer's certificate, and the certificate requests either way. */
+struct engine_peer {
+	EVP_PKEY *key;			/* the verified leaf's key */
+	uint8_t *chain;			/* TLS 1.2: its Certificate body, kept */
+	size_t chain_len;		/* until any CertificateStatus is in */
+	bool status_requested;		/* OCSP stapling asked for and agreed */
+	bool cert_requested;		/* we sent a CertificateRequest */
+	bool asked_for_ours;		/* the peer sent one */
+	uint8_t cr_context[255];	/* TLS 1.3: its request's context */
+	size_t cr_context_len;
+};
+
+/* TLS 1.3 secrets (RFC 8446 §7.1) */
+struct engine_tls13 {
+	struct secret handshake_secret;
+	struct secret master_secret;
+	struct secret client_hs, server_hs;
+	struct secret client_ap, server_ap;
+};
+
+/* TLS 1.2 (RFC 5246) */
+struct engine_tls12 {
+	struct secret master;
+	struct record_keys client_keys, server_keys; /* until each CCS */
+	uint8_t peer_share[128];	/* ServerKeyExchange public key */
+	size_t peer_share_len;
+	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
+	bool ems;			/* RFC 7627 negotiated */
+	bool ticket_ext;		/* RFC 5077: server will send a ticket */
+};
+
+/*
+ * One connection's handshake. Beside the request and the outcome, the
+ * state is grouped by concern (as net/tls groups tls_context into tx, rx
+ * and prot_info): bytes in, bytes out, record protection, then what the
+ * state machines negotiate and keep.
+ */
 struct tls_engine {
 	const struct tls_config *cfg;
 	enum tls_role role;
@@ -69,69 +150,16 @@ struct tls_engine {
 	char reason[256];
 	bool done;
 
-	/* Input: the record being assembled, then handshake reassembly. */
-	uint8_t rec[TLS_RECORD_HEADER_LEN + TLS12_MAX_CIPHERTEXT];
-	size_t rec_len;
-	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
-	struct writer hs_in;
-	size_t hs_rest;			/* bytes after the message being handled */
-
-	/* Output: records waiting to be sent. */
-	struct writer out;
-
-	struct record_dir rx, tx;
-	/* The keys behind rx and tx, for the result handed to the kernel. */
-	struct record_keys rx_keys, tx_keys, rx_pending_keys;
-	uint8_t sealed[RECORD_MAX_LEN];
+	struct engine_input in;
+	struct engine_output out;
+	struct engine_record record;
 	struct transcript transcript;
 	const struct hs_step *step;	/* the state: what comes next */
-	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
-	bool ccs_ignorable;
-	/* TLS 1.2: a CCS is due next and switches rx to the pending keys. */
-	bool ccs_expected;
-	struct record_dir rx_pending;
 
-	/* Negotiated */
-	uint16_t version;
-	const struct tls_suite *suite;
-	uint16_t group;
-	uint8_t client_random[HS_RANDOM_LEN];
-	uint8_t server_random[HS_RANDOM_LEN];
-	uint8_t session_id[HS_SESSION_ID_MAX];
-	size_t session_id_len;
-	struct kx_key *kx;
-	bool sent_hrr;			/* server: HelloRetryRequest sent */
-	bool got_hrr;			/* client: HelloRetryRequest received */
-	uint8_t cookie[256];
-	size_t cookie_len;
-
-	/* The peer's certificate */
-	EVP_PKEY *peer_key;
-	bool peer_cert_requested;	/* we sent a CertificateRequest */
-	bool our_cert_requested;	/* the peer sent one */
-	uint8_t cr_context[255];
-	size_t cr_context_len;
-	uint16_t our_sig_scheme;	/* for our CertificateVerify / SKE */
-	uint8_t ocsp[16384];		/* TLS 1.2 CertificateStatus, kept until verify */
-	size_t ocsp_len;
-	bool status_requested;
-
-	/* TLS 1.3 secrets (RFC 8446 §7.1) */
-	struct secret handshake_secret;
-	struct secret master_secret;
-	struct secret client_hs, server_hs;
-	struct secret client_ap, server_ap;
-
-	/* TLS 1.2 */
-	struct secret master12;
-	struct record_keys client_keys12, server_keys12; /* until CCS */
-	uint8_t *peer_chain;		/* the peer's Certificate body, kept */
-	size_t peer_chain_len;
-	uint8_t peer_share[128];	/* ServerKeyExchange public key */
-	size_t peer_share_len;
-	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
-	bool ems;			/* RFC 7627 negotiated */
-	bool peer_ticket_ext;		/* RFC 5077: server will send a ticket */
+	struct engine_params params;
+	struct engine_peer peer;
+	struct engine_tls13 tls13;
+	struct engine_tls12 tls12;
 
 	struct tls_result result;
 };

@@ -28,16 +28,18 @@ bool hs12_key_fits_suite(const EVP_PKEY *key, const struct tls_suite *s)
 /* §6.3: key_block = client MAC, server MAC, client key, server key, IVs. */
 static int split_key_block(struct tls_engine *e)
 {
-	const struct tls_suite *s = e->suite;
+	const struct tls_suite *s = e->params.suite;
 	size_t mac = s->mac_key_len, key = s->key_len, iv = s->iv_len;
 	size_t n = 2 * (mac + key + iv);
 	uint8_t block[2 * (32 + 32 + 12)];
-	struct record_keys *c = &e->client_keys12, *srv = &e->server_keys12;
+	struct record_keys *c = &e->tls12.client_keys,
+			   *srv = &e->tls12.server_keys;
 	const uint8_t *p = block;
 	int err;
 
-	err = tls12_key_block(s->hash, &e->master12, e->server_random,
-			      e->client_random, block, n);
+	err = tls12_key_block(s->hash, &e->tls12.master,
+			      e->params.server_random, e->params.client_random,
+			      block, n);
 	for (int i = 0; !err && i < 2; i++) {
 		struct record_keys *k = i ? srv : c;
 
@@ -64,21 +66,22 @@ static int split_key_block(struct tls_engine *e)
 
 int hs12_derive_keys(struct tls_engine *e, const struct secret *pms)
 {
-	enum tls_hash hash = e->suite->hash;
+	enum tls_hash hash = e->params.suite->hash;
 	uint8_t session_hash[TLS_HASH_MAX];
 	size_t len;
 	int err;
 
-	if (e->ems) {
+	if (e->tls12.ems) {
 		/* RFC 7627 §3: session_hash covers ClientHello..ClientKeyExchange */
 		TRY(engine_transcript_hash(e, session_hash, &len));
 		err = tls12_extended_master_secret(hash, pms->bytes, pms->len,
 						   session_hash, len,
-						   &e->master12);
+						   &e->tls12.master);
 	} else {
 		err = tls12_master_secret(hash, pms->bytes, pms->len,
-					  e->client_random, e->server_random,
-					  &e->master12);
+					  e->params.client_random,
+					  e->params.server_random,
+					  &e->tls12.master);
 	}
 	if (!err)
 		err = split_key_block(e);
@@ -91,13 +94,15 @@ int hs12_derive_keys(struct tls_engine *e, const struct secret *pms)
 int hs12_expect_ccs(struct tls_engine *e)
 {
 	bool client = e->role == TLS_ROLE_CLIENT;
-	struct record_keys k = client ? e->server_keys12 : e->client_keys12;
+	struct record_keys k = client ? e->tls12.server_keys :
+					e->tls12.client_keys;
 	int err;
 
 	/* engine_install_keys keeps its own copy; ours is wiped below */
-	memset(client ? &e->server_keys12 : &e->client_keys12, 0, sizeof(k));
+	memset(client ? &e->tls12.server_keys : &e->tls12.client_keys, 0,
+	       sizeof(k));
 
-	e->ccs_expected = true;
+	e->record.ccs_expected = true;
 	err = engine_install_keys(e, ENGINE_RX_PENDING, &k);
 	record_keys_wipe(&k);
 	return err;
@@ -111,7 +116,7 @@ static int send_finished(struct tls_engine *e)
 	size_t len;
 
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls12_finished_verify_data(e->suite->hash, &e->master12,
+	TRY(tls12_finished_verify_data(e->params.suite->hash, &e->tls12.master,
 				       e->role == TLS_ROLE_CLIENT ?
 					       TLS12_CLIENT : TLS12_SERVER,
 				       th, len, verify));
@@ -122,11 +127,13 @@ static int send_finished(struct tls_engine *e)
 int hs12_send_ccs_finished(struct tls_engine *e)
 {
 	bool client = e->role == TLS_ROLE_CLIENT;
-	struct record_keys k = client ? e->client_keys12 : e->server_keys12;
+	struct record_keys k = client ? e->tls12.client_keys :
+					e->tls12.server_keys;
 
 	int err;
 
-	memset(client ? &e->client_keys12 : &e->server_keys12, 0, sizeof(k));
+	memset(client ? &e->tls12.client_keys : &e->tls12.server_keys, 0,
+	       sizeof(k));
 	err = engine_send_ccs(e);
 	if (!err)
 		err = engine_install_keys(e, ENGINE_TX, &k);
@@ -150,7 +157,7 @@ int hs12_on_finished(struct tls_engine *e, const struct hs_message *m)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 				   "Finished of the wrong length");
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls12_finished_verify_data(e->suite->hash, &e->master12,
+	TRY(tls12_finished_verify_data(e->params.suite->hash, &e->tls12.master,
 				       e->role == TLS_ROLE_CLIENT ?
 					       TLS12_SERVER : TLS12_CLIENT,
 				       th, len, expected));
@@ -176,13 +183,13 @@ int hs12_on_certificate(struct tls_engine *e, const struct hs_message *m,
 	if (err)
 		return engine_decode_fail(e, err, "Certificate");
 	*empty = c.count == 0;
-	free(e->peer_chain);
-	e->peer_chain = malloc(m->body.len);
-	if (!e->peer_chain)
+	free(e->peer.chain);
+	e->peer.chain = malloc(m->body.len);
+	if (!e->peer.chain)
 		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
 				   "out of memory");
-	memcpy(e->peer_chain, m->body.p, m->body.len);
-	e->peer_chain_len = m->body.len;
+	memcpy(e->peer.chain, m->body.p, m->body.len);
+	e->peer.chain_len = m->body.len;
 	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
@@ -191,21 +198,21 @@ int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp)
 	struct certificate c;
 	int err;
 
-	err = hs_certificate_decode((struct bytes){ e->peer_chain,
-						    e->peer_chain_len },
+	err = hs_certificate_decode((struct bytes){ e->peer.chain,
+						    e->peer.chain_len },
 				    TLS_VERSION_1_2, &c);
 	if (!err)
 		err = engine_verify_peer_chain(e, &c, ocsp);
-	free(e->peer_chain);
-	e->peer_chain = NULL;
+	free(e->peer.chain);
+	e->peer.chain = NULL;
 	TRY(err);
 	if (e->role == TLS_ROLE_CLIENT &&
-	    !hs12_key_fits_suite(e->peer_key, e->suite))
+	    !hs12_key_fits_suite(e->peer.key, e->params.suite))
 		/* RFC 5246 §7.4.2: the key must match the key exchange */
 		return engine_fail(e, -EKEYREJECTED,
 				   TLS_ALERT_UNSUPPORTED_CERTIFICATE,
 				   "server key type does not fit %s",
-				   e->suite->name);
+				   e->params.suite->name);
 	return 0;
 }
 

@@ -71,7 +71,7 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 
 	/* RFC 5246 §7.4.1.4: only extensions we sent may come back */
 	if (sh->exts & ~SH12_ALLOWED ||
-	    ((sh->exts & HS_EXT_STATUS_REQUEST) && !e->status_requested) ||
+	    ((sh->exts & HS_EXT_STATUS_REQUEST) && !e->peer.status_requested) ||
 	    ((sh->exts & HS_EXT_SERVER_NAME) && !e->server_name[0]) ||
 	    ((sh->exts & HS_EXT_ALPN) && !e->alpn.len))
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
@@ -93,9 +93,9 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 					   "server chose an ALPN protocol we did not offer");
 		engine_set_alpn(e, sh->alpn);
 	}
-	e->ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
-	e->peer_ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
-	e->status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
+	e->tls12.ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	e->tls12.ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
+	e->peer.status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
 	e->step = &steps[CERTIFICATE];
 	return 0;
 }
@@ -117,8 +117,9 @@ static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 /* After the certificate (and its status): ServerKeyExchange for ECDHE. */
 static const struct hs_step *after_certificate(const struct tls_engine *e)
 {
-	return &steps[e->suite->kx == TLS_KX_ECDHE ? SERVER_KEY_EXCHANGE :
-						      CERTIFICATE_REQUEST];
+	bool ecdhe = e->params.suite->kx == TLS_KX_ECDHE;
+
+	return &steps[ecdhe ? SERVER_KEY_EXCHANGE : CERTIFICATE_REQUEST];
 }
 
 /* The stapled OCSP response, if status_request was acknowledged. */
@@ -128,7 +129,7 @@ static int on_certificate_status(struct tls_engine *e,
 	struct certificate_status cs;
 	int err;
 
-	if (m->type != TLS_HS_CERTIFICATE_STATUS || !e->status_requested) {
+	if (m->type != TLS_HS_CERTIFICATE_STATUS || !e->peer.status_requested) {
 		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
 		return engine_step_on(e, after_certificate(e), m);
 	}
@@ -155,7 +156,7 @@ static int on_server_key_exchange(struct tls_engine *e,
 	for (size_t i = 0; i < e->cfg->n_groups; i++)
 		offered |= e->cfg->groups[i] == ske.group;
 	/* RFC 8422 §5.4: a curve we listed in supported_groups */
-	if (!offered || ske.public_key.len > sizeof(e->peer_share))
+	if (!offered || ske.public_key.len > sizeof(e->tls12.peer_share))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "ServerKeyExchange for group 0x%04x we did not offer",
 				   ske.group);
@@ -163,15 +164,15 @@ static int on_server_key_exchange(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "ServerKeyExchange parameters too long");
 	/* RFC 5246 §7.4.3: signed over client_random + server_random + params */
-	memcpy(tbs, e->client_random, HS_RANDOM_LEN);
-	memcpy(tbs + HS_RANDOM_LEN, e->server_random, HS_RANDOM_LEN);
+	memcpy(tbs, e->params.client_random, HS_RANDOM_LEN);
+	memcpy(tbs + HS_RANDOM_LEN, e->params.server_random, HS_RANDOM_LEN);
 	memcpy(tbs + 2 * HS_RANDOM_LEN, ske.params.p, ske.params.len);
 	TRY(engine_verify_signature(e, ske.sig_scheme, tbs,
 				    2 * HS_RANDOM_LEN + ske.params.len,
 				    ske.signature));
-	e->group = ske.group;
-	memcpy(e->peer_share, ske.public_key.p, ske.public_key.len);
-	e->peer_share_len = ske.public_key.len;
+	e->params.group = ske.group;
+	memcpy(e->tls12.peer_share, ske.public_key.p, ske.public_key.len);
+	e->tls12.peer_share_len = ske.public_key.len;
 	e->step = &steps[CERTIFICATE_REQUEST];
 	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
@@ -187,12 +188,12 @@ static int on_certificate_request(struct tls_engine *e,
 	err = hs_certificate_request_decode(m->body, TLS_VERSION_1_2, &cr);
 	if (err)
 		return engine_decode_fail(e, err, "CertificateRequest");
-	e->our_cert_requested = true;
-	e->our_sig_scheme = 0;
+	e->peer.asked_for_ours = true;
+	e->params.our_sig_scheme = 0;
 	/* Without a usable scheme we answer with an empty Certificate. */
 	if (e->cfg->chain && e->cfg->key &&
 	    engine_pick_scheme(e, cr.sig_algs))
-		e->our_sig_scheme = 0;
+		e->params.our_sig_scheme = 0;
 	e->step = &steps[SERVER_HELLO_DONE];
 	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
@@ -201,7 +202,7 @@ static int on_certificate_request(struct tls_engine *e,
 static int send_client_key_exchange(struct tls_engine *e,
 				    struct secret *pms)
 {
-	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
+	bool ecdhe = e->params.suite->kx == TLS_KX_ECDHE;
 	uint8_t exchange[1024];
 	struct client_key_exchange cke;
 	WRITER_SCOPED(msg, 2048);
@@ -209,19 +210,20 @@ static int send_client_key_exchange(struct tls_engine *e,
 	int err;
 
 	if (ecdhe) {
-		kx_free(e->kx); /* the TLS 1.3 key share of our ClientHello */
-		TRY(kx_keygen(e->group, &e->kx));
-		err = kx_derive(e->kx, e->peer_share, e->peer_share_len, pms);
+		kx_free(e->params.kx); /* the TLS 1.3 key share of our ClientHello */
+		TRY(kx_keygen(e->params.group, &e->params.kx));
+		err = kx_derive(e->params.kx, e->tls12.peer_share,
+				e->tls12.peer_share_len, pms);
 		if (err == -EBADMSG)
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_ILLEGAL_PARAMETER,
 					   "invalid ECDHE share from the server");
 		if (!err)
-			err = kx_public(e->kx, exchange, sizeof(exchange),
-					&len);
+			err = kx_public(e->params.kx, exchange,
+					sizeof(exchange), &len);
 	} else {
 		/* §7.4.7.1: the version we offered in ClientHello */
-		err = rsa_kx_encrypt(e->peer_key, TLS_VERSION_1_2, pms,
+		err = rsa_kx_encrypt(e->peer.key, TLS_VERSION_1_2, pms,
 				     exchange, sizeof(exchange), &len);
 	}
 	if (err)
@@ -237,21 +239,21 @@ static int on_server_hello_done(struct tls_engine *e,
 				const struct hs_message *m)
 {
 	SECRET_SCOPED struct secret pms = { 0 };
-	bool have_cert = e->our_sig_scheme != 0;
+	bool have_cert = e->params.our_sig_scheme != 0;
 	int err;
 
 	err = hs_server_hello_done_decode(m->body);
 	if (err)
 		return engine_decode_fail(e, err, "ServerHelloDone");
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
-	if (e->our_cert_requested)
+	if (e->peer.asked_for_ours)
 		TRY(hs12_send_certificate(e, have_cert));
 	TRY(send_client_key_exchange(e, &pms));
 	TRY(hs12_derive_keys(e, &pms));
-	if (e->our_cert_requested && have_cert)
+	if (e->peer.asked_for_ours && have_cert)
 		TRY(hs12_send_certificate_verify(e));
 	TRY(hs12_send_ccs_finished(e));
-	if (e->peer_ticket_ext) {
+	if (e->tls12.ticket_ext) {
 		e->step = &steps[NEW_SESSION_TICKET];
 		return 0;
 	}

@@ -83,7 +83,7 @@ static const struct tls_suite *choose_suite(struct tls_engine *e,
 		    !hs_u16_list_has(ch->cipher_suites, s->id) ||
 		    !hs12_key_fits_suite(e->cfg->key, s))
 			continue;
-		if (s->kx == TLS_KX_ECDHE && !e->group)
+		if (s->kx == TLS_KX_ECDHE && !e->params.group)
 			continue;
 		if (s->auth == TLS_AUTH_ECDSA && !client_takes_our_curve(e, ch))
 			continue;
@@ -98,17 +98,17 @@ static int send_server_hello(struct tls_engine *e,
 	static const uint8_t uncompressed = TLS_EC_POINT_UNCOMPRESSED;
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2,
-		.cipher_suite = e->suite->id,
+		.cipher_suite = e->params.suite->id,
 		.compression = 0,
 		/* RFC 5746 §3.6: an empty renegotiation_info, always */
 		.exts = HS_EXT_RENEGOTIATION_INFO,
 	};
 	WRITER_SCOPED(msg, 1024);
 
-	memcpy(sh.random, e->server_random, HS_RANDOM_LEN);
-	if (e->ems)
+	memcpy(sh.random, e->params.server_random, HS_RANDOM_LEN);
+	if (e->tls12.ems)
 		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
-	if (e->suite->kx == TLS_KX_ECDHE &&
+	if (e->params.suite->kx == TLS_KX_ECDHE &&
 	    (ch->exts & HS_EXT_EC_POINT_FORMATS)) {
 		sh.exts |= HS_EXT_EC_POINT_FORMATS;
 		sh.ec_point_formats = (struct bytes){ &uncompressed, 1 };
@@ -140,25 +140,28 @@ static int send_certificate_status(struct tls_engine *e)
 static int send_server_key_exchange(struct tls_engine *e)
 {
 	uint8_t pub[128], tbs[2 * HS_RANDOM_LEN + 4 + 128], sigbuf[1024];
-	struct server_key_exchange ske = { .group = e->group,
-					   .sig_scheme = e->our_sig_scheme };
+	struct server_key_exchange ske = {
+		.group = e->params.group,
+		.sig_scheme = e->params.our_sig_scheme,
+	};
 	WRITER_SCOPED(params, 256);
 	WRITER_SCOPED(msg, 2048);
 	size_t publen, siglen;
 	int err;
 
-	TRY(kx_keygen(e->group, &e->kx));
-	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
-	err = hs_ecdh_params_encode(&params, e->group,
+	TRY(kx_keygen(e->params.group, &e->params.kx));
+	TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
+	err = hs_ecdh_params_encode(&params, e->params.group,
 				    (struct bytes){ pub, publen });
 	if (!err && params.len > sizeof(tbs) - 2 * HS_RANDOM_LEN)
 		err = -EMSGSIZE;
 	if (!err) {
 		/* RFC 5246 §7.4.3: client_random + server_random + params */
-		memcpy(tbs, e->client_random, HS_RANDOM_LEN);
-		memcpy(tbs + HS_RANDOM_LEN, e->server_random, HS_RANDOM_LEN);
+		memcpy(tbs, e->params.client_random, HS_RANDOM_LEN);
+		memcpy(tbs + HS_RANDOM_LEN, e->params.server_random,
+		       HS_RANDOM_LEN);
 		memcpy(tbs + 2 * HS_RANDOM_LEN, params.data, params.len);
-		err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs,
+		err = sig_sign(e->cfg->key, e->params.our_sig_scheme, tbs,
 			       2 * HS_RANDOM_LEN + params.len, sigbuf,
 			       sizeof(sigbuf), &siglen);
 	}
@@ -197,7 +200,7 @@ static int read_client_hello(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "client cannot use uncompressed points");
 	/* RFC 7627 §5.2: use it whenever the client offers it */
-	e->ems = ch->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	e->tls12.ems = ch->exts & HS_EXT_EXTENDED_MASTER_SECRET;
 	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
 		if (hs_alpn_select(e->alpn, ch->alpn, &chosen))
 			return engine_fail(e, -EPROTO,
@@ -205,21 +208,21 @@ static int read_client_hello(struct tls_engine *e,
 					   "no ALPN protocol in common");
 		engine_set_alpn(e, chosen);
 	}
-	e->group = choose_group(e, ch);
-	e->suite = choose_suite(e, ch);
-	if (!e->suite)
+	e->params.group = choose_group(e, ch);
+	e->params.suite = choose_suite(e, ch);
+	if (!e->params.suite)
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no TLS 1.2 cipher suite in common");
-	if (e->suite->kx == TLS_KX_RSA) {
-		e->group = 0;
+	if (e->params.suite->kx == TLS_KX_RSA) {
+		e->params.group = 0;
 		/* §7.4.7.1: the pre-master carries the version the client offered */
-		e->rsa_client_version = ch->legacy_version;
+		e->tls12.rsa_client_version = ch->legacy_version;
 	}
 	/*
 	 * RFC 5246 §7.4.1.4.1: signature_algorithms says what we may sign
 	 * with; without it only SHA-1 would do, which we do not offer.
 	 */
-	if (e->suite->kx == TLS_KX_ECDHE &&
+	if (e->params.suite->kx == TLS_KX_ECDHE &&
 	    engine_pick_scheme(e, ch->sig_algs))
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no signature scheme fits our key");
@@ -236,12 +239,12 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 	TRY(hs12_send_certificate(e, true));
 	if (staple)
 		TRY(send_certificate_status(e));
-	if (e->suite->kx == TLS_KX_ECDHE)
+	if (e->params.suite->kx == TLS_KX_ECDHE)
 		TRY(send_server_key_exchange(e));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
 		TRY(engine_send_certificate_request(e));
 	TRY(send_server_hello_done(e));
-	e->step = &steps[e->peer_cert_requested ? CERTIFICATE :
+	e->step = &steps[e->peer.cert_requested ? CERTIFICATE :
 						  CLIENT_KEY_EXCHANGE];
 	return 0;
 }
@@ -269,7 +272,7 @@ static int on_client_key_exchange(struct tls_engine *e,
 				  const struct hs_message *m)
 {
 	SECRET_SCOPED struct secret pms = { 0 };
-	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
+	bool ecdhe = e->params.suite->kx == TLS_KX_ECDHE;
 	struct client_key_exchange cke;
 	int err;
 
@@ -277,7 +280,8 @@ static int on_client_key_exchange(struct tls_engine *e,
 	if (err)
 		return engine_decode_fail(e, err, "ClientKeyExchange");
 	if (ecdhe) {
-		err = kx_derive(e->kx, cke.exchange.p, cke.exchange.len, &pms);
+		err = kx_derive(e->params.kx, cke.exchange.p, cke.exchange.len,
+				&pms);
 		if (err == -EBADMSG)
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_ILLEGAL_PARAMETER,
@@ -287,7 +291,7 @@ static int on_client_key_exchange(struct tls_engine *e,
 		 * §7.4.7.1: a bad decryption goes on with a random
 		 * pre-master and fails at Finished, indistinguishably.
 		 */
-		err = rsa_kx_decrypt(e->cfg->key, e->rsa_client_version,
+		err = rsa_kx_decrypt(e->cfg->key, e->tls12.rsa_client_version,
 				     cke.exchange.p, cke.exchange.len, &pms);
 		if (err == -EBADMSG)
 			return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
@@ -296,11 +300,11 @@ static int on_client_key_exchange(struct tls_engine *e,
 	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "key exchange failed");
-	kx_free(e->kx);
-	e->kx = NULL;
+	kx_free(e->params.kx);
+	e->params.kx = NULL;
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	TRY(hs12_derive_keys(e, &pms));
-	if (e->peer_key) {
+	if (e->peer.key) {
 		/* §7.4.8: a client that sent a certificate proves it */
 		e->step = &steps[CERTIFICATE_VERIFY];
 		return 0;

@@ -18,32 +18,32 @@
 int hs13_derive_handshake(struct tls_engine *e, const struct secret *shared)
 {
 	SECRET_SCOPED struct secret early = { 0 };
-	enum tls_hash hash = e->suite->hash;
+	enum tls_hash hash = e->params.suite->hash;
 	uint8_t th[TLS_HASH_MAX];
 	size_t len;
 
 	TRY(tls13_early_secret(hash, NULL, 0, &early));
 	TRY(tls13_handshake_secret(hash, &early, shared->bytes, shared->len,
-				   &e->handshake_secret));
+				   &e->tls13.handshake_secret));
 	TRY(engine_transcript_hash(e, th, &len));
-	return tls13_handshake_traffic_secrets(hash, &e->handshake_secret, th,
-					       len, &e->client_hs,
-					       &e->server_hs);
+	return tls13_handshake_traffic_secrets(hash, &e->tls13.handshake_secret,
+					       th, len, &e->tls13.client_hs,
+					       &e->tls13.server_hs);
 }
 
 int hs13_derive_application(struct tls_engine *e)
 {
-	enum tls_hash hash = e->suite->hash;
+	enum tls_hash hash = e->params.suite->hash;
 	uint8_t th[TLS_HASH_MAX];
 	size_t len;
 
-	TRY(tls13_master_secret(hash, &e->handshake_secret,
-				&e->master_secret));
-	secret_wipe(&e->handshake_secret);
+	TRY(tls13_master_secret(hash, &e->tls13.handshake_secret,
+				&e->tls13.master_secret));
+	secret_wipe(&e->tls13.handshake_secret);
 	TRY(engine_transcript_hash(e, th, &len));
-	return tls13_application_traffic_secrets(hash, &e->master_secret, th,
-						 len, &e->client_ap,
-						 &e->server_ap);
+	return tls13_application_traffic_secrets(hash, &e->tls13.master_secret,
+						 th, len, &e->tls13.client_ap,
+						 &e->tls13.server_ap);
 }
 
 /* RFC 8446 §4.4.2: our chain; the leaf carries the OCSP staple if asked. */
@@ -54,7 +54,8 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 	struct certificate c = { 0 };
 	WRITER_SCOPED(msg, 256 * 1024);
 
-	c.context = (struct bytes){ e->cr_context, e->cr_context_len };
+	c.context = (struct bytes){ e->peer.cr_context,
+				    e->peer.cr_context_len };
 	if (with_chain) {
 		TRY(engine_chain(e, &c));
 		if (staple && cfg->ocsp_staple_len)
@@ -76,7 +77,7 @@ int hs13_send_finished(struct tls_engine *e, const struct secret *base_key)
 	size_t len;
 
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls13_finished_verify_data(e->suite->hash, base_key, th, len,
+	TRY(tls13_finished_verify_data(e->params.suite->hash, base_key, th, len,
 				       &verify));
 	fin.verify_data = (struct bytes){ verify.bytes, verify.len };
 	TRY(hs_finished_encode(&msg, &fin));
@@ -109,8 +110,8 @@ int hs13_on_certificate(struct tls_engine *e, const struct hs_message *m,
 	if (err)
 		return engine_decode_fail(e, err, "Certificate");
 	/* §4.4.2: the context echoes the CertificateRequest's (empty for a server) */
-	if (c.context.len != e->cr_context_len ||
-	    memcmp(c.context.p, e->cr_context, c.context.len))
+	if (c.context.len != e->peer.cr_context_len ||
+	    memcmp(c.context.p, e->peer.cr_context, c.context.len))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "certificate_request_context mismatch");
 	*empty = c.count == 0;
@@ -153,7 +154,7 @@ int hs13_on_finished(struct tls_engine *e, const struct hs_message *m,
 	if (err)
 		return engine_decode_fail(e, err, "Finished");
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls13_finished_verify_data(e->suite->hash, base_key, th, len,
+	TRY(tls13_finished_verify_data(e->params.suite->hash, base_key, th, len,
 				       &expected));
 	if (fin.verify_data.len != expected.len)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,

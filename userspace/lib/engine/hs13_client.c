@@ -58,10 +58,11 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
 				   "ServerHello without key_share");
 	/* §4.2.8: the server's share must be for the group we sent */
-	if (sh->key_share_group != e->group)
+	if (sh->key_share_group != e->params.group)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "key share for a group we did not send");
-	err = kx_derive(e->kx, sh->key_share.p, sh->key_share.len, &shared);
+	err = kx_derive(e->params.kx, sh->key_share.p, sh->key_share.len,
+			&shared);
 	if (err == -EBADMSG)
 		/* §4.2.8.2, §7.4.2: invalid share */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
@@ -69,14 +70,14 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "key exchange failed");
-	kx_free(e->kx);
-	e->kx = NULL;
+	kx_free(e->params.kx);
+	e->params.kx = NULL;
 	TRY(hs13_derive_handshake(e, &shared));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->server_hs));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_hs));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.server_hs));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_hs));
 	/* §5: a CCS from a middlebox-compatible server is ignored */
-	e->ccs_ignorable = true;
+	e->record.ccs_ignorable = true;
 	e->step = &steps[ENCRYPTED_EXTENSIONS];
 	return 0;
 }
@@ -125,13 +126,13 @@ static int on_certificate_request(struct tls_engine *e,
 	if (!(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
 		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
 				   "CertificateRequest without signature_algorithms");
-	memcpy(e->cr_context, cr.context.p, cr.context.len);
-	e->cr_context_len = cr.context.len;
-	e->our_cert_requested = true;
+	memcpy(e->peer.cr_context, cr.context.p, cr.context.len);
+	e->peer.cr_context_len = cr.context.len;
+	e->peer.asked_for_ours = true;
 	if (e->cfg->chain && e->cfg->key &&
 	    engine_pick_scheme(e, cr.sig_algs) < 0) {
 		/* No scheme fits our key: answer with no certificate (§4.4.2). */
-		e->our_sig_scheme = 0;
+		e->params.our_sig_scheme = 0;
 	}
 	e->step = &steps[CERTIFICATE];
 	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
@@ -160,24 +161,25 @@ static int on_certificate_verify(struct tls_engine *e,
 
 static int on_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	bool have_cert = e->cfg->chain && e->cfg->key && e->our_sig_scheme;
+	bool have_cert = e->cfg->chain && e->cfg->key &&
+			 e->params.our_sig_scheme;
 
-	TRY(hs13_on_finished(e, m, &e->server_hs));
+	TRY(hs13_on_finished(e, m, &e->tls13.server_hs));
 	/* §7.1: application secrets cover ClientHello..server Finished */
 	TRY(hs13_derive_application(e));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->server_ap));
-	e->ccs_ignorable = false;
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.server_ap));
+	e->record.ccs_ignorable = false;
 
 	/* §D.4: our CCS, unless one went out before a second ClientHello */
-	if (!e->got_hrr)
+	if (!e->params.got_hrr)
 		TRY(engine_send_ccs(e));
-	if (e->our_cert_requested) {
+	if (e->peer.asked_for_ours) {
 		TRY(hs13_send_certificate(e, have_cert, false));
 		if (have_cert)
 			TRY(hs13_send_certificate_verify(e));
 	}
-	TRY(hs13_send_finished(e, &e->client_hs));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_ap));
+	TRY(hs13_send_finished(e, &e->tls13.client_hs));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_ap));
 	return engine_complete(e);
 }

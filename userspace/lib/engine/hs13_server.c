@@ -72,16 +72,16 @@ static int send_server_hello(struct tls_engine *e,
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2, /* §4.1.3 */
 		.session_id = ch->session_id,
-		.cipher_suite = e->suite->id,
+		.cipher_suite = e->params.suite->id,
 		.exts = HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE,
 		.selected_version = TLS_VERSION_1_3,
-		.key_share_group = e->group,
+		.key_share_group = e->params.group,
 		.key_share = share,
 		.is_hrr = hrr,
 	};
 	WRITER_SCOPED(msg, 1024);
 
-	memcpy(sh.random, hrr ? tls13_hrr_random : e->server_random,
+	memcpy(sh.random, hrr ? tls13_hrr_random : e->params.server_random,
 	       HS_RANDOM_LEN);
 	TRY(hs_server_hello_encode(&msg, &sh));
 	return engine_send_msg(e, &msg);
@@ -91,15 +91,16 @@ static int send_server_hello(struct tls_engine *e,
 static int send_hello_retry(struct tls_engine *e, const struct client_hello *ch,
 			    struct bytes ch_whole, uint16_t group)
 {
-	e->group = group;
-	e->sent_hrr = true;
+	e->params.group = group;
+	e->params.sent_hrr = true;
 	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
-	TRY(transcript_replace_with_hash(&e->transcript, e->suite->hash));
+	TRY(transcript_replace_with_hash(&e->transcript,
+					 e->params.suite->hash));
 	TRY(send_server_hello(e, ch, true, (struct bytes){ NULL, 0 }));
 	/* §D.4: CCS right after our first handshake message */
 	if (ch->session_id.len)
 		TRY(engine_send_ccs(e));
-	e->ccs_ignorable = true;
+	e->record.ccs_ignorable = true;
 	engine_expect_second_client_hello(e);
 	return 0;
 }
@@ -134,25 +135,26 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	size_t publen;
 	int err;
 
-	TRY(kx_keygen(e->group, &e->kx));
-	err = kx_derive(e->kx, client_share.p, client_share.len, &shared);
+	TRY(kx_keygen(e->params.group, &e->params.kx));
+	err = kx_derive(e->params.kx, client_share.p, client_share.len,
+			&shared);
 	if (err == -EBADMSG)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "invalid key share from the client");
 	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "key exchange failed");
-	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
-	kx_free(e->kx);
-	e->kx = NULL;
+	TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
+	kx_free(e->params.kx);
+	e->params.kx = NULL;
 	TRY(send_server_hello(e, ch, false, (struct bytes){ pub, publen }));
-	if (!e->sent_hrr && ch->session_id.len)
+	if (!e->params.sent_hrr && ch->session_id.len)
 		TRY(engine_send_ccs(e)); /* §D.4 */
 	TRY(hs13_derive_handshake(e, &shared));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_hs));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_hs));
-	e->ccs_ignorable = true;
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_hs));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_hs));
+	e->record.ccs_ignorable = true;
 
 	TRY(send_encrypted_extensions(e, ch));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
@@ -160,10 +162,10 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	TRY(hs13_send_certificate(e, true,
 				  ch->exts & HS_EXT_STATUS_REQUEST));
 	TRY(hs13_send_certificate_verify(e));
-	TRY(hs13_send_finished(e, &e->server_hs));
+	TRY(hs13_send_finished(e, &e->tls13.server_hs));
 	TRY(hs13_derive_application(e));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_ap));
-	e->step = &steps[e->peer_cert_requested ? CERTIFICATE : FINISHED];
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_ap));
+	e->step = &steps[e->peer.cert_requested ? CERTIFICATE : FINISHED];
 	return 0;
 }
 
@@ -173,13 +175,13 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 	uint16_t shared_group, retry_group;
 	struct bytes share;
 
-	if (!e->sent_hrr) {
-		e->suite = choose_suite(e, ch);
-		if (!e->suite)
+	if (!e->params.sent_hrr) {
+		e->params.suite = choose_suite(e, ch);
+		if (!e->params.suite)
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_HANDSHAKE_FAILURE,
 					   "no TLS 1.3 cipher suite in common");
-	} else if (!hs_u16_list_has(ch->cipher_suites, e->suite->id)) {
+	} else if (!hs_u16_list_has(ch->cipher_suites, e->params.suite->id)) {
 		/* §4.1.2: ClientHello2 must still offer the suite */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "second ClientHello changed its suites");
@@ -194,13 +196,13 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no signature scheme fits our key");
 	choose_group(e, ch, &shared_group, &retry_group);
-	if (e->sent_hrr) {
+	if (e->params.sent_hrr) {
 		/* §4.1.2: ClientHello2 must carry the share we asked for */
-		if (hs_key_share_find(ch->key_shares, e->group, &share))
+		if (hs_key_share_find(ch->key_shares, e->params.group, &share))
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_ILLEGAL_PARAMETER,
 					   "second ClientHello without the requested share");
-		shared_group = e->group;
+		shared_group = e->params.group;
 	} else if (!shared_group) {
 		if (!retry_group)
 			return engine_fail(e, -EPROTO,
@@ -208,8 +210,8 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 					   "no key exchange group in common");
 		return send_hello_retry(e, ch, ch_whole, retry_group);
 	}
-	e->group = shared_group;
-	if (hs_key_share_find(ch->key_shares, e->group, &share))
+	e->params.group = shared_group;
+	if (hs_key_share_find(ch->key_shares, e->params.group, &share))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "missing key share");
 	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
@@ -241,8 +243,8 @@ static int on_client_certificate_verify(struct tls_engine *e,
 
 static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	TRY(hs13_on_finished(e, m, &e->client_hs));
+	TRY(hs13_on_finished(e, m, &e->tls13.client_hs));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_ap));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_ap));
 	return engine_complete(e);
 }
