@@ -528,7 +528,8 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	err = alpn_init(e, req->role == TLS_ROLE_SERVER ? cfg->alpn : req->alpn);
 	if (err)
 		goto fail;
-	err = req->role == TLS_ROLE_CLIENT ? client_start(e) : server_start(e);
+	err = req->role == TLS_ROLE_CLIENT ? engine_client_start(e) :
+					     engine_server_start(e);
 	if (err)
 		goto fail;
 	return e;

@@ -29,13 +29,6 @@
 
 struct tls_engine;
 
-static inline void record_keys_wipe(struct record_keys *k)
-{
-	secret_wipe(&k->key);
-	secret_wipe(&k->iv);
-	secret_wipe(&k->mac_key);
-}
-
 /* One handshake message, as the driver hands it to a step. */
 struct hs_message {
 	uint8_t type;
@@ -255,8 +248,8 @@ int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
 void engine_expect_second_client_hello(struct tls_engine *e);
 
 /* Role entry points */
-int client_start(struct tls_engine *e) WUR;
-int server_start(struct tls_engine *e) WUR;
+int engine_client_start(struct tls_engine *e) WUR;
+int engine_server_start(struct tls_engine *e) WUR;
 
 /* Version-specific continuations after the hellos */
 int hs13_client_after_server_hello(struct tls_engine *e,

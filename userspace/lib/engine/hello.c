@@ -128,7 +128,7 @@ static const struct hs_step hello_steps[] = {
 			   on_client_hello },
 };
 
-int client_start(struct tls_engine *e)
+int engine_client_start(struct tls_engine *e)
 {
 	const struct tls_config *cfg = e->cfg;
 
@@ -310,7 +310,7 @@ static int on_client_hello(struct tls_engine *e, const struct hs_message *m)
 	return hs12_server_respond(e, &ch);
 }
 
-int server_start(struct tls_engine *e)
+int engine_server_start(struct tls_engine *e)
 {
 	if (!e->cfg->chain || !e->cfg->key)
 		return -EINVAL;
