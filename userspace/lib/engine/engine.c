@@ -30,6 +30,53 @@ static int seal_out(struct tls_engine *e, struct record_dir *dir, uint8_t type,
 	return writer_bytes(&e->out.queue, e->out.sealed, n);
 }
 
+/* A lower layer's error, and the error and alert the engine fails with. */
+struct err_alert {
+	int err;
+	int ours;
+	uint8_t alert;
+	const char *reason;
+};
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* The codec's errors (wire/hs_msg.h); the message's name follows the reason. */
+static const struct err_alert decode_errors[] = {
+	{ -EPROTO, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+	  "illegal parameter in" },
+	{ -EBADMSG, -EPROTO, TLS_ALERT_DECODE_ERROR, "malformed" },
+	/* RFC 8446 §4.2: an extension type we never send cannot be an answer */
+	{ -EOPNOTSUPP, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+	  "unknown extension in" },
+	/* Only a Certificate can be too long: more than HS_MAX_CHAIN entries */
+	{ -EMSGSIZE, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
+	  "more than " STRINGIFY(HS_MAX_CHAIN) " certificates in" },
+	{ 0 },
+};
+
+/* The record layer's errors (record/record.h's table). */
+static const struct err_alert record_errors[] = {
+	/* RFC 8446 §5.2, RFC 5246 §7.2.2 */
+	{ -EBADMSG, -EPROTO, TLS_ALERT_BAD_RECORD_MAC,
+	  "record authentication failed" },
+	{ -EMSGSIZE, -EPROTO, TLS_ALERT_RECORD_OVERFLOW, "record too long" },
+	{ -EPROTO, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE, "unexpected record" },
+	{ -EPROTONOSUPPORT, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+	  "wrong record version" },
+	{ 0 },
+};
+
+/* err's row in a table ended by a zero row, or NULL. */
+static const struct err_alert *err_alert_find(const struct err_alert *t,
+					      int err)
+{
+	for (; t->err; t++)
+		if (t->err == err)
+			return t;
+	return NULL;
+}
+
 int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
 {
 	uint8_t body[2] = { TLS_ALERT_LEVEL_FATAL, 0 };
@@ -50,23 +97,16 @@ int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
 	return err;
 }
 
-int engine_decode_fail(struct tls_engine *e, int err, const char *what)
+int engine_decoded(struct tls_engine *e, int err, const char *what)
 {
-	if (err == -EPROTO)
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "illegal parameter in %s", what);
-	if (err == -EBADMSG)
-		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
-				   "malformed %s", what);
-	/* RFC 8446 §4.2: an extension type we never send cannot be an answer */
-	if (err == -EOPNOTSUPP)
-		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
-				   "unknown extension in %s", what);
-	/* Only a Certificate can be too long: more than HS_MAX_CHAIN entries */
-	if (err == -EMSGSIZE)
-		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
-				   "%s with more than %d certificates", what,
-				   HS_MAX_CHAIN);
+	const struct err_alert *a;
+
+	if (!err)
+		return 0;
+	a = err_alert_find(decode_errors, err);
+	if (a)
+		return engine_fail(e, a->ours, a->alert, "%s %s", a->reason,
+				   what);
 	return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 			   "cannot process %s: %s", what, strerror(-err));
 }
@@ -176,6 +216,23 @@ int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
 	return err;
 }
 
+int engine_kx_derive(struct tls_engine *e, struct bytes peer_share,
+		     struct secret *shared)
+{
+	int err = kx_derive(e->params.kx, peer_share.p, peer_share.len, shared);
+
+	/* RFC 8446 §4.2.8.2, §7.4.2: an invalid share is illegal_parameter */
+	if (err == -EBADMSG)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "invalid key share from the %s",
+				   e->role == TLS_ROLE_CLIENT ? "server" :
+								"client");
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "key exchange failed");
+	return 0;
+}
+
 int engine_rx_boundary(struct tls_engine *e)
 {
 	/* RFC 8446 §5.1: a key change must not fall inside a record */
@@ -221,7 +278,7 @@ static int handle_messages(struct tls_engine *e)
 			break;
 		}
 		if (err) {
-			err = engine_decode_fail(e, err, "handshake message");
+			err = engine_decoded(e, err, "handshake message");
 			break;
 		}
 		/*
@@ -284,27 +341,15 @@ static int handle_ccs(struct tls_engine *e, const uint8_t *body, size_t len)
 	return 0;
 }
 
-/* The alert a record-layer error calls for (tls_record.h's table). */
+/* The alert a record-layer error calls for. */
 static int record_fail(struct tls_engine *e, int err)
 {
-	switch (err) {
-	case -EBADMSG:
-		/* RFC 8446 §5.2, RFC 5246 §7.2.2 */
-		return engine_fail(e, -EPROTO, TLS_ALERT_BAD_RECORD_MAC,
-				   "record authentication failed");
-	case -EMSGSIZE:
-		return engine_fail(e, -EPROTO, TLS_ALERT_RECORD_OVERFLOW,
-				   "record too long");
-	case -EPROTO:
-		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
-				   "unexpected record");
-	case -EPROTONOSUPPORT:
-		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
-				   "wrong record version");
-	default:
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "record layer: %s", strerror(-err));
-	}
+	const struct err_alert *a = err_alert_find(record_errors, err);
+
+	if (a)
+		return engine_fail(e, a->ours, a->alert, "%s", a->reason);
+	return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR, "record layer: %s",
+			   strerror(-err));
 }
 
 static int handle_record(struct tls_engine *e)
@@ -549,22 +594,13 @@ void tls_engine_free(struct tls_engine *e)
 	record_dir_wipe(&e->record.rx);
 	record_dir_wipe(&e->record.tx);
 	record_dir_wipe(&e->record.rx_pending);
-	record_keys_wipe(&e->record.rx_keys);
-	record_keys_wipe(&e->record.tx_keys);
-	record_keys_wipe(&e->record.rx_pending_keys);
 	kx_free(e->params.kx);
 	EVP_PKEY_free(e->peer.key);
-	secret_wipe(&e->tls13.handshake_secret);
-	secret_wipe(&e->tls13.master_secret);
-	secret_wipe(&e->tls13.client_hs);
-	secret_wipe(&e->tls13.server_hs);
-	secret_wipe(&e->tls13.client_ap);
-	secret_wipe(&e->tls13.server_ap);
-	secret_wipe(&e->tls12.master);
-	record_keys_wipe(&e->tls12.client_keys);
-	record_keys_wipe(&e->tls12.server_keys);
 	free(e->peer.chain);
-	tls_result_wipe(&e->result);
+	/*
+	 * Every other secret (the kept record keys, tls13, tls12, the result)
+	 * is a fixed buffer inside *e (crypto/secret.h): this wipes them all.
+	 */
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509.h>
@@ -124,6 +125,67 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 	return 0;
 }
 
+/* TLS 1.2: the Certificate body, verified once any CertificateStatus is in. */
+static int keep_chain(struct tls_engine *e, struct bytes body)
+{
+	free(e->peer.chain);
+	e->peer.chain = malloc(body.len);
+	if (!e->peer.chain)
+		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
+				   "out of memory");
+	memcpy(e->peer.chain, body.p, body.len);
+	e->peer.chain_len = body.len;
+	return 0;
+}
+
+/*
+ * An empty Certificate. A server must send one: RFC 8446 §4.4.2.4 says
+ * decode_error; in TLS 1.2 every suite we offer needs one (RFC 5246
+ * §7.4.2). A client may send none unless we require one: RFC 8446
+ * §4.4.2.4 certificate_required, RFC 5246 §7.4.6 handshake_failure.
+ */
+static int no_certificate(struct tls_engine *e)
+{
+	bool tls13 = e->params.version == TLS_VERSION_1_3;
+
+	if (e->role == TLS_ROLE_CLIENT && tls13)
+		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
+				   "server sent no certificate");
+	if (e->role == TLS_ROLE_CLIENT)
+		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
+				   "server sent no certificate");
+	if (e->cfg->client_auth != TLS_CLIENT_AUTH_REQUIRED)
+		return 0;
+	return engine_fail(e, -EKEYREJECTED,
+			   tls13 ? TLS_ALERT_CERTIFICATE_REQUIRED :
+				   TLS_ALERT_HANDSHAKE_FAILURE,
+			   "client sent no certificate");
+}
+
+int engine_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			  bool *empty)
+{
+	bool tls13 = e->params.version == TLS_VERSION_1_3;
+	struct certificate c;
+
+	TRY(engine_decoded(e,
+			   hs_certificate_decode(m->body, e->params.version, &c),
+			   "Certificate"));
+	/* RFC 8446 §4.4.2: the context echoes the CertificateRequest's */
+	if (tls13 && (c.context.len != e->peer.cr_context_len ||
+		      memcmp(c.context.p, e->peer.cr_context, c.context.len)))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "certificate_request_context mismatch");
+	*empty = c.count == 0;
+	if (*empty)
+		TRY(no_certificate(e));
+	if (!tls13)
+		TRY(keep_chain(e, m->body));
+	else if (!*empty)
+		TRY(engine_verify_peer_chain(e, &c, c.ocsp_response));
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
+}
+
 /*
  * CertificateRequest with our signature_algorithms: TLS 1.2 also names
  * the certificate types (RFC 5246 §7.4.4: rsa_sign, and ecdsa_sign from
@@ -146,6 +208,33 @@ int engine_send_certificate_request(struct tls_engine *e)
 	e->peer.cert_requested = true;
 	TRY(hs_certificate_request_encode(&msg, e->params.version, &cr));
 	return engine_send_msg(e, &msg);
+}
+
+int engine_on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m)
+{
+	struct certificate_request cr;
+	int err;
+
+	err = hs_certificate_request_decode(m->body, e->params.version, &cr);
+	TRY(engine_decoded(e, err, "CertificateRequest"));
+	/* RFC 8446 §4.3.2: signature_algorithms must be present */
+	if (e->params.version == TLS_VERSION_1_3 &&
+	    !(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
+		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
+				   "CertificateRequest without signature_algorithms");
+	if (cr.context.len) /* TLS 1.3 only; memcpy from NULL is undefined */
+		memcpy(e->peer.cr_context, cr.context.p, cr.context.len);
+	e->peer.cr_context_len = cr.context.len;
+	e->peer.asked_for_ours = true;
+	/*
+	 * Without a usable scheme we answer with an empty Certificate
+	 * (RFC 8446 §4.4.2, RFC 5246 §7.4.6).
+	 */
+	e->params.our_sig_scheme = 0;
+	if (e->cfg->chain && e->cfg->key && engine_pick_scheme(e, cr.sig_algs))
+		e->params.our_sig_scheme = 0;
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /* CertificateVerify: our signature over tbs, as each version defines it. */

@@ -8,8 +8,8 @@
  * names the handshake message types it accepts; the driver
  * (engine_dispatch) refuses any other with unexpected_message before the
  * step's function runs, so that function holds only the protocol logic:
- * it processes the message, may send messages and switch keys, and sets
- * the step that follows.
+ * it processes the message, may send messages and switch keys, and names
+ * the step that follows (engine_next). The struct is grouped by concern.
  */
 #ifndef KTLSO_ENGINE_PRIV_H
 #define KTLSO_ENGINE_PRIV_H
@@ -164,11 +164,21 @@ struct tls_engine {
 int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* A decode result from the codec turned into the right alert. */
-int engine_decode_fail(struct tls_engine *e, int err, const char *what);
+/*
+ * A codec's result for the message named what: 0, or the failure with the
+ * alert the error calls for. TRY(engine_decoded(e, hs_x_decode(...), "X")).
+ */
+int engine_decoded(struct tls_engine *e, int err, const char *what) WUR;
 
 /* A message that is out of order for a reason beyond its type. */
 int engine_unexpected(struct tls_engine *e, uint8_t type);
+
+/* The step for the message after this one; 0, so a step ends with it. */
+static inline int engine_next(struct tls_engine *e, const struct hs_step *next)
+{
+	e->step = next;
+	return 0;
+}
 
 /*
  * The driver: hand m to the current step if the step accepts its type,
@@ -201,6 +211,12 @@ int engine_install_keys(struct tls_engine *e, enum engine_dir which,
 /* TLS 1.3: a direction keyed from a traffic secret (§7.3). */
 int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
 		      const struct secret *traffic) WUR;
+/*
+ * ECDHE: the shared secret from our key share (params.kx) and the peer's;
+ * illegal_parameter for an invalid share.
+ */
+int engine_kx_derive(struct tls_engine *e, struct bytes peer_share,
+		     struct secret *shared) WUR;
 /* TLS 1.3 switching rx must fall on a record boundary (§5.1). */
 int engine_rx_boundary(struct tls_engine *e) WUR;
 
@@ -211,6 +227,16 @@ int engine_transcript_hash(struct tls_engine *e, uint8_t out[TLS_HASH_MAX],
 /* Peer certificate: verify the chain, keep the leaf key (both versions). */
 int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 			     struct bytes ocsp) WUR;
+
+/*
+ * The peer's Certificate (RFC 8446 §4.4.2, RFC 5246 §7.4.2 and §7.4.6).
+ * An empty one fails unless the peer is a client we do not require a
+ * certificate of; *empty says it was. TLS 1.3
+ * verifies the chain now, with the leaf's OCSP response; TLS 1.2 keeps it
+ * until any CertificateStatus is in (hs12_verify_kept_chain).
+ */
+int engine_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			  bool *empty) WUR;
 
 /* Our chain (config) as the certs of a Certificate message. */
 int engine_chain(struct tls_engine *e, struct certificate *c) WUR;
@@ -235,6 +261,13 @@ int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes) WUR;
 
 /* CertificateRequest for the negotiated version. */
 int engine_send_certificate_request(struct tls_engine *e) WUR;
+/*
+ * The peer's CertificateRequest: keep its context (TLS 1.3) and pick our
+ * signature scheme from its list; none that fits means we will answer
+ * with an empty Certificate.
+ */
+int engine_on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m) WUR;
 /* CertificateVerify signing tbs with our key and scheme. */
 int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
 				   size_t tbs_len) WUR;

@@ -188,11 +188,9 @@ static int on_server_hello(struct tls_engine *e, const struct hs_message *m)
 {
 	struct server_hello sh;
 	const struct tls_suite *s;
-	int err;
 
-	err = hs_server_hello_decode(m->body, &sh);
-	if (err)
-		return engine_decode_fail(e, err, "ServerHello");
+	TRY(engine_decoded(e, hs_server_hello_decode(m->body, &sh),
+			   "ServerHello"));
 
 	/* RFC 8446 §4.2.1: supported_versions decides; else legacy_version */
 	e->params.version = sh.exts & HS_EXT_SUPPORTED_VERSIONS ?
@@ -283,11 +281,9 @@ static int choose_version(struct tls_engine *e, const struct client_hello *ch)
 static int on_client_hello(struct tls_engine *e, const struct hs_message *m)
 {
 	struct client_hello ch;
-	int err;
 
-	err = hs_client_hello_decode(m->body, &ch);
-	if (err)
-		return engine_decode_fail(e, err, "ClientHello");
+	TRY(engine_decoded(e, hs_client_hello_decode(m->body, &ch),
+			   "ClientHello"));
 	if (e->params.sent_hrr)
 		/* The second ClientHello keeps the version already chosen. */
 		return hs13_server_respond(e, &ch, m->whole);
@@ -316,8 +312,7 @@ int engine_server_start(struct tls_engine *e)
 		return -EINVAL;
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE && !e->cfg->trust)
 		return -EINVAL;
-	e->step = &hello_steps[CLIENT_HELLO];
-	return 0;
+	return engine_next(e, &hello_steps[CLIENT_HELLO]);
 }
 
 /* Server, after a HelloRetryRequest: the next message is ClientHello2. */

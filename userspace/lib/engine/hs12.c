@@ -91,21 +91,29 @@ int hs12_derive_keys(struct tls_engine *e, const struct secret *pms)
 	return 0;
 }
 
-int hs12_expect_ccs(struct tls_engine *e)
+/* Our half of the key block (§6.3), or the peer's. */
+static struct record_keys *key_half(struct tls_engine *e, bool ours)
 {
-	bool client = e->role == TLS_ROLE_CLIENT;
-	struct record_keys k = client ? e->tls12.server_keys :
-					e->tls12.client_keys;
-	int err;
+	bool client = (e->role == TLS_ROLE_CLIENT) == ours;
 
-	/* engine_install_keys keeps its own copy; ours is wiped below */
-	memset(client ? &e->tls12.server_keys : &e->tls12.client_keys, 0,
-	       sizeof(k));
+	return client ? &e->tls12.client_keys : &e->tls12.server_keys;
+}
 
-	e->record.ccs_expected = true;
-	err = engine_install_keys(e, ENGINE_RX_PENDING, &k);
-	record_keys_wipe(&k);
+/* Key a direction with a half, which is wiped: the direction keeps a copy. */
+static int install_half(struct tls_engine *e, enum engine_dir which,
+			struct record_keys *half)
+{
+	int err = engine_install_keys(e, which, half);
+
+	record_keys_wipe(half);
 	return err;
+}
+
+int hs12_expect_ccs(struct tls_engine *e, const struct hs_step *finished)
+{
+	e->record.ccs_expected = true;
+	e->step = finished;
+	return install_half(e, ENGINE_RX_PENDING, key_half(e, false));
 }
 
 static int send_finished(struct tls_engine *e)
@@ -126,19 +134,9 @@ static int send_finished(struct tls_engine *e)
 
 int hs12_send_ccs_finished(struct tls_engine *e)
 {
-	bool client = e->role == TLS_ROLE_CLIENT;
-	struct record_keys k = client ? e->tls12.client_keys :
-					e->tls12.server_keys;
-
-	int err;
-
-	memset(client ? &e->tls12.client_keys : &e->tls12.server_keys, 0,
-	       sizeof(k));
-	err = engine_send_ccs(e);
-	if (!err)
-		err = engine_install_keys(e, ENGINE_TX, &k);
-	record_keys_wipe(&k);
-	return err ? err : send_finished(e);
+	TRY(engine_send_ccs(e));
+	TRY(install_half(e, ENGINE_TX, key_half(e, true)));
+	return send_finished(e);
 }
 
 int hs12_on_finished(struct tls_engine *e, const struct hs_message *m)
@@ -149,9 +147,7 @@ int hs12_on_finished(struct tls_engine *e, const struct hs_message *m)
 	size_t len;
 	int err;
 
-	err = hs_finished_decode(m->body, &fin);
-	if (err)
-		return engine_decode_fail(e, err, "Finished");
+	TRY(engine_decoded(e, hs_finished_decode(m->body, &fin), "Finished"));
 	/* §7.4.9: verify_data is 12 bytes for every suite we have */
 	if (fin.verify_data.len != TLS12_VERIFY_DATA_LEN)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
@@ -170,26 +166,6 @@ int hs12_on_finished(struct tls_engine *e, const struct hs_message *m)
 		/* §7.4.9: decrypt_error */
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
 				   "Finished does not match the handshake");
-	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
-}
-
-int hs12_on_certificate(struct tls_engine *e, const struct hs_message *m,
-			bool *empty)
-{
-	struct certificate c;
-	int err;
-
-	err = hs_certificate_decode(m->body, TLS_VERSION_1_2, &c);
-	if (err)
-		return engine_decode_fail(e, err, "Certificate");
-	*empty = c.count == 0;
-	free(e->peer.chain);
-	e->peer.chain = malloc(m->body.len);
-	if (!e->peer.chain)
-		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
-				   "out of memory");
-	memcpy(e->peer.chain, m->body.p, m->body.len);
-	e->peer.chain_len = m->body.len;
 	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
@@ -239,11 +215,9 @@ int hs12_on_certificate_verify(struct tls_engine *e,
 			       const struct hs_message *m)
 {
 	struct certificate_verify cv;
-	int err;
 
-	err = hs_certificate_verify_decode(m->body, &cv);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateVerify");
+	TRY(engine_decoded(e, hs_certificate_verify_decode(m->body, &cv),
+			   "CertificateVerify"));
 	/* §7.4.8: over handshake_messages up to, not including, this one */
 	TRY(engine_verify_signature(e, cv.sig_scheme,
 				    transcript_data(&e->transcript),

@@ -96,22 +96,16 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 	e->tls12.ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
 	e->tls12.ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
 	e->peer.status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
-	e->step = &steps[CERTIFICATE];
-	return 0;
+	return engine_next(e, &steps[CERTIFICATE]);
 }
 
 static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 {
 	bool empty;
 
-	TRY(hs12_on_certificate(e, m, &empty));
-	if (empty)
-		/* RFC 5246 §7.4.2: every suite we offer needs one */
-		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
-				   "server sent no certificate");
+	TRY(engine_on_certificate(e, m, &empty));
 	/* Verified once we know whether an OCSP response follows. */
-	e->step = &steps[CERTIFICATE_STATUS];
-	return 0;
+	return engine_next(e, &steps[CERTIFICATE_STATUS]);
 }
 
 /* After the certificate (and its status): ServerKeyExchange for ECDHE. */
@@ -127,18 +121,16 @@ static int on_certificate_status(struct tls_engine *e,
 				 const struct hs_message *m)
 {
 	struct certificate_status cs;
-	int err;
 
 	if (m->type != TLS_HS_CERTIFICATE_STATUS || !e->peer.status_requested) {
 		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
 		return engine_step_on(e, after_certificate(e), m);
 	}
-	err = hs_certificate_status_decode(m->body, &cs);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateStatus");
+	TRY(engine_decoded(e, hs_certificate_status_decode(m->body, &cs),
+			   "CertificateStatus"));
 	TRY(hs12_verify_kept_chain(e, cs.ocsp_response));
-	e->step = after_certificate(e);
-	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	return engine_next(e, after_certificate(e));
 }
 
 /* RFC 8422 §5.4: the signed ECDHE parameters. */
@@ -148,11 +140,9 @@ static int on_server_key_exchange(struct tls_engine *e,
 	struct server_key_exchange ske;
 	uint8_t tbs[2 * HS_RANDOM_LEN + 4 + 256];
 	bool offered = false;
-	int err;
 
-	err = hs_server_key_exchange_decode(m->body, &ske);
-	if (err)
-		return engine_decode_fail(e, err, "ServerKeyExchange");
+	TRY(engine_decoded(e, hs_server_key_exchange_decode(m->body, &ske),
+			   "ServerKeyExchange"));
 	for (size_t i = 0; i < e->cfg->n_groups; i++)
 		offered |= e->cfg->groups[i] == ske.group;
 	/* RFC 8422 §5.4: a curve we listed in supported_groups */
@@ -173,29 +163,17 @@ static int on_server_key_exchange(struct tls_engine *e,
 	e->params.group = ske.group;
 	memcpy(e->tls12.peer_share, ske.public_key.p, ske.public_key.len);
 	e->tls12.peer_share_len = ske.public_key.len;
-	e->step = &steps[CERTIFICATE_REQUEST];
-	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	return engine_next(e, &steps[CERTIFICATE_REQUEST]);
 }
 
 static int on_certificate_request(struct tls_engine *e,
 				  const struct hs_message *m)
 {
-	struct certificate_request cr;
-	int err;
-
 	if (m->type != TLS_HS_CERTIFICATE_REQUEST)
 		return engine_step_on(e, &steps[SERVER_HELLO_DONE], m);
-	err = hs_certificate_request_decode(m->body, TLS_VERSION_1_2, &cr);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateRequest");
-	e->peer.asked_for_ours = true;
-	e->params.our_sig_scheme = 0;
-	/* Without a usable scheme we answer with an empty Certificate. */
-	if (e->cfg->chain && e->cfg->key &&
-	    engine_pick_scheme(e, cr.sig_algs))
-		e->params.our_sig_scheme = 0;
-	e->step = &steps[SERVER_HELLO_DONE];
-	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
+	TRY(engine_on_certificate_request(e, m));
+	return engine_next(e, &steps[SERVER_HELLO_DONE]);
 }
 
 /* The pre-master secret and its ClientKeyExchange (RFC 5246 §7.4.7). */
@@ -212,15 +190,11 @@ static int send_client_key_exchange(struct tls_engine *e,
 	if (ecdhe) {
 		kx_free(e->params.kx); /* the TLS 1.3 key share of our ClientHello */
 		TRY(kx_keygen(e->params.group, &e->params.kx));
-		err = kx_derive(e->params.kx, e->tls12.peer_share,
-				e->tls12.peer_share_len, pms);
-		if (err == -EBADMSG)
-			return engine_fail(e, -EPROTO,
-					   TLS_ALERT_ILLEGAL_PARAMETER,
-					   "invalid ECDHE share from the server");
-		if (!err)
-			err = kx_public(e->params.kx, exchange,
-					sizeof(exchange), &len);
+		TRY(engine_kx_derive(e,
+				     (struct bytes){ e->tls12.peer_share,
+						     e->tls12.peer_share_len },
+				     pms));
+		err = kx_public(e->params.kx, exchange, sizeof(exchange), &len);
 	} else {
 		/* §7.4.7.1: the version we offered in ClientHello */
 		err = rsa_kx_encrypt(e->peer.key, TLS_VERSION_1_2, pms,
@@ -240,11 +214,9 @@ static int on_server_hello_done(struct tls_engine *e,
 {
 	SECRET_SCOPED struct secret pms = { 0 };
 	bool have_cert = e->params.our_sig_scheme != 0;
-	int err;
 
-	err = hs_server_hello_done_decode(m->body);
-	if (err)
-		return engine_decode_fail(e, err, "ServerHelloDone");
+	TRY(engine_decoded(e, hs_server_hello_done_decode(m->body),
+			   "ServerHelloDone"));
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	if (e->peer.asked_for_ours)
 		TRY(hs12_send_certificate(e, have_cert));
@@ -253,13 +225,9 @@ static int on_server_hello_done(struct tls_engine *e,
 	if (e->peer.asked_for_ours && have_cert)
 		TRY(hs12_send_certificate_verify(e));
 	TRY(hs12_send_ccs_finished(e));
-	if (e->tls12.ticket_ext) {
-		e->step = &steps[NEW_SESSION_TICKET];
-		return 0;
-	}
-	TRY(hs12_expect_ccs(e));
-	e->step = &steps[FINISHED];
-	return 0;
+	if (e->tls12.ticket_ext)
+		return engine_next(e, &steps[NEW_SESSION_TICKET]);
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
 /* RFC 5077 §3.3: a ticket we asked for; we keep no sessions, so it is skipped. */
@@ -270,12 +238,9 @@ static int on_new_session_ticket(struct tls_engine *e,
 	int err;
 
 	err = hs_new_session_ticket_decode(m->body, TLS_VERSION_1_2, &nst);
-	if (err)
-		return engine_decode_fail(e, err, "NewSessionTicket");
+	TRY(engine_decoded(e, err, "NewSessionTicket"));
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
-	TRY(hs12_expect_ccs(e));
-	e->step = &steps[FINISHED];
-	return 0;
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
 /* §7.1: after the CCS, which the driver waits for (ccs_expected) */

@@ -244,9 +244,9 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
 		TRY(engine_send_certificate_request(e));
 	TRY(send_server_hello_done(e));
-	e->step = &steps[e->peer.cert_requested ? CERTIFICATE :
-						  CLIENT_KEY_EXCHANGE];
-	return 0;
+	if (e->peer.cert_requested)
+		return engine_next(e, &steps[CERTIFICATE]);
+	return engine_next(e, &steps[CLIENT_KEY_EXCHANGE]);
 }
 
 static int on_client_certificate(struct tls_engine *e,
@@ -254,18 +254,11 @@ static int on_client_certificate(struct tls_engine *e,
 {
 	bool empty;
 
-	TRY(hs12_on_certificate(e, m, &empty));
-	if (empty) {
-		/* RFC 5246 §7.4.6: handshake_failure if we insist */
-		if (e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
-			return engine_fail(e, -EKEYREJECTED,
-					   TLS_ALERT_HANDSHAKE_FAILURE,
-					   "client sent no certificate");
-	} else {
+	TRY(engine_on_certificate(e, m, &empty));
+	/* No CertificateStatus comes from a client: verify the chain now. */
+	if (!empty)
 		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
-	}
-	e->step = &steps[CLIENT_KEY_EXCHANGE];
-	return 0;
+	return engine_next(e, &steps[CLIENT_KEY_EXCHANGE]);
 }
 
 static int on_client_key_exchange(struct tls_engine *e,
@@ -276,16 +269,11 @@ static int on_client_key_exchange(struct tls_engine *e,
 	struct client_key_exchange cke;
 	int err;
 
-	err = hs_client_key_exchange_decode(m->body, ecdhe, &cke);
-	if (err)
-		return engine_decode_fail(e, err, "ClientKeyExchange");
+	TRY(engine_decoded(e,
+			   hs_client_key_exchange_decode(m->body, ecdhe, &cke),
+			   "ClientKeyExchange"));
 	if (ecdhe) {
-		err = kx_derive(e->params.kx, cke.exchange.p, cke.exchange.len,
-				&pms);
-		if (err == -EBADMSG)
-			return engine_fail(e, -EPROTO,
-					   TLS_ALERT_ILLEGAL_PARAMETER,
-					   "invalid ECDHE share from the client");
+		TRY(engine_kx_derive(e, cke.exchange, &pms));
 	} else {
 		/*
 		 * §7.4.7.1: a bad decryption goes on with a random
@@ -296,31 +284,25 @@ static int on_client_key_exchange(struct tls_engine *e,
 		if (err == -EBADMSG)
 			return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 					   "RSA ClientKeyExchange of the wrong length");
+		if (err)
+			return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+					   "key exchange failed");
 	}
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "key exchange failed");
 	kx_free(e->params.kx);
 	e->params.kx = NULL;
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	TRY(hs12_derive_keys(e, &pms));
-	if (e->peer.key) {
+	if (e->peer.key)
 		/* §7.4.8: a client that sent a certificate proves it */
-		e->step = &steps[CERTIFICATE_VERIFY];
-		return 0;
-	}
-	TRY(hs12_expect_ccs(e));
-	e->step = &steps[FINISHED];
-	return 0;
+		return engine_next(e, &steps[CERTIFICATE_VERIFY]);
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
 static int on_client_certificate_verify(struct tls_engine *e,
 					const struct hs_message *m)
 {
 	TRY(hs12_on_certificate_verify(e, m));
-	TRY(hs12_expect_ccs(e));
-	e->step = &steps[FINISHED];
-	return 0;
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
 /* §7.1: after the CCS, which the driver waits for (ccs_expected) */

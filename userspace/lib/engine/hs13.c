@@ -96,30 +96,6 @@ int hs13_send_certificate_verify(struct tls_engine *e)
 	return engine_send_certificate_verify(e, content, clen);
 }
 
-/*
- * The peer's Certificate. *empty tells the caller the peer sent none (only
- * a client may, §4.4.2.4; the server decides whether that is acceptable).
- */
-int hs13_on_certificate(struct tls_engine *e, const struct hs_message *m,
-			bool *empty)
-{
-	struct certificate c;
-	int err;
-
-	err = hs_certificate_decode(m->body, TLS_VERSION_1_3, &c);
-	if (err)
-		return engine_decode_fail(e, err, "Certificate");
-	/* §4.4.2: the context echoes the CertificateRequest's (empty for a server) */
-	if (c.context.len != e->peer.cr_context_len ||
-	    memcmp(c.context.p, e->peer.cr_context, c.context.len))
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "certificate_request_context mismatch");
-	*empty = c.count == 0;
-	if (!*empty)
-		TRY(engine_verify_peer_chain(e, &c, c.ocsp_response));
-	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
-}
-
 /* The peer's CertificateVerify over the transcript up to its Certificate. */
 int hs13_on_certificate_verify(struct tls_engine *e,
 			       const struct hs_message *m)
@@ -127,11 +103,9 @@ int hs13_on_certificate_verify(struct tls_engine *e,
 	struct certificate_verify cv;
 	uint8_t th[TLS_HASH_MAX], content[SIG_TLS13_CONTENT_MAX];
 	size_t len, clen;
-	int err;
 
-	err = hs_certificate_verify_decode(m->body, &cv);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateVerify");
+	TRY(engine_decoded(e, hs_certificate_verify_decode(m->body, &cv),
+			   "CertificateVerify"));
 	TRY(engine_transcript_hash(e, th, &len));
 	TRY(sig_tls13_content(e->role == TLS_ROLE_CLIENT, th, len, content,
 			      sizeof(content), &clen));
@@ -148,11 +122,8 @@ int hs13_on_finished(struct tls_engine *e, const struct hs_message *m,
 	uint8_t th[TLS_HASH_MAX];
 	struct finished fin;
 	size_t len;
-	int err;
 
-	err = hs_finished_decode(m->body, &fin);
-	if (err)
-		return engine_decode_fail(e, err, "Finished");
+	TRY(engine_decoded(e, hs_finished_decode(m->body, &fin), "Finished"));
 	TRY(engine_transcript_hash(e, th, &len));
 	TRY(tls13_finished_verify_data(e->params.suite->hash, base_key, th, len,
 				       &expected));

@@ -47,7 +47,6 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 				   const struct server_hello *sh)
 {
 	SECRET_SCOPED struct secret shared = { 0 };
-	int err;
 
 	/* RFC 8446 §4.2: ServerHello carries only these three */
 	if (sh->exts & ~(HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE))
@@ -61,15 +60,7 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	if (sh->key_share_group != e->params.group)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "key share for a group we did not send");
-	err = kx_derive(e->params.kx, sh->key_share.p, sh->key_share.len,
-			&shared);
-	if (err == -EBADMSG)
-		/* §4.2.8.2, §7.4.2: invalid share */
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "invalid key share from the server");
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "key exchange failed");
+	TRY(engine_kx_derive(e, sh->key_share, &shared));
 	kx_free(e->params.kx);
 	e->params.kx = NULL;
 	TRY(hs13_derive_handshake(e, &shared));
@@ -78,19 +69,16 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_hs));
 	/* §5: a CCS from a middlebox-compatible server is ignored */
 	e->record.ccs_ignorable = true;
-	e->step = &steps[ENCRYPTED_EXTENSIONS];
-	return 0;
+	return engine_next(e, &steps[ENCRYPTED_EXTENSIONS]);
 }
 
 static int on_encrypted_extensions(struct tls_engine *e,
 				   const struct hs_message *m)
 {
 	struct encrypted_extensions ee;
-	int err;
 
-	err = hs_encrypted_extensions_decode(m->body, &ee);
-	if (err)
-		return engine_decode_fail(e, err, "EncryptedExtensions");
+	TRY(engine_decoded(e, hs_encrypted_extensions_decode(m->body, &ee),
+			   "EncryptedExtensions"));
 	if (ee.exts & HS_EXT_ALPN) {
 		/* RFC 7301 §3.1, RFC 8446 §4.2: one of ours, and only if asked */
 		if (!e->alpn.len)
@@ -107,56 +95,31 @@ static int on_encrypted_extensions(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
 				   "unrequested server_name");
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
-	e->step = &steps[CERTIFICATE_REQUEST];
-	return 0;
+	return engine_next(e, &steps[CERTIFICATE_REQUEST]);
 }
 
 static int on_certificate_request(struct tls_engine *e,
 				  const struct hs_message *m)
 {
-	struct certificate_request cr;
-	int err;
-
 	if (m->type != TLS_HS_CERTIFICATE_REQUEST)
 		return engine_step_on(e, &steps[CERTIFICATE], m);
-	err = hs_certificate_request_decode(m->body, TLS_VERSION_1_3, &cr);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateRequest");
-	/* §4.3.2: signature_algorithms must be present */
-	if (!(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
-		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
-				   "CertificateRequest without signature_algorithms");
-	memcpy(e->peer.cr_context, cr.context.p, cr.context.len);
-	e->peer.cr_context_len = cr.context.len;
-	e->peer.asked_for_ours = true;
-	if (e->cfg->chain && e->cfg->key &&
-	    engine_pick_scheme(e, cr.sig_algs) < 0) {
-		/* No scheme fits our key: answer with no certificate (§4.4.2). */
-		e->params.our_sig_scheme = 0;
-	}
-	e->step = &steps[CERTIFICATE];
-	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
+	TRY(engine_on_certificate_request(e, m));
+	return engine_next(e, &steps[CERTIFICATE]);
 }
 
 static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 {
 	bool empty;
 
-	TRY(hs13_on_certificate(e, m, &empty));
-	/* §4.4.2.4: a server must send a certificate: decode_error */
-	if (empty)
-		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
-				   "server sent no certificate");
-	e->step = &steps[CERTIFICATE_VERIFY];
-	return 0;
+	TRY(engine_on_certificate(e, m, &empty));
+	return engine_next(e, &steps[CERTIFICATE_VERIFY]);
 }
 
 static int on_certificate_verify(struct tls_engine *e,
 				 const struct hs_message *m)
 {
 	TRY(hs13_on_certificate_verify(e, m));
-	e->step = &steps[FINISHED];
-	return 0;
+	return engine_next(e, &steps[FINISHED]);
 }
 
 static int on_finished(struct tls_engine *e, const struct hs_message *m)

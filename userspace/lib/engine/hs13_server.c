@@ -133,17 +133,9 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	SECRET_SCOPED struct secret shared = { 0 };
 	uint8_t pub[128];
 	size_t publen;
-	int err;
 
 	TRY(kx_keygen(e->params.group, &e->params.kx));
-	err = kx_derive(e->params.kx, client_share.p, client_share.len,
-			&shared);
-	if (err == -EBADMSG)
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "invalid key share from the client");
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "key exchange failed");
+	TRY(engine_kx_derive(e, client_share, &shared));
 	TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
 	kx_free(e->params.kx);
 	e->params.kx = NULL;
@@ -165,8 +157,9 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	TRY(hs13_send_finished(e, &e->tls13.server_hs));
 	TRY(hs13_derive_application(e));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_ap));
-	e->step = &steps[e->peer.cert_requested ? CERTIFICATE : FINISHED];
-	return 0;
+	if (e->peer.cert_requested)
+		return engine_next(e, &steps[CERTIFICATE]);
+	return engine_next(e, &steps[FINISHED]);
 }
 
 int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
@@ -223,22 +216,16 @@ static int on_client_certificate(struct tls_engine *e,
 {
 	bool empty;
 
-	TRY(hs13_on_certificate(e, m, &empty));
-	if (empty && e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
-		/* §4.4.2.4 */
-		return engine_fail(e, -EKEYREJECTED,
-				   TLS_ALERT_CERTIFICATE_REQUIRED,
-				   "client sent no certificate");
-	e->step = &steps[empty ? FINISHED : CERTIFICATE_VERIFY];
-	return 0;
+	TRY(engine_on_certificate(e, m, &empty));
+	/* §4.4.3: a client without one sends no CertificateVerify */
+	return engine_next(e, &steps[empty ? FINISHED : CERTIFICATE_VERIFY]);
 }
 
 static int on_client_certificate_verify(struct tls_engine *e,
 					const struct hs_message *m)
 {
 	TRY(hs13_on_certificate_verify(e, m));
-	e->step = &steps[FINISHED];
-	return 0;
+	return engine_next(e, &steps[FINISHED]);
 }
 
 static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
