@@ -474,6 +474,12 @@ static void test_garbage(const char *ver)
 	/* A ServerHello whose body ends after legacy_version */
 	static const uint8_t bad_sh[] = { 0x16, 0x03, 0x03, 0x00, 0x06, 0x02,
 					  0x00, 0x00, 0x02, 0x03, 0x03 };
+	/* Well-formed messages out of order: a Finished, a ServerHelloDone */
+	static const uint8_t early_fin[5 + 4 + 12] = { 0x16, 0x03, 0x01, 0x00,
+						       0x10, 0x14, 0x00, 0x00,
+						       0x0c };
+	static const uint8_t early_shd[] = { 0x16, 0x03, 0x03, 0x00, 0x04,
+					     0x0e, 0x00, 0x00, 0x00 };
 	static const struct {
 		const char *what;
 		const uint8_t *bytes;
@@ -492,6 +498,11 @@ static void test_garbage(const char *ver)
 		  TLS_ALERT_DECODE_ERROR },
 		{ "a truncated ServerHello", bad_sh, sizeof(bad_sh), CLIENT,
 		  TLS_ALERT_DECODE_ERROR },
+		/* RFC 8446 §6.2, RFC 5246 §7.2.2: the driver's type check */
+		{ "a Finished instead of ClientHello", early_fin,
+		  sizeof(early_fin), SERVER, TLS_ALERT_UNEXPECTED_MESSAGE },
+		{ "a ServerHelloDone instead of ServerHello", early_shd,
+		  sizeof(early_shd), CLIENT, TLS_ALERT_UNEXPECTED_MESSAGE },
 	};
 	bool v13 = !strcmp(ver, "1.3");
 

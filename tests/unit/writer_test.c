@@ -3,7 +3,7 @@
  * userspace/lib/wire/writer.c: big-endian integers, nested length-prefixed
  * vectors closed with their bounds (RFC 8446 §3.4), growth up to a hard
  * limit, the sticky error, and that no byte written survives in memory
- * handed back to the allocator.
+ * handed back to the allocator, also from a scoped writer.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -203,6 +203,33 @@ static void test_wipe(void)
 	writer_free(&w);
 }
 
+/* A scoped writer holding a key, left by an early return as TRY() leaves. */
+static int scoped_early_return(const char *key, size_t len)
+{
+	WRITER_SCOPED(w, 1 << 20);
+
+	if (writer_bytes(&w, key, len))
+		return -ENOMEM;
+	watch(&w);
+	return -EAGAIN;
+}
+
+static void test_scoped(void)
+{
+	static const char key[] = "not-a-real-key-but-wipe-it-anyway";
+
+	CHECK(scoped_early_return(key, sizeof(key)) == -EAGAIN &&
+		      watched_freed && watched_clean,
+	      "a scoped writer is wiped and freed when its function returns");
+	{
+		WRITER_SCOPED(w, 4);
+
+		CHECK(!w.data && !w.len && !writer_error(&w) &&
+			      writer_bytes(&w, "01234", 5) == -EMSGSIZE,
+		      "a scoped writer starts empty, with its limit");
+	}
+}
+
 int main(void)
 {
 	test_integers();
@@ -210,5 +237,6 @@ int main(void)
 	test_bounds();
 	test_growth_and_limit();
 	test_wipe();
+	test_scoped();
 	return check_summary();
 }

@@ -25,9 +25,56 @@ static int seal_out(struct tls_engine *e, struct record_dir *dir, uint8_t type,
 {
 	size_t n;
 
-	TRY(record_seal(dir, type, p, len, 0, e->sealed, sizeof(e->sealed),
-			&n));
-	return writer_bytes(&e->out, e->sealed, n);
+	TRY(record_seal(dir, type, p, len, 0, e->out.sealed,
+			sizeof(e->out.sealed), &n));
+	return writer_bytes(&e->out.queue, e->out.sealed, n);
+}
+
+/* A lower layer's error, and the error and alert the engine fails with. */
+struct err_alert {
+	int err;
+	int ours;
+	uint8_t alert;
+	const char *reason;
+};
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* The codec's errors (wire/hs_msg.h); the message's name follows the reason. */
+static const struct err_alert decode_errors[] = {
+	{ -EPROTO, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+	  "illegal parameter in" },
+	{ -EBADMSG, -EPROTO, TLS_ALERT_DECODE_ERROR, "malformed" },
+	/* RFC 8446 §4.2: an extension type we never send cannot be an answer */
+	{ -EOPNOTSUPP, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+	  "unknown extension in" },
+	/* Only a Certificate can be too long: more than HS_MAX_CHAIN entries */
+	{ -EMSGSIZE, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
+	  "more than " STRINGIFY(HS_MAX_CHAIN) " certificates in" },
+	{ 0 },
+};
+
+/* The record layer's errors (record/record.h's table). */
+static const struct err_alert record_errors[] = {
+	/* RFC 8446 §5.2, RFC 5246 §7.2.2 */
+	{ -EBADMSG, -EPROTO, TLS_ALERT_BAD_RECORD_MAC,
+	  "record authentication failed" },
+	{ -EMSGSIZE, -EPROTO, TLS_ALERT_RECORD_OVERFLOW, "record too long" },
+	{ -EPROTO, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE, "unexpected record" },
+	{ -EPROTONOSUPPORT, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+	  "wrong record version" },
+	{ 0 },
+};
+
+/* err's row in a table ended by a zero row, or NULL. */
+static const struct err_alert *err_alert_find(const struct err_alert *t,
+					      int err)
+{
+	for (; t->err; t++)
+		if (t->err == err)
+			return t;
+	return NULL;
 }
 
 int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
@@ -46,27 +93,20 @@ int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
 	e->alert = alert;
 	body[1] = alert;
 	/* Best effort: a failure to seal the alert leaves the reason intact. */
-	(void)seal_out(e, &e->tx, TLS_CT_ALERT, body, sizeof(body));
+	(void)seal_out(e, &e->record.tx, TLS_CT_ALERT, body, sizeof(body));
 	return err;
 }
 
-int engine_decode_fail(struct tls_engine *e, int err, const char *what)
+int engine_decoded(struct tls_engine *e, int err, const char *what)
 {
-	if (err == -EPROTO)
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "illegal parameter in %s", what);
-	if (err == -EBADMSG)
-		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
-				   "malformed %s", what);
-	/* RFC 8446 §4.2: an extension type we never send cannot be an answer */
-	if (err == -EOPNOTSUPP)
-		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
-				   "unknown extension in %s", what);
-	/* Only a Certificate can be too long: more than HS_MAX_CHAIN entries */
-	if (err == -EMSGSIZE)
-		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
-				   "%s with more than %d certificates", what,
-				   HS_MAX_CHAIN);
+	const struct err_alert *a;
+
+	if (!err)
+		return 0;
+	a = err_alert_find(decode_errors, err);
+	if (a)
+		return engine_fail(e, a->ours, a->alert, "%s %s", a->reason,
+				   what);
 	return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 			   "cannot process %s: %s", what, strerror(-err));
 }
@@ -78,6 +118,30 @@ int engine_unexpected(struct tls_engine *e, uint8_t type)
 			   "unexpected handshake message type %u", type);
 }
 
+int engine_dispatch(struct tls_engine *e, const struct hs_message *m)
+{
+	const struct hs_step *step = e->step;
+
+	/*
+	 * RFC 8446 §6.2, RFC 5246 §7.2.2: a type the state does not accept
+	 * is unexpected_message; so is any message while a TLS 1.2 CCS is
+	 * due (RFC 5246 §7.1: Finished comes only after it).
+	 */
+	if (e->record.ccs_expected || m->type >= 32 ||
+	    !(step->accepts & HS_TYPE(m->type)))
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "unexpected handshake message type %u, waiting for %s",
+				   m->type, step->name);
+	return step->fn(e, m);
+}
+
+int engine_step_on(struct tls_engine *e, const struct hs_step *next,
+		   const struct hs_message *m)
+{
+	e->step = next;
+	return engine_dispatch(e, m);
+}
+
 /* One content type out, split into records of at most 2^14 bytes (§5.1). */
 static int send_records(struct tls_engine *e, uint8_t type, const uint8_t *p,
 			size_t len)
@@ -85,7 +149,7 @@ static int send_records(struct tls_engine *e, uint8_t type, const uint8_t *p,
 	do {
 		size_t n = len < TLS_MAX_PLAINTEXT ? len : TLS_MAX_PLAINTEXT;
 
-		TRY(seal_out(e, &e->tx, type, p, n));
+		TRY(seal_out(e, &e->record.tx, type, p, n));
 		p += n;
 		len -= n;
 	} while (len);
@@ -115,11 +179,13 @@ int engine_send_ccs(struct tls_engine *e)
 int engine_install_keys(struct tls_engine *e, enum engine_dir which,
 			struct record_keys *k)
 {
-	struct record_dir *dir = which == ENGINE_TX ? &e->tx :
-				 which == ENGINE_RX ? &e->rx : &e->rx_pending;
-	struct record_keys *kept = which == ENGINE_TX ? &e->tx_keys :
-				   which == ENGINE_RX ? &e->rx_keys :
-							&e->rx_pending_keys;
+	struct record_dir *dir = which == ENGINE_TX ? &e->record.tx :
+				 which == ENGINE_RX ? &e->record.rx :
+						      &e->record.rx_pending;
+	struct record_keys *kept =
+		which == ENGINE_TX ? &e->record.tx_keys :
+		which == ENGINE_RX ? &e->record.rx_keys :
+				     &e->record.rx_pending_keys;
 	int err;
 
 	err = record_dir_keys(dir, k, which == ENGINE_TX ? RECORD_SEAL :
@@ -135,7 +201,7 @@ int engine_install_keys(struct tls_engine *e, enum engine_dir which,
 int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
 		      const struct secret *traffic)
 {
-	const struct tls_suite *s = e->suite;
+	const struct tls_suite *s = e->params.suite;
 	struct record_keys k = {
 		.version = TLS_VERSION_1_3,
 		.cipher = s->cipher,
@@ -150,10 +216,27 @@ int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
 	return err;
 }
 
+int engine_kx_derive(struct tls_engine *e, struct bytes peer_share,
+		     struct secret *shared)
+{
+	int err = kx_derive(e->params.kx, peer_share.p, peer_share.len, shared);
+
+	/* RFC 8446 §4.2.8.2, §7.4.2: an invalid share is illegal_parameter */
+	if (err == -EBADMSG)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "invalid key share from the %s",
+				   e->role == TLS_ROLE_CLIENT ? "server" :
+								"client");
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "key exchange failed");
+	return 0;
+}
+
 int engine_rx_boundary(struct tls_engine *e)
 {
 	/* RFC 8446 §5.1: a key change must not fall inside a record */
-	if (e->hs_rest)
+	if (e->in.hs_rest)
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
 				   "handshake data spans a key change");
 	return 0;
@@ -162,8 +245,8 @@ int engine_rx_boundary(struct tls_engine *e)
 int engine_transcript_hash(struct tls_engine *e, uint8_t out[TLS_HASH_MAX],
 			   size_t *len)
 {
-	*len = tls_hash_len(e->suite->hash);
-	return transcript_hash(&e->transcript, e->suite->hash, out);
+	*len = tls_hash_len(e->params.suite->hash);
+	return transcript_hash(&e->transcript, e->params.suite->hash, out);
 }
 
 /* Process every whole handshake message now in hs_in. */
@@ -172,10 +255,9 @@ static int handle_messages(struct tls_engine *e)
 	struct reader r;
 	int err = 0;
 
-	reader_init(&r, e->hs_in.data, e->hs_in.len);
+	reader_init(&r, e->in.hs.data, e->in.hs.len);
 	while (!e->err && !reader_done(&r)) {
-		struct bytes body, whole;
-		uint8_t type;
+		struct hs_message m;
 
 		if (e->done) {
 			/* Nothing may follow the last message in its record. */
@@ -184,7 +266,7 @@ static int handle_messages(struct tls_engine *e)
 					  "data after the final Finished");
 			break;
 		}
-		err = hs_msg_next(&r, HS_MSG_MAX, &type, &body, &whole);
+		err = hs_msg_next(&r, HS_MSG_MAX, &m.type, &m.body, &m.whole);
 		if (err == -EAGAIN) {
 			err = 0;
 			break;
@@ -196,27 +278,27 @@ static int handle_messages(struct tls_engine *e)
 			break;
 		}
 		if (err) {
-			err = engine_decode_fail(e, err, "handshake message");
+			err = engine_decoded(e, err, "handshake message");
 			break;
 		}
 		/*
 		 * RFC 5246 §7.4.1.1: HelloRequest is not part of the
 		 * handshake; we never renegotiate, so it is refused outright.
 		 */
-		if (type == TLS_HS_HELLO_REQUEST) {
+		if (m.type == TLS_HS_HELLO_REQUEST) {
 			err = engine_fail(e, -EPROTO,
 					  TLS_ALERT_UNEXPECTED_MESSAGE,
 					  "HelloRequest during the handshake");
 			break;
 		}
 		/* What follows this message, for engine_rx_boundary(). */
-		e->hs_rest = reader_left(&r);
-		err = e->handle(e, type, body, whole);
+		e->in.hs_rest = reader_left(&r);
+		err = engine_dispatch(e, &m);
 		if (err)
 			break;
 	}
-	memmove(e->hs_in.data, e->hs_in.data + r.pos, e->hs_in.len - r.pos);
-	e->hs_in.len -= r.pos;
+	memmove(e->in.hs.data, e->in.hs.data + r.pos, e->in.hs.len - r.pos);
+	e->in.hs.len -= r.pos;
 	return e->err ? e->err : err;
 }
 
@@ -240,45 +322,34 @@ static int handle_ccs(struct tls_engine *e, const uint8_t *body, size_t len)
 	if (len != 1 || body[0] != 1)
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
 				   "malformed ChangeCipherSpec");
-	if (e->ccs_ignorable)
+	if (e->record.ccs_ignorable)
 		return 0;
-	if (!e->ccs_expected)
+	if (!e->record.ccs_expected)
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
 				   "unexpected ChangeCipherSpec");
 	/* RFC 5246 §7.1: CCS must not arrive inside a handshake message */
-	e->hs_rest = e->hs_in.len;
+	e->in.hs_rest = e->in.hs.len;
 	TRY(engine_rx_boundary(e));
-	e->ccs_expected = false;
-	record_dir_wipe(&e->rx);
-	e->rx = e->rx_pending;
-	memset(&e->rx_pending, 0, sizeof(e->rx_pending));
-	record_keys_wipe(&e->rx_keys);
-	e->rx_keys = e->rx_pending_keys;
-	memset(&e->rx_pending_keys, 0, sizeof(e->rx_pending_keys));
+	e->record.ccs_expected = false;
+	record_dir_wipe(&e->record.rx);
+	e->record.rx = e->record.rx_pending;
+	memset(&e->record.rx_pending, 0, sizeof(e->record.rx_pending));
+	record_keys_wipe(&e->record.rx_keys);
+	e->record.rx_keys = e->record.rx_pending_keys;
+	memset(&e->record.rx_pending_keys, 0,
+	       sizeof(e->record.rx_pending_keys));
 	return 0;
 }
 
-/* The alert a record-layer error calls for (tls_record.h's table). */
+/* The alert a record-layer error calls for. */
 static int record_fail(struct tls_engine *e, int err)
 {
-	switch (err) {
-	case -EBADMSG:
-		/* RFC 8446 §5.2, RFC 5246 §7.2.2 */
-		return engine_fail(e, -EPROTO, TLS_ALERT_BAD_RECORD_MAC,
-				   "record authentication failed");
-	case -EMSGSIZE:
-		return engine_fail(e, -EPROTO, TLS_ALERT_RECORD_OVERFLOW,
-				   "record too long");
-	case -EPROTO:
-		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
-				   "unexpected record");
-	case -EPROTONOSUPPORT:
-		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
-				   "wrong record version");
-	default:
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "record layer: %s", strerror(-err));
-	}
+	const struct err_alert *a = err_alert_find(record_errors, err);
+
+	if (a)
+		return engine_fail(e, a->ours, a->alert, "%s", a->reason);
+	return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR, "record layer: %s",
+			   strerror(-err));
 }
 
 static int handle_record(struct tls_engine *e)
@@ -289,21 +360,22 @@ static int handle_record(struct tls_engine *e)
 	size_t len;
 	int err;
 
-	reader_init(&r, e->rec, e->rec_len);
-	err = record_parse(&e->rx, &r, &f);
+	reader_init(&r, e->in.rec, e->in.rec_len);
+	err = record_parse(&e->record.rx, &r, &f);
 	if (err)
 		return record_fail(e, err);
 	if (f.type == TLS_CT_CHANGE_CIPHER_SPEC)
 		return handle_ccs(e, f.body, f.body_len);
-	err = record_open(&e->rx, &f, &type, e->plain, sizeof(e->plain), &len);
+	err = record_open(&e->record.rx, &f, &type, e->in.plain,
+			  sizeof(e->in.plain), &len);
 	if (err)
 		return record_fail(e, err);
 
 	switch (type) {
 	case TLS_CT_ALERT:
-		return handle_alert(e, e->plain, len);
+		return handle_alert(e, e->in.plain, len);
 	case TLS_CT_HANDSHAKE:
-		TRY(writer_bytes(&e->hs_in, e->plain, len));
+		TRY(writer_bytes(&e->in.hs, e->in.plain, len));
 		return handle_messages(e);
 	default:
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
@@ -311,15 +383,15 @@ static int handle_record(struct tls_engine *e)
 	}
 }
 
-/* How long the record in e->rec will be, once its header is in. */
+/* How long the record in e->in.rec will be, once its header is in. */
 static int record_size(struct tls_engine *e, size_t *size)
 {
 	struct record_frame f;
 	struct reader r;
 	int err;
 
-	reader_init(&r, e->rec, e->rec_len);
-	err = record_parse(&e->rx, &r, &f);
+	reader_init(&r, e->in.rec, e->in.rec_len);
+	err = record_parse(&e->record.rx, &r, &f);
 	if (err == -EAGAIN || !err) {
 		*size = f.size;
 		return 0;
@@ -334,27 +406,28 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 	while (!e->err && !e->done && *consumed < len) {
 		size_t want = TLS_RECORD_HEADER_LEN, take;
 
-		if (e->rec_len >= TLS_RECORD_HEADER_LEN &&
+		if (e->in.rec_len >= TLS_RECORD_HEADER_LEN &&
 		    record_size(e, &want))
 			break;
 		/* Never past the record: the next one may be the kernel's. */
-		take = want - e->rec_len;
+		take = want - e->in.rec_len;
 		if (take > len - *consumed)
 			take = len - *consumed;
-		memcpy(e->rec + e->rec_len, in + *consumed, take);
-		e->rec_len += take;
+		memcpy(e->in.rec + e->in.rec_len, in + *consumed, take);
+		e->in.rec_len += take;
 		*consumed += take;
-		if (e->rec_len < TLS_RECORD_HEADER_LEN)
+		if (e->in.rec_len < TLS_RECORD_HEADER_LEN)
 			continue;
 		if (record_size(e, &want))
 			break;
-		if (e->rec_len < want)
+		if (e->in.rec_len < want)
 			continue;
 		(void)handle_record(e);
 		/* Wipe what a record can have left: no more than its length. */
-		OPENSSL_cleanse(e->plain, e->rec_len < sizeof(e->plain) ?
-						  e->rec_len : sizeof(e->plain));
-		e->rec_len = 0;
+		OPENSSL_cleanse(e->in.plain,
+				e->in.rec_len < sizeof(e->in.plain) ?
+					e->in.rec_len : sizeof(e->in.plain));
+		e->in.rec_len = 0;
 	}
 	return e->err;
 }
@@ -362,18 +435,18 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 void tls_engine_output(const struct tls_engine *e, const uint8_t **out,
 		       size_t *len)
 {
-	*out = e->out.data;
-	*len = e->out.len;
+	*out = e->out.queue.data;
+	*len = e->out.queue.len;
 }
 
 void tls_engine_output_done(struct tls_engine *e, size_t n)
 {
-	if (n > e->out.len)
-		n = e->out.len;
+	if (n > e->out.queue.len)
+		n = e->out.queue.len;
 	if (!n)
 		return;
-	memmove(e->out.data, e->out.data + n, e->out.len - n);
-	e->out.len -= n;
+	memmove(e->out.queue.data, e->out.queue.data + n, e->out.queue.len - n);
+	e->out.queue.len -= n;
 }
 
 int tls_engine_error(const struct tls_engine *e)
@@ -431,17 +504,21 @@ int engine_complete(struct tls_engine *e)
 {
 	struct tls_result *res = &e->result;
 
-	res->version = e->version;
-	res->cipher_suite = e->suite->id;
-	res->group = e->group;
-	res->kernel_cipher = e->suite->kernel_cipher;
-	TRY(result_keys(e->suite, &e->tx_keys, e->tx.seq, &res->tx));
-	TRY(result_keys(e->suite, &e->rx_keys, e->rx.seq, &res->rx));
-	if (e->version == TLS_VERSION_1_3) {
+	res->version = e->params.version;
+	res->cipher_suite = e->params.suite->id;
+	res->group = e->params.group;
+	res->kernel_cipher = e->params.suite->kernel_cipher;
+	TRY(result_keys(e->params.suite, &e->record.tx_keys, e->record.tx.seq,
+			&res->tx));
+	TRY(result_keys(e->params.suite, &e->record.rx_keys, e->record.rx.seq,
+			&res->rx));
+	if (e->params.version == TLS_VERSION_1_3) {
 		bool client = e->role == TLS_ROLE_CLIENT;
 
-		res->tx.traffic_secret = client ? e->client_ap : e->server_ap;
-		res->rx.traffic_secret = client ? e->server_ap : e->client_ap;
+		res->tx.traffic_secret = client ? e->tls13.client_ap :
+						  e->tls13.server_ap;
+		res->rx.traffic_secret = client ? e->tls13.server_ap :
+						  e->tls13.client_ap;
 	}
 	e->done = true;
 	return 0;
@@ -480,13 +557,13 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	e->role = req->role;
 	e->alert = -1;
 	e->peer_alert = -1;
-	writer_init(&e->hs_in, HS_MSG_MAX + TLS_MAX_PLAINTEXT);
-	writer_init(&e->out, OUT_LIMIT);
+	writer_init(&e->in.hs, HS_MSG_MAX + TLS_MAX_PLAINTEXT);
+	writer_init(&e->out.queue, OUT_LIMIT);
 	transcript_init(&e->transcript);
 	/* RFC 8446 §5.1: 0x0301 in the initial ClientHello's record */
-	record_dir_plain(&e->tx, req->role == TLS_ROLE_CLIENT ?
-					 TLS_VERSION_1_0 : TLS_VERSION_1_2);
-	record_dir_plain(&e->rx, TLS_VERSION_1_2);
+	record_dir_plain(&e->record.tx, req->role == TLS_ROLE_CLIENT ?
+						TLS_VERSION_1_0 : TLS_VERSION_1_2);
+	record_dir_plain(&e->record.rx, TLS_VERSION_1_2);
 	if (req->server_name &&
 	    snprintf(e->server_name, sizeof(e->server_name), "%s",
 		     req->server_name) >= (int)sizeof(e->server_name)) {
@@ -496,7 +573,8 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	err = alpn_init(e, req->role == TLS_ROLE_SERVER ? cfg->alpn : req->alpn);
 	if (err)
 		goto fail;
-	err = req->role == TLS_ROLE_CLIENT ? client_start(e) : server_start(e);
+	err = req->role == TLS_ROLE_CLIENT ? engine_client_start(e) :
+					     engine_server_start(e);
 	if (err)
 		goto fail;
 	return e;
@@ -510,28 +588,19 @@ void tls_engine_free(struct tls_engine *e)
 {
 	if (!e)
 		return;
-	writer_free(&e->hs_in);
-	writer_free(&e->out);
+	writer_free(&e->in.hs);
+	writer_free(&e->out.queue);
 	transcript_free(&e->transcript);
-	record_dir_wipe(&e->rx);
-	record_dir_wipe(&e->tx);
-	record_dir_wipe(&e->rx_pending);
-	record_keys_wipe(&e->rx_keys);
-	record_keys_wipe(&e->tx_keys);
-	record_keys_wipe(&e->rx_pending_keys);
-	kx_free(e->kx);
-	EVP_PKEY_free(e->peer_key);
-	secret_wipe(&e->handshake_secret);
-	secret_wipe(&e->master_secret);
-	secret_wipe(&e->client_hs);
-	secret_wipe(&e->server_hs);
-	secret_wipe(&e->client_ap);
-	secret_wipe(&e->server_ap);
-	secret_wipe(&e->master12);
-	record_keys_wipe(&e->client_keys12);
-	record_keys_wipe(&e->server_keys12);
-	free(e->peer_chain);
-	tls_result_wipe(&e->result);
+	record_dir_wipe(&e->record.rx);
+	record_dir_wipe(&e->record.tx);
+	record_dir_wipe(&e->record.rx_pending);
+	kx_free(e->params.kx);
+	EVP_PKEY_free(e->peer.key);
+	free(e->peer.chain);
+	/*
+	 * Every other secret (the kept record keys, tls13, tls12, the result)
+	 * is a fixed buffer inside *e (crypto/secret.h): this wipes them all.
+	 */
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509.h>
@@ -32,8 +33,8 @@ int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes)
 
 	while (n < 128 && hs_u16_list_at(peer_schemes, n, &v))
 		offered[n++] = v;
-	return sig_pick(e->cfg->key, e->version, offered, n,
-			&e->our_sig_scheme);
+	return sig_pick(e->cfg->key, e->params.version, offered, n,
+			&e->params.our_sig_scheme);
 }
 
 int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
@@ -46,11 +47,12 @@ int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
 	for (size_t i = 0; i < e->cfg->n_sig_schemes; i++)
 		offered |= e->cfg->sig_schemes[i] == scheme;
 	/* RFC 8446 §4.4.3, RFC 5246 §7.4.1.4.1: a scheme we offered, fit for the key */
-	if (!offered || !sig_scheme_fits_key(e->peer_key, scheme, e->version))
+	if (!offered ||
+	    !sig_scheme_fits_key(e->peer.key, scheme, e->params.version))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "peer signed with %s, which we did not offer or its key cannot make",
 				   sig_scheme_name(scheme));
-	err = sig_verify(e->peer_key, scheme, tbs, tbs_len, signature.p,
+	err = sig_verify(e->peer.key, scheme, tbs, tbs_len, signature.p,
 			 signature.len);
 	if (err)
 		/* RFC 8446 §4.4.3: decrypt_error */
@@ -71,13 +73,15 @@ static int leaf_key_only(struct tls_engine *e, struct bytes leaf)
 				   TLS_ALERT_BAD_CERTIFICATE,
 				   "peer certificate does not parse");
 	}
-	e->peer_key = X509_get_pubkey(x);
+	e->peer.key = X509_get_pubkey(x);
 	cert_name_text(X509_get_subject_name(x), e->result.peer_subject,
 		       sizeof(e->result.peer_subject));
 	X509_free(x);
-	return e->peer_key ? 0 : engine_fail(e, -EKEYREJECTED,
-					      TLS_ALERT_UNSUPPORTED_CERTIFICATE,
-					      "peer key unusable");
+	if (!e->peer.key)
+		return engine_fail(e, -EKEYREJECTED,
+				   TLS_ALERT_UNSUPPORTED_CERTIFICATE,
+				   "peer key unusable");
+	return 0;
 }
 
 int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
@@ -89,7 +93,7 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 		.peer_name = server_peer && e->server_name[0] ? e->server_name :
 								NULL,
 		.peer = server_peer ? CERT_PEER_SERVER : CERT_PEER_CLIENT,
-		.key_use = e->suite->kx == TLS_KX_RSA && server_peer ?
+		.key_use = e->params.suite->kx == TLS_KX_RSA && server_peer ?
 				   CERT_USE_KEY_ENCIPHERMENT :
 				   CERT_USE_SIGN,
 		.ocsp = ocsp.len ? ocsp.p : NULL,
@@ -100,14 +104,14 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 	struct cert_result res = { 0 };
 	int err;
 
-	EVP_PKEY_free(e->peer_key);
-	e->peer_key = NULL;
+	EVP_PKEY_free(e->peer.key);
+	e->peer.key = NULL;
 	if (!e->cfg->verify_peer && server_peer)
 		return leaf_key_only(e, c->certs[0]);
 	for (size_t i = 0; i < c->count; i++)
 		der[i] = (struct cert_der){ c->certs[i].p, c->certs[i].len };
 	err = cert_verify(e->cfg->trust, &check, der, c->count, &res,
-			  &e->peer_key);
+			  &e->peer.key);
 	snprintf(e->result.peer_subject, sizeof(e->result.peer_subject), "%s",
 		 res.subject);
 	if (err == -EKEYREJECTED)
@@ -119,6 +123,67 @@ int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 				   res.reason);
 	e->result.peer_verified = true;
 	return 0;
+}
+
+/* TLS 1.2: the Certificate body, verified once any CertificateStatus is in. */
+static int keep_chain(struct tls_engine *e, struct bytes body)
+{
+	free(e->peer.chain);
+	e->peer.chain = malloc(body.len);
+	if (!e->peer.chain)
+		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
+				   "out of memory");
+	memcpy(e->peer.chain, body.p, body.len);
+	e->peer.chain_len = body.len;
+	return 0;
+}
+
+/*
+ * An empty Certificate. A server must send one: RFC 8446 §4.4.2.4 says
+ * decode_error; in TLS 1.2 every suite we offer needs one (RFC 5246
+ * §7.4.2). A client may send none unless we require one: RFC 8446
+ * §4.4.2.4 certificate_required, RFC 5246 §7.4.6 handshake_failure.
+ */
+static int no_certificate(struct tls_engine *e)
+{
+	bool tls13 = e->params.version == TLS_VERSION_1_3;
+
+	if (e->role == TLS_ROLE_CLIENT && tls13)
+		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
+				   "server sent no certificate");
+	if (e->role == TLS_ROLE_CLIENT)
+		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
+				   "server sent no certificate");
+	if (e->cfg->client_auth != TLS_CLIENT_AUTH_REQUIRED)
+		return 0;
+	return engine_fail(e, -EKEYREJECTED,
+			   tls13 ? TLS_ALERT_CERTIFICATE_REQUIRED :
+				   TLS_ALERT_HANDSHAKE_FAILURE,
+			   "client sent no certificate");
+}
+
+int engine_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			  bool *empty)
+{
+	bool tls13 = e->params.version == TLS_VERSION_1_3;
+	struct certificate c;
+
+	TRY(engine_decoded(e,
+			   hs_certificate_decode(m->body, e->params.version, &c),
+			   "Certificate"));
+	/* RFC 8446 §4.4.2: the context echoes the CertificateRequest's */
+	if (tls13 && (c.context.len != e->peer.cr_context_len ||
+		      memcmp(c.context.p, e->peer.cr_context, c.context.len)))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "certificate_request_context mismatch");
+	*empty = c.count == 0;
+	if (*empty)
+		TRY(no_certificate(e));
+	if (!tls13)
+		TRY(keep_chain(e, m->body));
+	else if (!*empty)
+		TRY(engine_verify_peer_chain(e, &c, c.ocsp_response));
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /*
@@ -134,44 +199,63 @@ int engine_send_certificate_request(struct tls_engine *e)
 		.sig_algs = hs_u16_list(e->cfg->sig_schemes,
 					e->cfg->n_sig_schemes, schemes),
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
-	if (e->version == TLS_VERSION_1_3)
+	if (e->params.version == TLS_VERSION_1_3)
 		cr.exts = HS_EXT_SIGNATURE_ALGORITHMS;
 	else
 		cr.cert_types = (struct bytes){ types, sizeof(types) };
-	writer_init(&msg, 1024);
-	err = hs_certificate_request_encode(&msg, e->version, &cr);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	e->peer_cert_requested = true;
-	return err;
+	e->peer.cert_requested = true;
+	TRY(hs_certificate_request_encode(&msg, e->params.version, &cr));
+	return engine_send_msg(e, &msg);
+}
+
+int engine_on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m)
+{
+	struct certificate_request cr;
+	int err;
+
+	err = hs_certificate_request_decode(m->body, e->params.version, &cr);
+	TRY(engine_decoded(e, err, "CertificateRequest"));
+	/* RFC 8446 §4.3.2: signature_algorithms must be present */
+	if (e->params.version == TLS_VERSION_1_3 &&
+	    !(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
+		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
+				   "CertificateRequest without signature_algorithms");
+	if (cr.context.len) /* TLS 1.3 only; memcpy from NULL is undefined */
+		memcpy(e->peer.cr_context, cr.context.p, cr.context.len);
+	e->peer.cr_context_len = cr.context.len;
+	e->peer.asked_for_ours = true;
+	/*
+	 * Without a usable scheme we answer with an empty Certificate
+	 * (RFC 8446 §4.4.2, RFC 5246 §7.4.6).
+	 */
+	e->params.our_sig_scheme = 0;
+	if (e->cfg->chain && e->cfg->key && engine_pick_scheme(e, cr.sig_algs))
+		e->params.our_sig_scheme = 0;
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /* CertificateVerify: our signature over tbs, as each version defines it. */
 int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
 				   size_t tbs_len)
 {
-	struct certificate_verify cv = { .sig_scheme = e->our_sig_scheme };
+	uint16_t scheme = e->params.our_sig_scheme;
+	struct certificate_verify cv = { .sig_scheme = scheme };
 	uint8_t sigbuf[1024];
-	struct writer msg;
+	WRITER_SCOPED(msg, 2048);
 	size_t siglen;
 	int err;
 
-	err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs, tbs_len, sigbuf,
+	err = sig_sign(e->cfg->key, scheme, tbs, tbs_len, sigbuf,
 		       sizeof(sigbuf), &siglen);
 	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "signing CertificateVerify failed");
 	cv.signature = (struct bytes){ sigbuf, siglen };
-	writer_init(&msg, 2048);
-	err = hs_certificate_verify_encode(&msg, &cv);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_verify_encode(&msg, &cv));
+	return engine_send_msg(e, &msg);
 }
 
 bool engine_alpn_offered(const struct tls_engine *e, struct bytes name)

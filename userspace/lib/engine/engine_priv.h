@@ -4,9 +4,12 @@
  * engine.c and the per-version, per-role state machines (hs13_client.c,
  * hs13_server.c, hs12_client.c, hs12_server.c, hello.c).
  *
- * A state machine is a handler for the next handshake message: each handler
- * checks the type it was given, processes the message, may send messages
- * and switch keys, and installs the handler for the message that follows.
+ * A state machine is a static const table of steps, one per state. A step
+ * names the handshake message types it accepts; the driver
+ * (engine_dispatch) refuses any other with unexpected_message before the
+ * step's function runs, so that function holds only the protocol logic:
+ * it processes the message, may send messages and switch keys, and names
+ * the step that follows (engine_next). The struct is grouped by concern.
  */
 #ifndef KTLSO_ENGINE_PRIV_H
 #define KTLSO_ENGINE_PRIV_H
@@ -26,16 +29,106 @@
 
 struct tls_engine;
 
-static inline void record_keys_wipe(struct record_keys *k)
-{
-	secret_wipe(&k->key);
-	secret_wipe(&k->iv);
-	secret_wipe(&k->mac_key);
-}
+/* One handshake message, as the driver hands it to a step. */
+struct hs_message {
+	uint8_t type;
+	struct bytes body;	/* after the 4-byte header */
+	struct bytes whole;	/* header and body: what the transcript takes */
+};
 
-typedef int (*hs_handler)(struct tls_engine *e, uint8_t type,
-			  struct bytes body, struct bytes whole);
+typedef int hs_step_fn(struct tls_engine *e, const struct hs_message *m);
 
+/* The bit of a handshake type in hs_step.accepts (all we accept are < 32). */
+#define HS_TYPE(type) (UINT32_C(1) << (type))
+
+/* A state: what it waits for (for the reason), what it accepts, its logic. */
+struct hs_step {
+	const char *name;
+	uint32_t accepts;
+	hs_step_fn *fn;
+};
+
+/* Input: the record being assembled, its plaintext, handshake reassembly. */
+struct engine_input {
+	uint8_t rec[TLS_RECORD_HEADER_LEN + TLS12_MAX_CIPHERTEXT];
+	size_t rec_len;
+	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
+	struct writer hs;		/* handshake bytes not yet handled */
+	size_t hs_rest;			/* bytes after the message being handled */
+};
+
+/* Output: records waiting to be sent, and the scratch to seal one. */
+struct engine_output {
+	struct writer queue;
+	uint8_t sealed[RECORD_MAX_LEN];
+};
+
+/* Record protection per direction, and the keys behind it for the result. */
+struct engine_record {
+	struct record_dir rx, tx;
+	struct record_keys rx_keys, tx_keys;
+	/* TLS 1.2: rx after the peer's CCS, which is due when ccs_expected. */
+	struct record_dir rx_pending;
+	struct record_keys rx_pending_keys;
+	bool ccs_expected;
+	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
+	bool ccs_ignorable;
+};
+
+/* What the hellos settled (and what they need until they do). */
+struct engine_params {
+	uint16_t version;
+	const struct tls_suite *suite;
+	uint16_t group;
+	uint8_t client_random[HS_RANDOM_LEN];
+	uint8_t server_random[HS_RANDOM_LEN];
+	uint8_t session_id[HS_SESSION_ID_MAX];
+	size_t session_id_len;
+	struct kx_key *kx;		/* our key share, until used */
+	bool sent_hrr;			/* server: HelloRetryRequest sent */
+	bool got_hrr;			/* client: HelloRetryRequest received */
+	uint8_t cookie[256];
+	size_t cookie_len;
+	uint16_t our_sig_scheme;	/* for our CertificateVerify / SKE */
+};
+
+/* The peer's certificate, and the certificate requests either way. */
+struct engine_peer {
+	EVP_PKEY *key;			/* the verified leaf's key */
+	uint8_t *chain;			/* TLS 1.2: its Certificate body, kept */
+	size_t chain_len;		/* until any CertificateStatus is in */
+	bool status_requested;		/* OCSP stapling asked for and agreed */
+	bool cert_requested;		/* we sent a CertificateRequest */
+	bool asked_for_ours;		/* the peer sent one */
+	uint8_t cr_context[255];	/* TLS 1.3: its request's context */
+	size_t cr_context_len;
+};
+
+/* TLS 1.3 secrets (RFC 8446 §7.1) */
+struct engine_tls13 {
+	struct secret handshake_secret;
+	struct secret master_secret;
+	struct secret client_hs, server_hs;
+	struct secret client_ap, server_ap;
+};
+
+/* TLS 1.2 (RFC 5246) */
+struct engine_tls12 {
+	struct secret master;
+	struct record_keys client_keys, server_keys; /* until each CCS */
+	uint8_t peer_share[128];	/* ServerKeyExchange public key */
+	size_t peer_share_len;
+	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
+	bool ems;			/* RFC 7627 negotiated */
+	bool ticket_ext;		/* RFC 5077: server will send a ticket */
+};
+
+/*
+ * One connection's handshake. Beside the request and the outcome, the
+ * state is grouped by concern (as net/tls groups tls_context into tx, rx
+ * and prot_info): bytes in, bytes out, record protection, then what the
+ * state machines negotiate and keep.
+ */
 struct tls_engine {
 	const struct tls_config *cfg;
 	enum tls_role role;
@@ -50,69 +143,16 @@ struct tls_engine {
 	char reason[256];
 	bool done;
 
-	/* Input: the record being assembled, then handshake reassembly. */
-	uint8_t rec[TLS_RECORD_HEADER_LEN + TLS12_MAX_CIPHERTEXT];
-	size_t rec_len;
-	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
-	struct writer hs_in;
-	size_t hs_rest;			/* bytes after the message being handled */
-
-	/* Output: records waiting to be sent. */
-	struct writer out;
-
-	struct record_dir rx, tx;
-	/* The keys behind rx and tx, for the result handed to the kernel. */
-	struct record_keys rx_keys, tx_keys, rx_pending_keys;
-	uint8_t sealed[RECORD_MAX_LEN];
+	struct engine_input in;
+	struct engine_output out;
+	struct engine_record record;
 	struct transcript transcript;
-	hs_handler handle;
-	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
-	bool ccs_ignorable;
-	/* TLS 1.2: a CCS is due next and switches rx to the pending keys. */
-	bool ccs_expected;
-	struct record_dir rx_pending;
+	const struct hs_step *step;	/* the state: what comes next */
 
-	/* Negotiated */
-	uint16_t version;
-	const struct tls_suite *suite;
-	uint16_t group;
-	uint8_t client_random[HS_RANDOM_LEN];
-	uint8_t server_random[HS_RANDOM_LEN];
-	uint8_t session_id[HS_SESSION_ID_MAX];
-	size_t session_id_len;
-	struct kx_key *kx;
-	bool sent_hrr;			/* server: HelloRetryRequest sent */
-	bool got_hrr;			/* client: HelloRetryRequest received */
-	uint8_t cookie[256];
-	size_t cookie_len;
-
-	/* The peer's certificate */
-	EVP_PKEY *peer_key;
-	bool peer_cert_requested;	/* we sent a CertificateRequest */
-	bool our_cert_requested;	/* the peer sent one */
-	uint8_t cr_context[255];
-	size_t cr_context_len;
-	uint16_t our_sig_scheme;	/* for our CertificateVerify / SKE */
-	uint8_t ocsp[16384];		/* TLS 1.2 CertificateStatus, kept until verify */
-	size_t ocsp_len;
-	bool status_requested;
-
-	/* TLS 1.3 secrets (RFC 8446 §7.1) */
-	struct secret handshake_secret;
-	struct secret master_secret;
-	struct secret client_hs, server_hs;
-	struct secret client_ap, server_ap;
-
-	/* TLS 1.2 */
-	struct secret master12;
-	struct record_keys client_keys12, server_keys12; /* until CCS */
-	uint8_t *peer_chain;		/* the peer's Certificate body, kept */
-	size_t peer_chain_len;
-	uint8_t peer_share[128];	/* ServerKeyExchange public key */
-	size_t peer_share_len;
-	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
-	bool ems;			/* RFC 7627 negotiated */
-	bool peer_ticket_ext;		/* RFC 5077: server will send a ticket */
+	struct engine_params params;
+	struct engine_peer peer;
+	struct engine_tls13 tls13;
+	struct engine_tls12 tls12;
 
 	struct tls_result result;
 };
@@ -124,11 +164,33 @@ struct tls_engine {
 int engine_fail(struct tls_engine *e, int err, int alert, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* A decode result from the codec turned into the right alert. */
-int engine_decode_fail(struct tls_engine *e, int err, const char *what);
+/*
+ * A codec's result for the message named what: 0, or the failure with the
+ * alert the error calls for. TRY(engine_decoded(e, hs_x_decode(...), "X")).
+ */
+int engine_decoded(struct tls_engine *e, int err, const char *what) WUR;
 
-/* The handler got a message it did not expect: unexpected_message. */
+/* A message that is out of order for a reason beyond its type. */
 int engine_unexpected(struct tls_engine *e, uint8_t type);
+
+/* The step for the message after this one; 0, so a step ends with it. */
+static inline int engine_next(struct tls_engine *e, const struct hs_step *next)
+{
+	e->step = next;
+	return 0;
+}
+
+/*
+ * The driver: hand m to the current step if the step accepts its type,
+ * else unexpected_message (RFC 8446 §6.2, RFC 5246 §7.2.2).
+ */
+int engine_dispatch(struct tls_engine *e, const struct hs_message *m) WUR;
+/*
+ * The current step's message is optional and was left out: m belongs to
+ * next, which becomes the current step and is checked like any other.
+ */
+int engine_step_on(struct tls_engine *e, const struct hs_step *next,
+		   const struct hs_message *m) WUR;
 
 /* Add the finished message in msg to the transcript and send it. */
 int engine_send_msg(struct tls_engine *e, struct writer *msg) WUR;
@@ -149,6 +211,12 @@ int engine_install_keys(struct tls_engine *e, enum engine_dir which,
 /* TLS 1.3: a direction keyed from a traffic secret (§7.3). */
 int engine_tls13_keys(struct tls_engine *e, enum engine_dir which,
 		      const struct secret *traffic) WUR;
+/*
+ * ECDHE: the shared secret from our key share (params.kx) and the peer's;
+ * illegal_parameter for an invalid share.
+ */
+int engine_kx_derive(struct tls_engine *e, struct bytes peer_share,
+		     struct secret *shared) WUR;
 /* TLS 1.3 switching rx must fall on a record boundary (§5.1). */
 int engine_rx_boundary(struct tls_engine *e) WUR;
 
@@ -159,6 +227,16 @@ int engine_transcript_hash(struct tls_engine *e, uint8_t out[TLS_HASH_MAX],
 /* Peer certificate: verify the chain, keep the leaf key (both versions). */
 int engine_verify_peer_chain(struct tls_engine *e, const struct certificate *c,
 			     struct bytes ocsp) WUR;
+
+/*
+ * The peer's Certificate (RFC 8446 §4.4.2, RFC 5246 §7.4.2 and §7.4.6).
+ * An empty one fails unless the peer is a client we do not require a
+ * certificate of; *empty says it was. TLS 1.3
+ * verifies the chain now, with the leaf's OCSP response; TLS 1.2 keeps it
+ * until any CertificateStatus is in (hs12_verify_kept_chain).
+ */
+int engine_on_certificate(struct tls_engine *e, const struct hs_message *m,
+			  bool *empty) WUR;
 
 /* Our chain (config) as the certs of a Certificate message. */
 int engine_chain(struct tls_engine *e, struct certificate *c) WUR;
@@ -183,6 +261,13 @@ int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes) WUR;
 
 /* CertificateRequest for the negotiated version. */
 int engine_send_certificate_request(struct tls_engine *e) WUR;
+/*
+ * The peer's CertificateRequest: keep its context (TLS 1.3) and pick our
+ * signature scheme from its list; none that fits means we will answer
+ * with an empty Certificate.
+ */
+int engine_on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m) WUR;
 /* CertificateVerify signing tbs with our key and scheme. */
 int engine_send_certificate_verify(struct tls_engine *e, const uint8_t *tbs,
 				   size_t tbs_len) WUR;
@@ -196,8 +281,8 @@ int engine_verify_signature(struct tls_engine *e, uint16_t scheme,
 void engine_expect_second_client_hello(struct tls_engine *e);
 
 /* Role entry points */
-int client_start(struct tls_engine *e) WUR;
-int server_start(struct tls_engine *e) WUR;
+int engine_client_start(struct tls_engine *e) WUR;
+int engine_server_start(struct tls_engine *e) WUR;
 
 /* Version-specific continuations after the hellos */
 int hs13_client_after_server_hello(struct tls_engine *e,

@@ -47,9 +47,8 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 	static const uint8_t null_compression = 0, uncompressed = 0;
 	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
 	struct client_hello ch = { 0 };
-	struct writer msg;
+	WRITER_SCOPED(msg, 4096);
 	size_t n = 0, nv = 0, publen;
-	int err;
 
 	for (size_t i = 0; i < cfg->n_suites; i++) {
 		const struct tls_suite *s = tls_suite_by_id(cfg->suites[i]);
@@ -62,8 +61,9 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 				   "no cipher suite enabled for these versions");
 
 	ch.legacy_version = TLS_VERSION_1_2; /* RFC 8446 §4.1.2 */
-	memcpy(ch.random, e->client_random, HS_RANDOM_LEN);
-	ch.session_id = (struct bytes){ e->session_id, e->session_id_len };
+	memcpy(ch.random, e->params.client_random, HS_RANDOM_LEN);
+	ch.session_id = (struct bytes){ e->params.session_id,
+					e->params.session_id_len };
 	ch.cipher_suites = hs_u16_list(ids, n, suites);
 	ch.compression = (struct bytes){ &null_compression, 1 };
 	ch.exts = HS_EXT_SUPPORTED_GROUPS | HS_EXT_SIGNATURE_ALGORITHMS;
@@ -82,7 +82,7 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 	}
 	if (cfg->verify_peer) {
 		ch.exts |= HS_EXT_STATUS_REQUEST;
-		e->status_requested = true;
+		e->peer.status_requested = true;
 	}
 	if (offers(e, TLS_VERSION_1_2)) {
 		/* RFC 8422 §5.1.2, RFC 7627 §5.1, RFC 5746 §3.4, RFC 5077 §3.2 */
@@ -97,52 +97,57 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 			vers[nv++] = TLS_VERSION_1_2;
 		ch.exts |= HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE;
 		ch.supported_versions = hs_u16_list(vers, nv, versions);
-		kx_free(e->kx);
-		e->kx = NULL;
-		TRY(kx_keygen(share_group, &e->kx));
-		TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
+		kx_free(e->params.kx);
+		e->params.kx = NULL;
+		TRY(kx_keygen(share_group, &e->params.kx));
+		TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
 		ch.key_shares = (struct bytes){ shares, 0 };
 		TRY(hs_key_share_add(shares, sizeof(shares), &ch.key_shares,
 				     share_group,
 				     (struct bytes){ pub, publen }));
-		e->group = share_group;
-		if (e->cookie_len) {
+		e->params.group = share_group;
+		if (e->params.cookie_len) {
 			ch.exts |= HS_EXT_COOKIE;
-			ch.cookie = (struct bytes){ e->cookie, e->cookie_len };
+			ch.cookie = (struct bytes){ e->params.cookie,
+						    e->params.cookie_len };
 		}
 	}
 
-	writer_init(&msg, 4096);
-	err = hs_client_hello_encode(&msg, &ch);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_client_hello_encode(&msg, &ch));
+	return engine_send_msg(e, &msg);
 }
 
-static int client_on_server_hello(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole);
+static hs_step_fn on_server_hello, on_client_hello;
 
-int client_start(struct tls_engine *e)
+/* The first step of each role. */
+enum { SERVER_HELLO, CLIENT_HELLO };
+static const struct hs_step hello_steps[] = {
+	[SERVER_HELLO] = { "ServerHello", HS_TYPE(TLS_HS_SERVER_HELLO),
+			   on_server_hello },
+	[CLIENT_HELLO] = { "ClientHello", HS_TYPE(TLS_HS_CLIENT_HELLO),
+			   on_client_hello },
+};
+
+int engine_client_start(struct tls_engine *e)
 {
 	const struct tls_config *cfg = e->cfg;
 
 	if (cfg->verify_peer && !cfg->trust)
 		return -EINVAL;
-	if (RAND_bytes(e->client_random, HS_RANDOM_LEN) != 1)
+	if (RAND_bytes(e->params.client_random, HS_RANDOM_LEN) != 1)
 		return -EIO;
 	if (offers(e, TLS_VERSION_1_3)) {
 		/* RFC 8446 §D.4: middlebox compatibility mode */
-		e->session_id_len = HS_SESSION_ID_MAX;
-		if (RAND_bytes(e->session_id, HS_SESSION_ID_MAX) != 1)
+		e->params.session_id_len = HS_SESSION_ID_MAX;
+		if (RAND_bytes(e->params.session_id, HS_SESSION_ID_MAX) != 1)
 			return -EIO;
 		if (!cfg->n_groups)
 			return -EINVAL;
 	}
-	e->handle = client_on_server_hello;
+	e->step = &hello_steps[SERVER_HELLO];
 	TRY(send_client_hello(e, cfg->n_groups ? cfg->groups[0] : 0));
 	/* RFC 8446 §5.1: 0x0303 on every record after the first ClientHello */
-	record_dir_plain(&e->tx, TLS_VERSION_1_2);
+	record_dir_plain(&e->record.tx, TLS_VERSION_1_2);
 	return 0;
 }
 
@@ -153,93 +158,93 @@ static int client_retry(struct tls_engine *e, const struct server_hello *hrr,
 	bool offered = false;
 
 	/* §4.1.4: a second HelloRetryRequest is unexpected_message */
-	if (e->got_hrr)
+	if (e->params.got_hrr)
 		return engine_unexpected(e, TLS_HS_SERVER_HELLO);
-	e->got_hrr = true;
+	e->params.got_hrr = true;
 	for (size_t i = 0; i < e->cfg->n_groups; i++)
 		offered |= e->cfg->groups[i] == hrr->key_share_group;
 	/* §4.2.8: the group must be offered and not already shared */
 	if (!(hrr->exts & HS_EXT_KEY_SHARE) || !offered ||
-	    hrr->key_share_group == e->group)
+	    hrr->key_share_group == e->params.group)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "HelloRetryRequest for an unusable group");
-	if (hrr->cookie.len > sizeof(e->cookie))
+	if (hrr->cookie.len > sizeof(e->params.cookie))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "HelloRetryRequest cookie too long");
 	if (hrr->cookie.len) /* memcpy from NULL is undefined even for 0 */
-		memcpy(e->cookie, hrr->cookie.p, hrr->cookie.len);
-	e->cookie_len = hrr->cookie.len;
+		memcpy(e->params.cookie, hrr->cookie.p, hrr->cookie.len);
+	e->params.cookie_len = hrr->cookie.len;
 	/* §4.4.1: ClientHello1 becomes message_hash in the transcript */
-	TRY(transcript_replace_with_hash(&e->transcript, e->suite->hash));
+	TRY(transcript_replace_with_hash(&e->transcript,
+					 e->params.suite->hash));
 	TRY(transcript_add(&e->transcript, whole.p, whole.len));
 	/* §D.4: a CCS goes out before the second ClientHello */
 	TRY(engine_send_ccs(e));
-	e->ccs_ignorable = true;
+	e->record.ccs_ignorable = true;
 	return send_client_hello(e, hrr->key_share_group);
 }
 
-static int client_on_server_hello(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole)
+static int on_server_hello(struct tls_engine *e, const struct hs_message *m)
 {
 	struct server_hello sh;
 	const struct tls_suite *s;
-	int err;
 
-	if (type != TLS_HS_SERVER_HELLO)
-		return engine_unexpected(e, type);
-	err = hs_server_hello_decode(body, &sh);
-	if (err)
-		return engine_decode_fail(e, err, "ServerHello");
+	TRY(engine_decoded(e, hs_server_hello_decode(m->body, &sh),
+			   "ServerHello"));
 
 	/* RFC 8446 §4.2.1: supported_versions decides; else legacy_version */
-	e->version = sh.exts & HS_EXT_SUPPORTED_VERSIONS ? sh.selected_version :
-							   sh.legacy_version;
-	if (e->version != TLS_VERSION_1_3 && e->version != TLS_VERSION_1_2)
+	e->params.version = sh.exts & HS_EXT_SUPPORTED_VERSIONS ?
+				    sh.selected_version :
+				    sh.legacy_version;
+	if (e->params.version != TLS_VERSION_1_3 &&
+	    e->params.version != TLS_VERSION_1_2)
 		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
 				   "server chose version 0x%04x",
-				   e->version);
-	if (!offers(e, e->version) ||
-	    (e->version == TLS_VERSION_1_2 &&
+				   e->params.version);
+	if (!offers(e, e->params.version) ||
+	    (e->params.version == TLS_VERSION_1_2 &&
 	     (sh.exts & HS_EXT_SUPPORTED_VERSIONS)))
 		/* §4.2.1: a version we did not offer is illegal_parameter */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "server chose a version we did not offer");
 	/* §4.1.3: a TLS 1.2 answer to a TLS 1.3 offer must not say DOWNGRD */
-	if (e->version == TLS_VERSION_1_2 && offers(e, TLS_VERSION_1_3) &&
+	if (e->params.version == TLS_VERSION_1_2 &&
+	    offers(e, TLS_VERSION_1_3) &&
 	    !memcmp(sh.random + 24, tls13_downgrade_tls12, 8))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "downgrade to TLS 1.2 detected");
 	s = tls_suite_by_id(sh.cipher_suite);
 	/* RFC 8446 §4.1.3, RFC 5246 §7.4.1.3: one of the suites we offered */
-	if (!s || s->version != e->version || !engine_suite_usable(e, s))
+	if (!s || s->version != e->params.version || !engine_suite_usable(e, s))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "server chose suite 0x%04x we did not offer",
 				   sh.cipher_suite);
-	if (e->got_hrr && s != e->suite)
+	if (e->params.got_hrr && s != e->params.suite)
 		/* §4.1.4: ServerHello must repeat the HRR's suite */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "suite changed after HelloRetryRequest");
-	e->suite = s;
+	e->params.suite = s;
 	if (sh.compression != 0)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "server chose compression %u",
 				   sh.compression);
-	if (e->version == TLS_VERSION_1_3 &&
-	    (sh.session_id.len != e->session_id_len ||
-	     memcmp(sh.session_id.p, e->session_id, e->session_id_len)))
+	if (e->params.version == TLS_VERSION_1_3 &&
+	    (sh.session_id.len != e->params.session_id_len ||
+	     memcmp(sh.session_id.p, e->params.session_id,
+		    e->params.session_id_len)))
 		/* §4.1.3: legacy_session_id_echo */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "session id not echoed");
-	memcpy(e->server_random, sh.random, HS_RANDOM_LEN);
+	memcpy(e->params.server_random, sh.random, HS_RANDOM_LEN);
 	if (sh.is_hrr) {
-		if (e->version != TLS_VERSION_1_3)
+		if (e->params.version != TLS_VERSION_1_3)
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_ILLEGAL_PARAMETER,
 					   "HelloRetryRequest for TLS 1.2");
-		return client_retry(e, &sh, whole);
+		return client_retry(e, &sh, m->whole);
 	}
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
-	if (e->version == TLS_VERSION_1_3)
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	if (e->params.version == TLS_VERSION_1_3)
 		return hs13_client_after_server_hello(e, &sh);
 	return hs12_client_after_server_hello(e, &sh);
 }
@@ -258,66 +263,60 @@ static int choose_version(struct tls_engine *e, const struct client_hello *ch)
 		client_12 = ch->legacy_version >= TLS_VERSION_1_2;
 	}
 	if (client_13 && offers(e, TLS_VERSION_1_3))
-		e->version = TLS_VERSION_1_3;
+		e->params.version = TLS_VERSION_1_3;
 	else if (client_12 && offers(e, TLS_VERSION_1_2))
-		e->version = TLS_VERSION_1_2;
+		e->params.version = TLS_VERSION_1_2;
 	else
 		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
 				   "no common protocol version");
 	/* RFC 7507 §3: a fallback connection while we could do better */
 	if (hs_u16_list_has(ch->cipher_suites, TLS_FALLBACK_SCSV) &&
-	    e->version < e->cfg->max_version)
+	    e->params.version < e->cfg->max_version)
 		return engine_fail(e, -EPROTO,
 				   TLS_ALERT_INAPPROPRIATE_FALLBACK,
 				   "fallback from a higher version");
 	return 0;
 }
 
-static int server_on_client_hello(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole)
+static int on_client_hello(struct tls_engine *e, const struct hs_message *m)
 {
 	struct client_hello ch;
-	int err;
 
-	if (type != TLS_HS_CLIENT_HELLO)
-		return engine_unexpected(e, type);
-	err = hs_client_hello_decode(body, &ch);
-	if (err)
-		return engine_decode_fail(e, err, "ClientHello");
-	if (e->sent_hrr)
+	TRY(engine_decoded(e, hs_client_hello_decode(m->body, &ch),
+			   "ClientHello"));
+	if (e->params.sent_hrr)
 		/* The second ClientHello keeps the version already chosen. */
-		return hs13_server_respond(e, &ch, whole);
+		return hs13_server_respond(e, &ch, m->whole);
 	TRY(choose_version(e, &ch));
 	/* RFC 8446 §4.1.2 / RFC 5246 §7.4.1.2: null compression offered */
 	if (!hs_u8_list_has(ch.compression, 0) ||
-	    (e->version == TLS_VERSION_1_3 && ch.compression.len != 1))
+	    (e->params.version == TLS_VERSION_1_3 && ch.compression.len != 1))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "ClientHello without null compression");
-	memcpy(e->client_random, ch.random, HS_RANDOM_LEN);
-	if (RAND_bytes(e->server_random, HS_RANDOM_LEN) != 1)
+	memcpy(e->params.client_random, ch.random, HS_RANDOM_LEN);
+	if (RAND_bytes(e->params.server_random, HS_RANDOM_LEN) != 1)
 		return engine_fail(e, -EIO, TLS_ALERT_INTERNAL_ERROR,
 				   "no randomness");
 	/* RFC 8446 §4.1.3: a TLS 1.3 server answering 1.2 says so */
-	if (e->version == TLS_VERSION_1_2 && offers(e, TLS_VERSION_1_3))
-		memcpy(e->server_random + 24, tls13_downgrade_tls12, 8);
-	if (e->version == TLS_VERSION_1_3)
-		return hs13_server_respond(e, &ch, whole);
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	if (e->params.version == TLS_VERSION_1_2 && offers(e, TLS_VERSION_1_3))
+		memcpy(e->params.server_random + 24, tls13_downgrade_tls12, 8);
+	if (e->params.version == TLS_VERSION_1_3)
+		return hs13_server_respond(e, &ch, m->whole);
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	return hs12_server_respond(e, &ch);
 }
 
-int server_start(struct tls_engine *e)
+int engine_server_start(struct tls_engine *e)
 {
 	if (!e->cfg->chain || !e->cfg->key)
 		return -EINVAL;
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE && !e->cfg->trust)
 		return -EINVAL;
-	e->handle = server_on_client_hello;
-	return 0;
+	return engine_next(e, &hello_steps[CLIENT_HELLO]);
 }
 
 /* Server, after a HelloRetryRequest: the next message is ClientHello2. */
 void engine_expect_second_client_hello(struct tls_engine *e)
 {
-	e->handle = server_on_client_hello;
+	e->step = &hello_steps[CLIENT_HELLO];
 }

@@ -28,16 +28,18 @@ bool hs12_key_fits_suite(const EVP_PKEY *key, const struct tls_suite *s)
 /* §6.3: key_block = client MAC, server MAC, client key, server key, IVs. */
 static int split_key_block(struct tls_engine *e)
 {
-	const struct tls_suite *s = e->suite;
+	const struct tls_suite *s = e->params.suite;
 	size_t mac = s->mac_key_len, key = s->key_len, iv = s->iv_len;
 	size_t n = 2 * (mac + key + iv);
 	uint8_t block[2 * (32 + 32 + 12)];
-	struct record_keys *c = &e->client_keys12, *srv = &e->server_keys12;
+	struct record_keys *c = &e->tls12.client_keys,
+			   *srv = &e->tls12.server_keys;
 	const uint8_t *p = block;
 	int err;
 
-	err = tls12_key_block(s->hash, &e->master12, e->server_random,
-			      e->client_random, block, n);
+	err = tls12_key_block(s->hash, &e->tls12.master,
+			      e->params.server_random, e->params.client_random,
+			      block, n);
 	for (int i = 0; !err && i < 2; i++) {
 		struct record_keys *k = i ? srv : c;
 
@@ -64,21 +66,22 @@ static int split_key_block(struct tls_engine *e)
 
 int hs12_derive_keys(struct tls_engine *e, const struct secret *pms)
 {
-	enum tls_hash hash = e->suite->hash;
+	enum tls_hash hash = e->params.suite->hash;
 	uint8_t session_hash[TLS_HASH_MAX];
 	size_t len;
 	int err;
 
-	if (e->ems) {
+	if (e->tls12.ems) {
 		/* RFC 7627 §3: session_hash covers ClientHello..ClientKeyExchange */
 		TRY(engine_transcript_hash(e, session_hash, &len));
 		err = tls12_extended_master_secret(hash, pms->bytes, pms->len,
 						   session_hash, len,
-						   &e->master12);
+						   &e->tls12.master);
 	} else {
 		err = tls12_master_secret(hash, pms->bytes, pms->len,
-					  e->client_random, e->server_random,
-					  &e->master12);
+					  e->params.client_random,
+					  e->params.server_random,
+					  &e->tls12.master);
 	}
 	if (!err)
 		err = split_key_block(e);
@@ -88,59 +91,55 @@ int hs12_derive_keys(struct tls_engine *e, const struct secret *pms)
 	return 0;
 }
 
-int hs12_expect_ccs(struct tls_engine *e)
+/* Our half of the key block (§6.3), or the peer's. */
+static struct record_keys *key_half(struct tls_engine *e, bool ours)
 {
-	bool client = e->role == TLS_ROLE_CLIENT;
-	struct record_keys k = client ? e->server_keys12 : e->client_keys12;
-	int err;
+	bool client = (e->role == TLS_ROLE_CLIENT) == ours;
 
-	/* engine_install_keys keeps its own copy; ours is wiped below */
-	memset(client ? &e->server_keys12 : &e->client_keys12, 0, sizeof(k));
+	return client ? &e->tls12.client_keys : &e->tls12.server_keys;
+}
 
-	e->ccs_expected = true;
-	err = engine_install_keys(e, ENGINE_RX_PENDING, &k);
-	record_keys_wipe(&k);
+/* Key a direction with a half, which is wiped: the direction keeps a copy. */
+static int install_half(struct tls_engine *e, enum engine_dir which,
+			struct record_keys *half)
+{
+	int err = engine_install_keys(e, which, half);
+
+	record_keys_wipe(half);
 	return err;
+}
+
+int hs12_expect_ccs(struct tls_engine *e, const struct hs_step *finished)
+{
+	e->record.ccs_expected = true;
+	e->step = finished;
+	return install_half(e, ENGINE_RX_PENDING, key_half(e, false));
 }
 
 static int send_finished(struct tls_engine *e)
 {
 	uint8_t verify[TLS12_VERIFY_DATA_LEN], th[TLS_HASH_MAX];
 	struct finished fin = { .verify_data = { verify, sizeof(verify) } };
-	struct writer msg;
+	WRITER_SCOPED(msg, 64);
 	size_t len;
-	int err;
 
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls12_finished_verify_data(e->suite->hash, &e->master12,
+	TRY(tls12_finished_verify_data(e->params.suite->hash, &e->tls12.master,
 				       e->role == TLS_ROLE_CLIENT ?
 					       TLS12_CLIENT : TLS12_SERVER,
 				       th, len, verify));
-	writer_init(&msg, 64);
-	err = hs_finished_encode(&msg, &fin);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_finished_encode(&msg, &fin));
+	return engine_send_msg(e, &msg);
 }
 
 int hs12_send_ccs_finished(struct tls_engine *e)
 {
-	bool client = e->role == TLS_ROLE_CLIENT;
-	struct record_keys k = client ? e->client_keys12 : e->server_keys12;
-
-	int err;
-
-	memset(client ? &e->client_keys12 : &e->server_keys12, 0, sizeof(k));
-	err = engine_send_ccs(e);
-	if (!err)
-		err = engine_install_keys(e, ENGINE_TX, &k);
-	record_keys_wipe(&k);
-	return err ? err : send_finished(e);
+	TRY(engine_send_ccs(e));
+	TRY(install_half(e, ENGINE_TX, key_half(e, true)));
+	return send_finished(e);
 }
 
-int hs12_on_finished(struct tls_engine *e, struct bytes body,
-		     struct bytes whole)
+int hs12_on_finished(struct tls_engine *e, const struct hs_message *m)
 {
 	uint8_t expected[TLS12_VERIFY_DATA_LEN], th[TLS_HASH_MAX];
 	struct secret got = { 0 };
@@ -148,15 +147,13 @@ int hs12_on_finished(struct tls_engine *e, struct bytes body,
 	size_t len;
 	int err;
 
-	err = hs_finished_decode(body, &fin);
-	if (err)
-		return engine_decode_fail(e, err, "Finished");
+	TRY(engine_decoded(e, hs_finished_decode(m->body, &fin), "Finished"));
 	/* §7.4.9: verify_data is 12 bytes for every suite we have */
 	if (fin.verify_data.len != TLS12_VERIFY_DATA_LEN)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 				   "Finished of the wrong length");
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls12_finished_verify_data(e->suite->hash, &e->master12,
+	TRY(tls12_finished_verify_data(e->params.suite->hash, &e->tls12.master,
 				       e->role == TLS_ROLE_CLIENT ?
 					       TLS12_SERVER : TLS12_CLIENT,
 				       th, len, expected));
@@ -169,27 +166,7 @@ int hs12_on_finished(struct tls_engine *e, struct bytes body,
 		/* §7.4.9: decrypt_error */
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
 				   "Finished does not match the handshake");
-	return transcript_add(&e->transcript, whole.p, whole.len);
-}
-
-int hs12_on_certificate(struct tls_engine *e, struct bytes body,
-			struct bytes whole, bool *empty)
-{
-	struct certificate c;
-	int err;
-
-	err = hs_certificate_decode(body, TLS_VERSION_1_2, &c);
-	if (err)
-		return engine_decode_fail(e, err, "Certificate");
-	*empty = c.count == 0;
-	free(e->peer_chain);
-	e->peer_chain = malloc(body.len);
-	if (!e->peer_chain)
-		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
-				   "out of memory");
-	memcpy(e->peer_chain, body.p, body.len);
-	e->peer_chain_len = body.len;
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp)
@@ -197,38 +174,33 @@ int hs12_verify_kept_chain(struct tls_engine *e, struct bytes ocsp)
 	struct certificate c;
 	int err;
 
-	err = hs_certificate_decode((struct bytes){ e->peer_chain,
-						    e->peer_chain_len },
+	err = hs_certificate_decode((struct bytes){ e->peer.chain,
+						    e->peer.chain_len },
 				    TLS_VERSION_1_2, &c);
 	if (!err)
 		err = engine_verify_peer_chain(e, &c, ocsp);
-	free(e->peer_chain);
-	e->peer_chain = NULL;
+	free(e->peer.chain);
+	e->peer.chain = NULL;
 	TRY(err);
 	if (e->role == TLS_ROLE_CLIENT &&
-	    !hs12_key_fits_suite(e->peer_key, e->suite))
+	    !hs12_key_fits_suite(e->peer.key, e->params.suite))
 		/* RFC 5246 §7.4.2: the key must match the key exchange */
 		return engine_fail(e, -EKEYREJECTED,
 				   TLS_ALERT_UNSUPPORTED_CERTIFICATE,
 				   "server key type does not fit %s",
-				   e->suite->name);
+				   e->params.suite->name);
 	return 0;
 }
 
 int hs12_send_certificate(struct tls_engine *e, bool with_chain)
 {
 	struct certificate c = { 0 };
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 256 * 1024);
 
 	if (with_chain)
 		TRY(engine_chain(e, &c));
-	writer_init(&msg, 256 * 1024);
-	err = hs_certificate_encode(&msg, TLS_VERSION_1_2, &c);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_encode(&msg, TLS_VERSION_1_2, &c));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 5246 §7.4.8: signed over handshake_messages themselves. */
@@ -239,19 +211,17 @@ int hs12_send_certificate_verify(struct tls_engine *e)
 					      transcript_len(&e->transcript));
 }
 
-int hs12_on_certificate_verify(struct tls_engine *e, struct bytes body,
-			       struct bytes whole)
+int hs12_on_certificate_verify(struct tls_engine *e,
+			       const struct hs_message *m)
 {
 	struct certificate_verify cv;
-	int err;
 
-	err = hs_certificate_verify_decode(body, &cv);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateVerify");
+	TRY(engine_decoded(e, hs_certificate_verify_decode(m->body, &cv),
+			   "CertificateVerify"));
 	/* §7.4.8: over handshake_messages up to, not including, this one */
 	TRY(engine_verify_signature(e, cv.sig_scheme,
 				    transcript_data(&e->transcript),
 				    transcript_len(&e->transcript),
 				    cv.signature));
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }

@@ -15,14 +15,49 @@
 #include "engine/engine_priv.h"
 #include "engine/hs12.h"
 
-static int on_certificate(struct tls_engine *e, uint8_t type,
-			  struct bytes body, struct bytes whole);
-static int after_certificate(struct tls_engine *e, uint8_t type,
-			     struct bytes body, struct bytes whole);
-static int on_key_exchange_done(struct tls_engine *e, uint8_t type,
-				struct bytes body, struct bytes whole);
-static int on_server_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole);
+static hs_step_fn on_certificate, on_certificate_status, on_server_key_exchange,
+	on_certificate_request, on_server_hello_done, on_new_session_ticket,
+	on_server_finished;
+
+/*
+ * CertificateStatus and CertificateRequest are optional (RFC 6066 §8,
+ * RFC 5246 §7.3): their steps also accept what may come instead and hand
+ * it on. ServerKeyExchange is the step only for ECDHE suites.
+ */
+enum {
+	CERTIFICATE,
+	CERTIFICATE_STATUS,
+	SERVER_KEY_EXCHANGE,
+	CERTIFICATE_REQUEST,
+	SERVER_HELLO_DONE,
+	NEW_SESSION_TICKET,
+	FINISHED,
+};
+static const struct hs_step steps[] = {
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_certificate },
+	[CERTIFICATE_STATUS] = { "CertificateStatus",
+				 HS_TYPE(TLS_HS_CERTIFICATE_STATUS) |
+					 HS_TYPE(TLS_HS_SERVER_KEY_EXCHANGE) |
+					 HS_TYPE(TLS_HS_CERTIFICATE_REQUEST) |
+					 HS_TYPE(TLS_HS_SERVER_HELLO_DONE),
+				 on_certificate_status },
+	[SERVER_KEY_EXCHANGE] = { "ServerKeyExchange",
+				  HS_TYPE(TLS_HS_SERVER_KEY_EXCHANGE),
+				  on_server_key_exchange },
+	[CERTIFICATE_REQUEST] = { "CertificateRequest",
+				  HS_TYPE(TLS_HS_CERTIFICATE_REQUEST) |
+					  HS_TYPE(TLS_HS_SERVER_HELLO_DONE),
+				  on_certificate_request },
+	[SERVER_HELLO_DONE] = { "ServerHelloDone",
+				HS_TYPE(TLS_HS_SERVER_HELLO_DONE),
+				on_server_hello_done },
+	[NEW_SESSION_TICKET] = { "NewSessionTicket",
+				 HS_TYPE(TLS_HS_NEW_SESSION_TICKET),
+				 on_new_session_ticket },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+		       on_server_finished },
+};
 
 /* The extensions a TLS 1.2 ServerHello may answer ours with. */
 #define SH12_ALLOWED                                                           \
@@ -36,7 +71,7 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 
 	/* RFC 5246 §7.4.1.4: only extensions we sent may come back */
 	if (sh->exts & ~SH12_ALLOWED ||
-	    ((sh->exts & HS_EXT_STATUS_REQUEST) && !e->status_requested) ||
+	    ((sh->exts & HS_EXT_STATUS_REQUEST) && !e->peer.status_requested) ||
 	    ((sh->exts & HS_EXT_SERVER_NAME) && !e->server_name[0]) ||
 	    ((sh->exts & HS_EXT_ALPN) && !e->alpn.len))
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
@@ -58,46 +93,60 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 					   "server chose an ALPN protocol we did not offer");
 		engine_set_alpn(e, sh->alpn);
 	}
-	e->ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
-	e->peer_ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
-	e->status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
-	e->handle = on_certificate;
-	return 0;
+	e->tls12.ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	e->tls12.ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
+	e->peer.status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
+	return engine_next(e, &steps[CERTIFICATE]);
 }
 
-static int on_certificate(struct tls_engine *e, uint8_t type,
-			  struct bytes body, struct bytes whole)
+static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 {
 	bool empty;
 
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_certificate(e, body, whole, &empty));
-	if (empty)
-		/* RFC 5246 §7.4.2: every suite we offer needs one */
-		return engine_fail(e, -EKEYREJECTED, TLS_ALERT_BAD_CERTIFICATE,
-				   "server sent no certificate");
+	TRY(engine_on_certificate(e, m, &empty));
 	/* Verified once we know whether an OCSP response follows. */
-	e->handle = after_certificate;
-	return 0;
+	return engine_next(e, &steps[CERTIFICATE_STATUS]);
+}
+
+/* After the certificate (and its status): ServerKeyExchange for ECDHE. */
+static const struct hs_step *after_certificate(const struct tls_engine *e)
+{
+	bool ecdhe = e->params.suite->kx == TLS_KX_ECDHE;
+
+	return &steps[ecdhe ? SERVER_KEY_EXCHANGE : CERTIFICATE_REQUEST];
+}
+
+/* The stapled OCSP response, if status_request was acknowledged. */
+static int on_certificate_status(struct tls_engine *e,
+				 const struct hs_message *m)
+{
+	struct certificate_status cs;
+
+	if (m->type != TLS_HS_CERTIFICATE_STATUS || !e->peer.status_requested) {
+		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
+		return engine_step_on(e, after_certificate(e), m);
+	}
+	TRY(engine_decoded(e, hs_certificate_status_decode(m->body, &cs),
+			   "CertificateStatus"));
+	TRY(hs12_verify_kept_chain(e, cs.ocsp_response));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	return engine_next(e, after_certificate(e));
 }
 
 /* RFC 8422 §5.4: the signed ECDHE parameters. */
-static int on_server_key_exchange(struct tls_engine *e, struct bytes body,
-				  struct bytes whole)
+static int on_server_key_exchange(struct tls_engine *e,
+				  const struct hs_message *m)
 {
 	struct server_key_exchange ske;
 	uint8_t tbs[2 * HS_RANDOM_LEN + 4 + 256];
 	bool offered = false;
-	int err;
 
-	err = hs_server_key_exchange_decode(body, &ske);
-	if (err)
-		return engine_decode_fail(e, err, "ServerKeyExchange");
+	TRY(engine_decoded(e, hs_server_key_exchange_decode(m->body, &ske),
+			   "ServerKeyExchange"));
 	for (size_t i = 0; i < e->cfg->n_groups; i++)
 		offered |= e->cfg->groups[i] == ske.group;
 	/* RFC 8422 §5.4: a curve we listed in supported_groups */
-	if (!offered || ske.public_key.len > sizeof(e->peer_share))
+	if (!offered || ske.public_key.len > sizeof(e->tls12.peer_share))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "ServerKeyExchange for group 0x%04x we did not offer",
 				   ske.group);
@@ -105,165 +154,98 @@ static int on_server_key_exchange(struct tls_engine *e, struct bytes body,
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "ServerKeyExchange parameters too long");
 	/* RFC 5246 §7.4.3: signed over client_random + server_random + params */
-	memcpy(tbs, e->client_random, HS_RANDOM_LEN);
-	memcpy(tbs + HS_RANDOM_LEN, e->server_random, HS_RANDOM_LEN);
+	memcpy(tbs, e->params.client_random, HS_RANDOM_LEN);
+	memcpy(tbs + HS_RANDOM_LEN, e->params.server_random, HS_RANDOM_LEN);
 	memcpy(tbs + 2 * HS_RANDOM_LEN, ske.params.p, ske.params.len);
 	TRY(engine_verify_signature(e, ske.sig_scheme, tbs,
 				    2 * HS_RANDOM_LEN + ske.params.len,
 				    ske.signature));
-	e->group = ske.group;
-	memcpy(e->peer_share, ske.public_key.p, ske.public_key.len);
-	e->peer_share_len = ske.public_key.len;
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	e->params.group = ske.group;
+	memcpy(e->tls12.peer_share, ske.public_key.p, ske.public_key.len);
+	e->tls12.peer_share_len = ske.public_key.len;
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	return engine_next(e, &steps[CERTIFICATE_REQUEST]);
 }
 
-static int on_certificate_request(struct tls_engine *e, struct bytes body,
-				  struct bytes whole)
+static int on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m)
 {
-	struct certificate_request cr;
-	int err;
-
-	err = hs_certificate_request_decode(body, TLS_VERSION_1_2, &cr);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateRequest");
-	e->our_cert_requested = true;
-	e->our_sig_scheme = 0;
-	/* Without a usable scheme we answer with an empty Certificate. */
-	if (e->cfg->chain && e->cfg->key &&
-	    engine_pick_scheme(e, cr.sig_algs))
-		e->our_sig_scheme = 0;
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	if (m->type != TLS_HS_CERTIFICATE_REQUEST)
+		return engine_step_on(e, &steps[SERVER_HELLO_DONE], m);
+	TRY(engine_on_certificate_request(e, m));
+	return engine_next(e, &steps[SERVER_HELLO_DONE]);
 }
 
 /* The pre-master secret and its ClientKeyExchange (RFC 5246 §7.4.7). */
 static int send_client_key_exchange(struct tls_engine *e,
 				    struct secret *pms)
 {
-	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
+	bool ecdhe = e->params.suite->kx == TLS_KX_ECDHE;
 	uint8_t exchange[1024];
 	struct client_key_exchange cke;
-	struct writer msg;
+	WRITER_SCOPED(msg, 2048);
 	size_t len;
 	int err;
 
 	if (ecdhe) {
-		kx_free(e->kx); /* the TLS 1.3 key share of our ClientHello */
-		TRY(kx_keygen(e->group, &e->kx));
-		err = kx_derive(e->kx, e->peer_share, e->peer_share_len, pms);
-		if (err == -EBADMSG)
-			return engine_fail(e, -EPROTO,
-					   TLS_ALERT_ILLEGAL_PARAMETER,
-					   "invalid ECDHE share from the server");
-		if (!err)
-			err = kx_public(e->kx, exchange, sizeof(exchange),
-					&len);
+		kx_free(e->params.kx); /* the TLS 1.3 key share of our ClientHello */
+		TRY(kx_keygen(e->params.group, &e->params.kx));
+		TRY(engine_kx_derive(e,
+				     (struct bytes){ e->tls12.peer_share,
+						     e->tls12.peer_share_len },
+				     pms));
+		err = kx_public(e->params.kx, exchange, sizeof(exchange), &len);
 	} else {
 		/* §7.4.7.1: the version we offered in ClientHello */
-		err = rsa_kx_encrypt(e->peer_key, TLS_VERSION_1_2, pms,
+		err = rsa_kx_encrypt(e->peer.key, TLS_VERSION_1_2, pms,
 				     exchange, sizeof(exchange), &len);
 	}
 	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "key exchange failed");
 	cke.exchange = (struct bytes){ exchange, len };
-	writer_init(&msg, 2048);
-	err = hs_client_key_exchange_encode(&msg, ecdhe, &cke);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_client_key_exchange_encode(&msg, ecdhe, &cke));
+	return engine_send_msg(e, &msg);
 }
 
 /* ServerHelloDone: our whole second flight (§7.3). */
-static int on_server_hello_done(struct tls_engine *e, struct bytes body,
-				struct bytes whole)
+static int on_server_hello_done(struct tls_engine *e,
+				const struct hs_message *m)
 {
 	SECRET_SCOPED struct secret pms = { 0 };
-	bool have_cert = e->our_sig_scheme != 0;
-	int err;
+	bool have_cert = e->params.our_sig_scheme != 0;
 
-	err = hs_server_hello_done_decode(body);
-	if (err)
-		return engine_decode_fail(e, err, "ServerHelloDone");
-	/* RFC 8422 §2: ECDHE suites need ServerKeyExchange */
-	if (e->suite->kx == TLS_KX_ECDHE && !e->peer_share_len)
-		return engine_unexpected(e, TLS_HS_SERVER_HELLO_DONE);
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
-	if (e->our_cert_requested)
+	TRY(engine_decoded(e, hs_server_hello_done_decode(m->body),
+			   "ServerHelloDone"));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	if (e->peer.asked_for_ours)
 		TRY(hs12_send_certificate(e, have_cert));
 	TRY(send_client_key_exchange(e, &pms));
 	TRY(hs12_derive_keys(e, &pms));
-	if (e->our_cert_requested && have_cert)
+	if (e->peer.asked_for_ours && have_cert)
 		TRY(hs12_send_certificate_verify(e));
 	TRY(hs12_send_ccs_finished(e));
-	if (e->peer_ticket_ext) {
-		e->handle = on_key_exchange_done;
-		return 0;
-	}
-	TRY(hs12_expect_ccs(e));
-	e->handle = on_server_finished;
-	return 0;
-}
-
-/*
- * Certificate is followed by CertificateStatus (if status_request was
- * acknowledged; RFC 6066 §8 lets the server skip it), ServerKeyExchange
- * (ECDHE), CertificateRequest and ServerHelloDone, each optional but in
- * that order (RFC 5246 §7.3).
- */
-static int after_certificate(struct tls_engine *e, uint8_t type,
-			     struct bytes body, struct bytes whole)
-{
-	struct certificate_status cs;
-	int err;
-
-	if (e->peer_chain) {
-		if (type == TLS_HS_CERTIFICATE_STATUS && e->status_requested) {
-			err = hs_certificate_status_decode(body, &cs);
-			if (err)
-				return engine_decode_fail(e, err,
-							  "CertificateStatus");
-			TRY(hs12_verify_kept_chain(e, cs.ocsp_response));
-			return transcript_add(&e->transcript, whole.p,
-					      whole.len);
-		}
-		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
-	}
-	if (type == TLS_HS_SERVER_KEY_EXCHANGE &&
-	    e->suite->kx == TLS_KX_ECDHE && !e->peer_share_len &&
-	    !e->our_cert_requested)
-		return on_server_key_exchange(e, body, whole);
-	if (type == TLS_HS_CERTIFICATE_REQUEST && !e->our_cert_requested)
-		return on_certificate_request(e, body, whole);
-	if (type == TLS_HS_SERVER_HELLO_DONE)
-		return on_server_hello_done(e, body, whole);
-	return engine_unexpected(e, type);
+	if (e->tls12.ticket_ext)
+		return engine_next(e, &steps[NEW_SESSION_TICKET]);
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
 /* RFC 5077 §3.3: a ticket we asked for; we keep no sessions, so it is skipped. */
-static int on_key_exchange_done(struct tls_engine *e, uint8_t type,
-				struct bytes body, struct bytes whole)
+static int on_new_session_ticket(struct tls_engine *e,
+				 const struct hs_message *m)
 {
 	struct new_session_ticket nst;
 	int err;
 
-	if (type != TLS_HS_NEW_SESSION_TICKET)
-		return engine_unexpected(e, type);
-	err = hs_new_session_ticket_decode(body, TLS_VERSION_1_2, &nst);
-	if (err)
-		return engine_decode_fail(e, err, "NewSessionTicket");
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
-	TRY(hs12_expect_ccs(e));
-	e->handle = on_server_finished;
-	return 0;
+	err = hs_new_session_ticket_decode(m->body, TLS_VERSION_1_2, &nst);
+	TRY(engine_decoded(e, err, "NewSessionTicket"));
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
-static int on_server_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole)
+/* §7.1: after the CCS, which the driver waits for (ccs_expected) */
+static int on_server_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	/* §7.1: Finished must come after CCS */
-	if (type != TLS_HS_FINISHED || e->ccs_expected)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_finished(e, body, whole));
+	TRY(hs12_on_finished(e, m));
 	return engine_complete(e);
 }

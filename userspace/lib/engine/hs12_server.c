@@ -17,14 +17,22 @@
 #include "engine/engine_priv.h"
 #include "engine/hs12.h"
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole);
-static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole);
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole);
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole);
+static hs_step_fn on_client_certificate, on_client_key_exchange,
+	on_client_certificate_verify, on_client_finished;
+
+enum { CERTIFICATE, CLIENT_KEY_EXCHANGE, CERTIFICATE_VERIFY, FINISHED };
+static const struct hs_step steps[] = {
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_client_certificate },
+	[CLIENT_KEY_EXCHANGE] = { "ClientKeyExchange",
+				  HS_TYPE(TLS_HS_CLIENT_KEY_EXCHANGE),
+				  on_client_key_exchange },
+	[CERTIFICATE_VERIFY] = { "CertificateVerify",
+				 HS_TYPE(TLS_HS_CERTIFICATE_VERIFY),
+				 on_client_certificate_verify },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+		       on_client_finished },
+};
 
 /* Server preference among the client's groups (RFC 8422 §5.1.1). */
 static uint16_t choose_group(const struct tls_engine *e,
@@ -75,7 +83,7 @@ static const struct tls_suite *choose_suite(struct tls_engine *e,
 		    !hs_u16_list_has(ch->cipher_suites, s->id) ||
 		    !hs12_key_fits_suite(e->cfg->key, s))
 			continue;
-		if (s->kx == TLS_KX_ECDHE && !e->group)
+		if (s->kx == TLS_KX_ECDHE && !e->params.group)
 			continue;
 		if (s->auth == TLS_AUTH_ECDSA && !client_takes_our_curve(e, ch))
 			continue;
@@ -90,18 +98,17 @@ static int send_server_hello(struct tls_engine *e,
 	static const uint8_t uncompressed = TLS_EC_POINT_UNCOMPRESSED;
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2,
-		.cipher_suite = e->suite->id,
+		.cipher_suite = e->params.suite->id,
 		.compression = 0,
 		/* RFC 5746 §3.6: an empty renegotiation_info, always */
 		.exts = HS_EXT_RENEGOTIATION_INFO,
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
-	memcpy(sh.random, e->server_random, HS_RANDOM_LEN);
-	if (e->ems)
+	memcpy(sh.random, e->params.server_random, HS_RANDOM_LEN);
+	if (e->tls12.ems)
 		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
-	if (e->suite->kx == TLS_KX_ECDHE &&
+	if (e->params.suite->kx == TLS_KX_ECDHE &&
 	    (ch->exts & HS_EXT_EC_POINT_FORMATS)) {
 		sh.exts |= HS_EXT_EC_POINT_FORMATS;
 		sh.ec_point_formats = (struct bytes){ &uncompressed, 1 };
@@ -113,12 +120,8 @@ static int send_server_hello(struct tls_engine *e,
 	}
 	if (staple)
 		sh.exts |= HS_EXT_STATUS_REQUEST;
-	writer_init(&msg, 1024);
-	err = hs_server_hello_encode(&msg, &sh);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_server_hello_encode(&msg, &sh));
+	return engine_send_msg(e, &msg);
 }
 
 static int send_certificate_status(struct tls_engine *e)
@@ -127,71 +130,57 @@ static int send_certificate_status(struct tls_engine *e)
 		.ocsp_response = { e->cfg->ocsp_staple,
 				   e->cfg->ocsp_staple_len },
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, e->cfg->ocsp_staple_len + 64);
 
-	writer_init(&msg, e->cfg->ocsp_staple_len + 64);
-	err = hs_certificate_status_encode(&msg, &cs);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_status_encode(&msg, &cs));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 8422 §5.4: fresh ECDHE parameters, signed with our key. */
 static int send_server_key_exchange(struct tls_engine *e)
 {
 	uint8_t pub[128], tbs[2 * HS_RANDOM_LEN + 4 + 128], sigbuf[1024];
-	struct server_key_exchange ske = { .group = e->group,
-					   .sig_scheme = e->our_sig_scheme };
-	struct writer params, msg;
+	struct server_key_exchange ske = {
+		.group = e->params.group,
+		.sig_scheme = e->params.our_sig_scheme,
+	};
+	WRITER_SCOPED(params, 256);
+	WRITER_SCOPED(msg, 2048);
 	size_t publen, siglen;
 	int err;
 
-	TRY(kx_keygen(e->group, &e->kx));
-	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
-	writer_init(&params, 256);
-	err = hs_ecdh_params_encode(&params, e->group,
+	TRY(kx_keygen(e->params.group, &e->params.kx));
+	TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
+	err = hs_ecdh_params_encode(&params, e->params.group,
 				    (struct bytes){ pub, publen });
 	if (!err && params.len > sizeof(tbs) - 2 * HS_RANDOM_LEN)
 		err = -EMSGSIZE;
 	if (!err) {
 		/* RFC 5246 §7.4.3: client_random + server_random + params */
-		memcpy(tbs, e->client_random, HS_RANDOM_LEN);
-		memcpy(tbs + HS_RANDOM_LEN, e->server_random, HS_RANDOM_LEN);
+		memcpy(tbs, e->params.client_random, HS_RANDOM_LEN);
+		memcpy(tbs + HS_RANDOM_LEN, e->params.server_random,
+		       HS_RANDOM_LEN);
 		memcpy(tbs + 2 * HS_RANDOM_LEN, params.data, params.len);
-		err = sig_sign(e->cfg->key, e->our_sig_scheme, tbs,
+		err = sig_sign(e->cfg->key, e->params.our_sig_scheme, tbs,
 			       2 * HS_RANDOM_LEN + params.len, sigbuf,
 			       sizeof(sigbuf), &siglen);
 	}
-	if (err) {
-		writer_free(&params);
+	if (err)
 		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
 				   "signing ServerKeyExchange failed");
-	}
 	ske.public_key = (struct bytes){ pub, publen };
 	ske.params = (struct bytes){ params.data, params.len };
 	ske.signature = (struct bytes){ sigbuf, siglen };
-	writer_init(&msg, 2048);
-	err = hs_server_key_exchange_encode(&msg, &ske);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	writer_free(&params);
-	return err;
+	TRY(hs_server_key_exchange_encode(&msg, &ske));
+	return engine_send_msg(e, &msg);
 }
 
 static int send_server_hello_done(struct tls_engine *e)
 {
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 16);
 
-	writer_init(&msg, 16);
-	err = hs_server_hello_done_encode(&msg);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_server_hello_done_encode(&msg));
+	return engine_send_msg(e, &msg);
 }
 
 /* What the ClientHello asks of a TLS 1.2 server, checked and recorded. */
@@ -211,7 +200,7 @@ static int read_client_hello(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "client cannot use uncompressed points");
 	/* RFC 7627 §5.2: use it whenever the client offers it */
-	e->ems = ch->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	e->tls12.ems = ch->exts & HS_EXT_EXTENDED_MASTER_SECRET;
 	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
 		if (hs_alpn_select(e->alpn, ch->alpn, &chosen))
 			return engine_fail(e, -EPROTO,
@@ -219,21 +208,21 @@ static int read_client_hello(struct tls_engine *e,
 					   "no ALPN protocol in common");
 		engine_set_alpn(e, chosen);
 	}
-	e->group = choose_group(e, ch);
-	e->suite = choose_suite(e, ch);
-	if (!e->suite)
+	e->params.group = choose_group(e, ch);
+	e->params.suite = choose_suite(e, ch);
+	if (!e->params.suite)
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no TLS 1.2 cipher suite in common");
-	if (e->suite->kx == TLS_KX_RSA) {
-		e->group = 0;
+	if (e->params.suite->kx == TLS_KX_RSA) {
+		e->params.group = 0;
 		/* §7.4.7.1: the pre-master carries the version the client offered */
-		e->rsa_client_version = ch->legacy_version;
+		e->tls12.rsa_client_version = ch->legacy_version;
 	}
 	/*
 	 * RFC 5246 §7.4.1.4.1: signature_algorithms says what we may sign
 	 * with; without it only SHA-1 would do, which we do not offer.
 	 */
-	if (e->suite->kx == TLS_KX_ECDHE &&
+	if (e->params.suite->kx == TLS_KX_ECDHE &&
 	    engine_pick_scheme(e, ch->sig_algs))
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no signature scheme fits our key");
@@ -250,101 +239,76 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 	TRY(hs12_send_certificate(e, true));
 	if (staple)
 		TRY(send_certificate_status(e));
-	if (e->suite->kx == TLS_KX_ECDHE)
+	if (e->params.suite->kx == TLS_KX_ECDHE)
 		TRY(send_server_key_exchange(e));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
 		TRY(engine_send_certificate_request(e));
 	TRY(send_server_hello_done(e));
-	e->handle = e->peer_cert_requested ? on_client_certificate :
-					     on_client_key_exchange;
-	return 0;
+	if (e->peer.cert_requested)
+		return engine_next(e, &steps[CERTIFICATE]);
+	return engine_next(e, &steps[CLIENT_KEY_EXCHANGE]);
 }
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole)
+static int on_client_certificate(struct tls_engine *e,
+				 const struct hs_message *m)
 {
 	bool empty;
 
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_certificate(e, body, whole, &empty));
-	if (empty) {
-		/* RFC 5246 §7.4.6: handshake_failure if we insist */
-		if (e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
-			return engine_fail(e, -EKEYREJECTED,
-					   TLS_ALERT_HANDSHAKE_FAILURE,
-					   "client sent no certificate");
-	} else {
+	TRY(engine_on_certificate(e, m, &empty));
+	/* No CertificateStatus comes from a client: verify the chain now. */
+	if (!empty)
 		TRY(hs12_verify_kept_chain(e, (struct bytes){ NULL, 0 }));
-	}
-	e->handle = on_client_key_exchange;
-	return 0;
+	return engine_next(e, &steps[CLIENT_KEY_EXCHANGE]);
 }
 
-static int on_client_key_exchange(struct tls_engine *e, uint8_t type,
-				  struct bytes body, struct bytes whole)
+static int on_client_key_exchange(struct tls_engine *e,
+				  const struct hs_message *m)
 {
 	SECRET_SCOPED struct secret pms = { 0 };
-	bool ecdhe = e->suite->kx == TLS_KX_ECDHE;
+	bool ecdhe = e->params.suite->kx == TLS_KX_ECDHE;
 	struct client_key_exchange cke;
 	int err;
 
-	if (type != TLS_HS_CLIENT_KEY_EXCHANGE)
-		return engine_unexpected(e, type);
-	err = hs_client_key_exchange_decode(body, ecdhe, &cke);
-	if (err)
-		return engine_decode_fail(e, err, "ClientKeyExchange");
+	TRY(engine_decoded(e,
+			   hs_client_key_exchange_decode(m->body, ecdhe, &cke),
+			   "ClientKeyExchange"));
 	if (ecdhe) {
-		err = kx_derive(e->kx, cke.exchange.p, cke.exchange.len, &pms);
-		if (err == -EBADMSG)
-			return engine_fail(e, -EPROTO,
-					   TLS_ALERT_ILLEGAL_PARAMETER,
-					   "invalid ECDHE share from the client");
+		TRY(engine_kx_derive(e, cke.exchange, &pms));
 	} else {
 		/*
 		 * §7.4.7.1: a bad decryption goes on with a random
 		 * pre-master and fails at Finished, indistinguishably.
 		 */
-		err = rsa_kx_decrypt(e->cfg->key, e->rsa_client_version,
+		err = rsa_kx_decrypt(e->cfg->key, e->tls12.rsa_client_version,
 				     cke.exchange.p, cke.exchange.len, &pms);
 		if (err == -EBADMSG)
 			return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 					   "RSA ClientKeyExchange of the wrong length");
+		if (err)
+			return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+					   "key exchange failed");
 	}
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "key exchange failed");
-	kx_free(e->kx);
-	e->kx = NULL;
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
+	kx_free(e->params.kx);
+	e->params.kx = NULL;
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	TRY(hs12_derive_keys(e, &pms));
-	if (e->peer_key) {
+	if (e->peer.key)
 		/* §7.4.8: a client that sent a certificate proves it */
-		e->handle = on_client_certificate_verify;
-		return 0;
-	}
-	TRY(hs12_expect_ccs(e));
-	e->handle = on_client_finished;
-	return 0;
+		return engine_next(e, &steps[CERTIFICATE_VERIFY]);
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole)
+static int on_client_certificate_verify(struct tls_engine *e,
+					const struct hs_message *m)
 {
-	if (type != TLS_HS_CERTIFICATE_VERIFY)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_certificate_verify(e, body, whole));
-	TRY(hs12_expect_ccs(e));
-	e->handle = on_client_finished;
-	return 0;
+	TRY(hs12_on_certificate_verify(e, m));
+	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole)
+/* §7.1: after the CCS, which the driver waits for (ccs_expected) */
+static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	if (type != TLS_HS_FINISHED || e->ccs_expected)
-		return engine_unexpected(e, type);
-	TRY(hs12_on_finished(e, body, whole));
+	TRY(hs12_on_finished(e, m));
 	TRY(hs12_send_ccs_finished(e));
 	return engine_complete(e);
 }

@@ -18,32 +18,32 @@
 int hs13_derive_handshake(struct tls_engine *e, const struct secret *shared)
 {
 	SECRET_SCOPED struct secret early = { 0 };
-	enum tls_hash hash = e->suite->hash;
+	enum tls_hash hash = e->params.suite->hash;
 	uint8_t th[TLS_HASH_MAX];
 	size_t len;
 
 	TRY(tls13_early_secret(hash, NULL, 0, &early));
 	TRY(tls13_handshake_secret(hash, &early, shared->bytes, shared->len,
-				   &e->handshake_secret));
+				   &e->tls13.handshake_secret));
 	TRY(engine_transcript_hash(e, th, &len));
-	return tls13_handshake_traffic_secrets(hash, &e->handshake_secret, th,
-					       len, &e->client_hs,
-					       &e->server_hs);
+	return tls13_handshake_traffic_secrets(hash, &e->tls13.handshake_secret,
+					       th, len, &e->tls13.client_hs,
+					       &e->tls13.server_hs);
 }
 
 int hs13_derive_application(struct tls_engine *e)
 {
-	enum tls_hash hash = e->suite->hash;
+	enum tls_hash hash = e->params.suite->hash;
 	uint8_t th[TLS_HASH_MAX];
 	size_t len;
 
-	TRY(tls13_master_secret(hash, &e->handshake_secret,
-				&e->master_secret));
-	secret_wipe(&e->handshake_secret);
+	TRY(tls13_master_secret(hash, &e->tls13.handshake_secret,
+				&e->tls13.master_secret));
+	secret_wipe(&e->tls13.handshake_secret);
 	TRY(engine_transcript_hash(e, th, &len));
-	return tls13_application_traffic_secrets(hash, &e->master_secret, th,
-						 len, &e->client_ap,
-						 &e->server_ap);
+	return tls13_application_traffic_secrets(hash, &e->tls13.master_secret,
+						 th, len, &e->tls13.client_ap,
+						 &e->tls13.server_ap);
 }
 
 /* RFC 8446 §4.4.2: our chain; the leaf carries the OCSP staple if asked. */
@@ -52,10 +52,10 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 {
 	const struct tls_config *cfg = e->cfg;
 	struct certificate c = { 0 };
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 256 * 1024);
 
-	c.context = (struct bytes){ e->cr_context, e->cr_context_len };
+	c.context = (struct bytes){ e->peer.cr_context,
+				    e->peer.cr_context_len };
 	if (with_chain) {
 		TRY(engine_chain(e, &c));
 		if (staple && cfg->ocsp_staple_len)
@@ -63,12 +63,8 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 				cfg->ocsp_staple, cfg->ocsp_staple_len
 			};
 	}
-	writer_init(&msg, 256 * 1024);
-	err = hs_certificate_encode(&msg, TLS_VERSION_1_3, &c);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_certificate_encode(&msg, TLS_VERSION_1_3, &c));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 8446 §4.4.4: Finished from our handshake traffic secret. */
@@ -77,20 +73,15 @@ int hs13_send_finished(struct tls_engine *e, const struct secret *base_key)
 	SECRET_SCOPED struct secret verify = { 0 };
 	uint8_t th[TLS_HASH_MAX];
 	struct finished fin;
-	struct writer msg;
+	WRITER_SCOPED(msg, 128);
 	size_t len;
-	int err;
 
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls13_finished_verify_data(e->suite->hash, base_key, th, len,
+	TRY(tls13_finished_verify_data(e->params.suite->hash, base_key, th, len,
 				       &verify));
 	fin.verify_data = (struct bytes){ verify.bytes, verify.len };
-	writer_init(&msg, 128);
-	err = hs_finished_encode(&msg, &fin);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_finished_encode(&msg, &fin));
+	return engine_send_msg(e, &msg);
 }
 
 /* RFC 8446 §4.4.3: sign the context string and the transcript hash. */
@@ -105,65 +96,36 @@ int hs13_send_certificate_verify(struct tls_engine *e)
 	return engine_send_certificate_verify(e, content, clen);
 }
 
-/*
- * The peer's Certificate. *empty tells the caller the peer sent none (only
- * a client may, §4.4.2.4; the server decides whether that is acceptable).
- */
-int hs13_on_certificate(struct tls_engine *e, struct bytes body,
-			struct bytes whole, bool *empty)
-{
-	struct certificate c;
-	int err;
-
-	err = hs_certificate_decode(body, TLS_VERSION_1_3, &c);
-	if (err)
-		return engine_decode_fail(e, err, "Certificate");
-	/* §4.4.2: the context echoes the CertificateRequest's (empty for a server) */
-	if (c.context.len != e->cr_context_len ||
-	    memcmp(c.context.p, e->cr_context, c.context.len))
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "certificate_request_context mismatch");
-	*empty = c.count == 0;
-	if (!*empty)
-		TRY(engine_verify_peer_chain(e, &c, c.ocsp_response));
-	return transcript_add(&e->transcript, whole.p, whole.len);
-}
-
 /* The peer's CertificateVerify over the transcript up to its Certificate. */
-int hs13_on_certificate_verify(struct tls_engine *e, struct bytes body,
-			       struct bytes whole)
+int hs13_on_certificate_verify(struct tls_engine *e,
+			       const struct hs_message *m)
 {
 	struct certificate_verify cv;
 	uint8_t th[TLS_HASH_MAX], content[SIG_TLS13_CONTENT_MAX];
 	size_t len, clen;
-	int err;
 
-	err = hs_certificate_verify_decode(body, &cv);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateVerify");
+	TRY(engine_decoded(e, hs_certificate_verify_decode(m->body, &cv),
+			   "CertificateVerify"));
 	TRY(engine_transcript_hash(e, th, &len));
 	TRY(sig_tls13_content(e->role == TLS_ROLE_CLIENT, th, len, content,
 			      sizeof(content), &clen));
 	TRY(engine_verify_signature(e, cv.sig_scheme, content, clen,
 				    cv.signature));
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
 
 /* The peer's Finished, checked in constant time (§4.4.4). */
-int hs13_on_finished(struct tls_engine *e, struct bytes body,
-		     struct bytes whole, const struct secret *base_key)
+int hs13_on_finished(struct tls_engine *e, const struct hs_message *m,
+		     const struct secret *base_key)
 {
 	SECRET_SCOPED struct secret expected = { 0 };
 	uint8_t th[TLS_HASH_MAX];
 	struct finished fin;
 	size_t len;
-	int err;
 
-	err = hs_finished_decode(body, &fin);
-	if (err)
-		return engine_decode_fail(e, err, "Finished");
+	TRY(engine_decoded(e, hs_finished_decode(m->body, &fin), "Finished"));
 	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls13_finished_verify_data(e->suite->hash, base_key, th, len,
+	TRY(tls13_finished_verify_data(e->params.suite->hash, base_key, th, len,
 				       &expected));
 	if (fin.verify_data.len != expected.len)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
@@ -171,5 +133,5 @@ int hs13_on_finished(struct tls_engine *e, struct bytes body,
 	if (!secret_equals(&expected, fin.verify_data.p, fin.verify_data.len))
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
 				   "Finished does not match the handshake");
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }

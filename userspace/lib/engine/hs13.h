@@ -17,11 +17,9 @@ int hs13_send_certificate_verify(struct tls_engine *e) WUR;
 int hs13_send_finished(struct tls_engine *e,
 		       const struct secret *base_key) WUR;
 
-int hs13_on_certificate(struct tls_engine *e, struct bytes body,
-			struct bytes whole, bool *empty) WUR;
-int hs13_on_certificate_verify(struct tls_engine *e, struct bytes body,
-			       struct bytes whole) WUR;
-int hs13_on_finished(struct tls_engine *e, struct bytes body,
-		     struct bytes whole, const struct secret *base_key) WUR;
+int hs13_on_certificate_verify(struct tls_engine *e,
+			       const struct hs_message *m) WUR;
+int hs13_on_finished(struct tls_engine *e, const struct hs_message *m,
+		     const struct secret *base_key) WUR;
 
 #endif /* KTLSO_HS13_H */

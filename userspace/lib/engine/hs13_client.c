@@ -16,20 +16,37 @@
 #include "engine/engine_priv.h"
 #include "engine/hs13.h"
 
-static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
-				   struct bytes body, struct bytes whole);
-static int on_certificate_or_request(struct tls_engine *e, uint8_t type,
-				     struct bytes body, struct bytes whole);
-static int on_certificate_verify(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole);
-static int on_finished(struct tls_engine *e, uint8_t type, struct bytes body,
-		       struct bytes whole);
+static hs_step_fn on_encrypted_extensions, on_certificate_request,
+	on_certificate, on_certificate_verify, on_finished;
+
+/* CertificateRequest is optional (§4.3.2): its step hands a Certificate on. */
+enum {
+	ENCRYPTED_EXTENSIONS,
+	CERTIFICATE_REQUEST,
+	CERTIFICATE,
+	CERTIFICATE_VERIFY,
+	FINISHED,
+};
+static const struct hs_step steps[] = {
+	[ENCRYPTED_EXTENSIONS] = { "EncryptedExtensions",
+				   HS_TYPE(TLS_HS_ENCRYPTED_EXTENSIONS),
+				   on_encrypted_extensions },
+	[CERTIFICATE_REQUEST] = { "CertificateRequest",
+				  HS_TYPE(TLS_HS_CERTIFICATE_REQUEST) |
+					  HS_TYPE(TLS_HS_CERTIFICATE),
+				  on_certificate_request },
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_certificate },
+	[CERTIFICATE_VERIFY] = { "CertificateVerify",
+				 HS_TYPE(TLS_HS_CERTIFICATE_VERIFY),
+				 on_certificate_verify },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED), on_finished },
+};
 
 int hs13_client_after_server_hello(struct tls_engine *e,
 				   const struct server_hello *sh)
 {
 	SECRET_SCOPED struct secret shared = { 0 };
-	int err;
 
 	/* RFC 8446 §4.2: ServerHello carries only these three */
 	if (sh->exts & ~(HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE))
@@ -40,40 +57,28 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
 				   "ServerHello without key_share");
 	/* §4.2.8: the server's share must be for the group we sent */
-	if (sh->key_share_group != e->group)
+	if (sh->key_share_group != e->params.group)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "key share for a group we did not send");
-	err = kx_derive(e->kx, sh->key_share.p, sh->key_share.len, &shared);
-	if (err == -EBADMSG)
-		/* §4.2.8.2, §7.4.2: invalid share */
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "invalid key share from the server");
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "key exchange failed");
-	kx_free(e->kx);
-	e->kx = NULL;
+	TRY(engine_kx_derive(e, sh->key_share, &shared));
+	kx_free(e->params.kx);
+	e->params.kx = NULL;
 	TRY(hs13_derive_handshake(e, &shared));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->server_hs));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_hs));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.server_hs));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_hs));
 	/* §5: a CCS from a middlebox-compatible server is ignored */
-	e->ccs_ignorable = true;
-	e->handle = on_encrypted_extensions;
-	return 0;
+	e->record.ccs_ignorable = true;
+	return engine_next(e, &steps[ENCRYPTED_EXTENSIONS]);
 }
 
-static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
-				   struct bytes body, struct bytes whole)
+static int on_encrypted_extensions(struct tls_engine *e,
+				   const struct hs_message *m)
 {
 	struct encrypted_extensions ee;
-	int err;
 
-	if (type != TLS_HS_ENCRYPTED_EXTENSIONS)
-		return engine_unexpected(e, type);
-	err = hs_encrypted_extensions_decode(body, &ee);
-	if (err)
-		return engine_decode_fail(e, err, "EncryptedExtensions");
+	TRY(engine_decoded(e, hs_encrypted_extensions_decode(m->body, &ee),
+			   "EncryptedExtensions"));
 	if (ee.exts & HS_EXT_ALPN) {
 		/* RFC 7301 §3.1, RFC 8446 §4.2: one of ours, and only if asked */
 		if (!e->alpn.len)
@@ -89,86 +94,55 @@ static int on_encrypted_extensions(struct tls_engine *e, uint8_t type,
 	if ((ee.exts & HS_EXT_SERVER_NAME) && !e->server_name[0])
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
 				   "unrequested server_name");
-	TRY(transcript_add(&e->transcript, whole.p, whole.len));
-	e->handle = on_certificate_or_request;
-	return 0;
+	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	return engine_next(e, &steps[CERTIFICATE_REQUEST]);
 }
 
-static int on_certificate_request(struct tls_engine *e, struct bytes body,
-				  struct bytes whole)
+static int on_certificate_request(struct tls_engine *e,
+				  const struct hs_message *m)
 {
-	struct certificate_request cr;
-	int err;
-
-	err = hs_certificate_request_decode(body, TLS_VERSION_1_3, &cr);
-	if (err)
-		return engine_decode_fail(e, err, "CertificateRequest");
-	/* §4.3.2: signature_algorithms must be present */
-	if (!(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
-		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
-				   "CertificateRequest without signature_algorithms");
-	memcpy(e->cr_context, cr.context.p, cr.context.len);
-	e->cr_context_len = cr.context.len;
-	e->our_cert_requested = true;
-	if (e->cfg->chain && e->cfg->key &&
-	    engine_pick_scheme(e, cr.sig_algs) < 0) {
-		/* No scheme fits our key: answer with no certificate (§4.4.2). */
-		e->our_sig_scheme = 0;
-	}
-	return transcript_add(&e->transcript, whole.p, whole.len);
+	if (m->type != TLS_HS_CERTIFICATE_REQUEST)
+		return engine_step_on(e, &steps[CERTIFICATE], m);
+	TRY(engine_on_certificate_request(e, m));
+	return engine_next(e, &steps[CERTIFICATE]);
 }
 
-static int on_certificate_or_request(struct tls_engine *e, uint8_t type,
-				     struct bytes body, struct bytes whole)
+static int on_certificate(struct tls_engine *e, const struct hs_message *m)
 {
 	bool empty;
 
-	if (type == TLS_HS_CERTIFICATE_REQUEST && !e->our_cert_requested)
-		return on_certificate_request(e, body, whole);
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate(e, body, whole, &empty));
-	/* §4.4.2.4: a server must send a certificate: decode_error */
-	if (empty)
-		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
-				   "server sent no certificate");
-	e->handle = on_certificate_verify;
-	return 0;
+	TRY(engine_on_certificate(e, m, &empty));
+	return engine_next(e, &steps[CERTIFICATE_VERIFY]);
 }
 
-static int on_certificate_verify(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole)
+static int on_certificate_verify(struct tls_engine *e,
+				 const struct hs_message *m)
 {
-	if (type != TLS_HS_CERTIFICATE_VERIFY)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate_verify(e, body, whole));
-	e->handle = on_finished;
-	return 0;
+	TRY(hs13_on_certificate_verify(e, m));
+	return engine_next(e, &steps[FINISHED]);
 }
 
-static int on_finished(struct tls_engine *e, uint8_t type, struct bytes body,
-		       struct bytes whole)
+static int on_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	bool have_cert = e->cfg->chain && e->cfg->key && e->our_sig_scheme;
+	bool have_cert = e->cfg->chain && e->cfg->key &&
+			 e->params.our_sig_scheme;
 
-	if (type != TLS_HS_FINISHED)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_finished(e, body, whole, &e->server_hs));
+	TRY(hs13_on_finished(e, m, &e->tls13.server_hs));
 	/* §7.1: application secrets cover ClientHello..server Finished */
 	TRY(hs13_derive_application(e));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->server_ap));
-	e->ccs_ignorable = false;
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.server_ap));
+	e->record.ccs_ignorable = false;
 
 	/* §D.4: our CCS, unless one went out before a second ClientHello */
-	if (!e->got_hrr)
+	if (!e->params.got_hrr)
 		TRY(engine_send_ccs(e));
-	if (e->our_cert_requested) {
+	if (e->peer.asked_for_ours) {
 		TRY(hs13_send_certificate(e, have_cert, false));
 		if (have_cert)
 			TRY(hs13_send_certificate_verify(e));
 	}
-	TRY(hs13_send_finished(e, &e->client_hs));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->client_ap));
+	TRY(hs13_send_finished(e, &e->tls13.client_hs));
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_ap));
 	return engine_complete(e);
 }

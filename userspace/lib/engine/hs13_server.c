@@ -16,12 +16,19 @@
 #include "engine/engine_priv.h"
 #include "engine/hs13.h"
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole);
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole);
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole);
+static hs_step_fn on_client_certificate, on_client_certificate_verify,
+	on_client_finished;
+
+enum { CERTIFICATE, CERTIFICATE_VERIFY, FINISHED };
+static const struct hs_step steps[] = {
+	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
+			  on_client_certificate },
+	[CERTIFICATE_VERIFY] = { "CertificateVerify",
+				 HS_TYPE(TLS_HS_CERTIFICATE_VERIFY),
+				 on_client_certificate_verify },
+	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+		       on_client_finished },
+};
 
 /* Server preference: the first of our suites the client offered. */
 static const struct tls_suite *choose_suite(struct tls_engine *e,
@@ -65,39 +72,35 @@ static int send_server_hello(struct tls_engine *e,
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2, /* §4.1.3 */
 		.session_id = ch->session_id,
-		.cipher_suite = e->suite->id,
+		.cipher_suite = e->params.suite->id,
 		.exts = HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE,
 		.selected_version = TLS_VERSION_1_3,
-		.key_share_group = e->group,
+		.key_share_group = e->params.group,
 		.key_share = share,
 		.is_hrr = hrr,
 	};
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
-	memcpy(sh.random, hrr ? tls13_hrr_random : e->server_random,
+	memcpy(sh.random, hrr ? tls13_hrr_random : e->params.server_random,
 	       HS_RANDOM_LEN);
-	writer_init(&msg, 1024);
-	err = hs_server_hello_encode(&msg, &sh);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_server_hello_encode(&msg, &sh));
+	return engine_send_msg(e, &msg);
 }
 
 /* §4.1.4: ask for a share in a group we both support. */
 static int send_hello_retry(struct tls_engine *e, const struct client_hello *ch,
 			    struct bytes ch_whole, uint16_t group)
 {
-	e->group = group;
-	e->sent_hrr = true;
+	e->params.group = group;
+	e->params.sent_hrr = true;
 	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
-	TRY(transcript_replace_with_hash(&e->transcript, e->suite->hash));
+	TRY(transcript_replace_with_hash(&e->transcript,
+					 e->params.suite->hash));
 	TRY(send_server_hello(e, ch, true, (struct bytes){ NULL, 0 }));
 	/* §D.4: CCS right after our first handshake message */
 	if (ch->session_id.len)
 		TRY(engine_send_ccs(e));
-	e->ccs_ignorable = true;
+	e->record.ccs_ignorable = true;
 	engine_expect_second_client_hello(e);
 	return 0;
 }
@@ -107,8 +110,7 @@ static int send_encrypted_extensions(struct tls_engine *e,
 {
 	struct encrypted_extensions ee = { 0 };
 	struct bytes chosen;
-	struct writer msg;
-	int err;
+	WRITER_SCOPED(msg, 1024);
 
 	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
 		/* RFC 7301 §3.2: no overlap is no_application_protocol */
@@ -120,12 +122,8 @@ static int send_encrypted_extensions(struct tls_engine *e,
 		ee.alpn = chosen;
 		engine_set_alpn(e, chosen);
 	}
-	writer_init(&msg, 1024);
-	err = hs_encrypted_extensions_encode(&msg, &ee);
-	if (!err)
-		err = engine_send_msg(e, &msg);
-	writer_free(&msg);
-	return err;
+	TRY(hs_encrypted_extensions_encode(&msg, &ee));
+	return engine_send_msg(e, &msg);
 }
 
 /* The whole server flight, from ServerHello to Finished. */
@@ -135,27 +133,20 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	SECRET_SCOPED struct secret shared = { 0 };
 	uint8_t pub[128];
 	size_t publen;
-	int err;
 
-	TRY(kx_keygen(e->group, &e->kx));
-	err = kx_derive(e->kx, client_share.p, client_share.len, &shared);
-	if (err == -EBADMSG)
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "invalid key share from the client");
-	if (err)
-		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
-				   "key exchange failed");
-	TRY(kx_public(e->kx, pub, sizeof(pub), &publen));
-	kx_free(e->kx);
-	e->kx = NULL;
+	TRY(kx_keygen(e->params.group, &e->params.kx));
+	TRY(engine_kx_derive(e, client_share, &shared));
+	TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
+	kx_free(e->params.kx);
+	e->params.kx = NULL;
 	TRY(send_server_hello(e, ch, false, (struct bytes){ pub, publen }));
-	if (!e->sent_hrr && ch->session_id.len)
+	if (!e->params.sent_hrr && ch->session_id.len)
 		TRY(engine_send_ccs(e)); /* §D.4 */
 	TRY(hs13_derive_handshake(e, &shared));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_hs));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_hs));
-	e->ccs_ignorable = true;
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_hs));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_hs));
+	e->record.ccs_ignorable = true;
 
 	TRY(send_encrypted_extensions(e, ch));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
@@ -163,12 +154,12 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	TRY(hs13_send_certificate(e, true,
 				  ch->exts & HS_EXT_STATUS_REQUEST));
 	TRY(hs13_send_certificate_verify(e));
-	TRY(hs13_send_finished(e, &e->server_hs));
+	TRY(hs13_send_finished(e, &e->tls13.server_hs));
 	TRY(hs13_derive_application(e));
-	TRY(engine_tls13_keys(e, ENGINE_TX, &e->server_ap));
-	e->handle = e->peer_cert_requested ? on_client_certificate :
-					     on_client_finished;
-	return 0;
+	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_ap));
+	if (e->peer.cert_requested)
+		return engine_next(e, &steps[CERTIFICATE]);
+	return engine_next(e, &steps[FINISHED]);
 }
 
 int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
@@ -177,13 +168,13 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 	uint16_t shared_group, retry_group;
 	struct bytes share;
 
-	if (!e->sent_hrr) {
-		e->suite = choose_suite(e, ch);
-		if (!e->suite)
+	if (!e->params.sent_hrr) {
+		e->params.suite = choose_suite(e, ch);
+		if (!e->params.suite)
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_HANDSHAKE_FAILURE,
 					   "no TLS 1.3 cipher suite in common");
-	} else if (!hs_u16_list_has(ch->cipher_suites, e->suite->id)) {
+	} else if (!hs_u16_list_has(ch->cipher_suites, e->params.suite->id)) {
 		/* §4.1.2: ClientHello2 must still offer the suite */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "second ClientHello changed its suites");
@@ -198,13 +189,13 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no signature scheme fits our key");
 	choose_group(e, ch, &shared_group, &retry_group);
-	if (e->sent_hrr) {
+	if (e->params.sent_hrr) {
 		/* §4.1.2: ClientHello2 must carry the share we asked for */
-		if (hs_key_share_find(ch->key_shares, e->group, &share))
+		if (hs_key_share_find(ch->key_shares, e->params.group, &share))
 			return engine_fail(e, -EPROTO,
 					   TLS_ALERT_ILLEGAL_PARAMETER,
 					   "second ClientHello without the requested share");
-		shared_group = e->group;
+		shared_group = e->params.group;
 	} else if (!shared_group) {
 		if (!retry_group)
 			return engine_fail(e, -EPROTO,
@@ -212,48 +203,35 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 					   "no key exchange group in common");
 		return send_hello_retry(e, ch, ch_whole, retry_group);
 	}
-	e->group = shared_group;
-	if (hs_key_share_find(ch->key_shares, e->group, &share))
+	e->params.group = shared_group;
+	if (hs_key_share_find(ch->key_shares, e->params.group, &share))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "missing key share");
 	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
 	return send_flight(e, ch, share);
 }
 
-static int on_client_certificate(struct tls_engine *e, uint8_t type,
-				 struct bytes body, struct bytes whole)
+static int on_client_certificate(struct tls_engine *e,
+				 const struct hs_message *m)
 {
 	bool empty;
 
-	if (type != TLS_HS_CERTIFICATE)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate(e, body, whole, &empty));
-	if (empty && e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED)
-		/* §4.4.2.4 */
-		return engine_fail(e, -EKEYREJECTED,
-				   TLS_ALERT_CERTIFICATE_REQUIRED,
-				   "client sent no certificate");
-	e->handle = empty ? on_client_finished : on_client_certificate_verify;
-	return 0;
+	TRY(engine_on_certificate(e, m, &empty));
+	/* §4.4.3: a client without one sends no CertificateVerify */
+	return engine_next(e, &steps[empty ? FINISHED : CERTIFICATE_VERIFY]);
 }
 
-static int on_client_certificate_verify(struct tls_engine *e, uint8_t type,
-					struct bytes body, struct bytes whole)
+static int on_client_certificate_verify(struct tls_engine *e,
+					const struct hs_message *m)
 {
-	if (type != TLS_HS_CERTIFICATE_VERIFY)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_certificate_verify(e, body, whole));
-	e->handle = on_client_finished;
-	return 0;
+	TRY(hs13_on_certificate_verify(e, m));
+	return engine_next(e, &steps[FINISHED]);
 }
 
-static int on_client_finished(struct tls_engine *e, uint8_t type,
-			      struct bytes body, struct bytes whole)
+static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 {
-	if (type != TLS_HS_FINISHED)
-		return engine_unexpected(e, type);
-	TRY(hs13_on_finished(e, body, whole, &e->client_hs));
+	TRY(hs13_on_finished(e, m, &e->tls13.client_hs));
 	TRY(engine_rx_boundary(e));
-	TRY(engine_tls13_keys(e, ENGINE_RX, &e->client_ap));
+	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_ap));
 	return engine_complete(e);
 }

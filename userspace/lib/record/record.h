@@ -129,6 +129,14 @@ int record_dir_keys(struct record_dir *d, const struct record_keys *k,
 /* Free the contexts and wipe everything. Safe on a zeroed or wiped dir. */
 void record_dir_wipe(struct record_dir *d);
 
+/* Wipe the keys (safe on zeroed or wiped ones); the rest is not secret. */
+static inline void record_keys_wipe(struct record_keys *k)
+{
+	secret_wipe(&k->key);
+	secret_wipe(&k->iv);
+	secret_wipe(&k->mac_key);
+}
+
 /*
  * One record at r's cursor, checked against d's length bound: 2^14
  * plaintext (RFC 8446 §5.1), 2^14 + 256 under TLS 1.3 keys (§5.2), 2^14 +

@@ -37,6 +37,20 @@ struct writer {
 void writer_init(struct writer *w, size_t limit);
 /* Wipe (the buffer may hold secrets) and free. */
 void writer_free(struct writer *w);
+
+/*
+ * A writer (empty, growing up to max) that is wiped and freed when the
+ * variable goes out of scope, on every path, as SECRET_SCOPED does for
+ * secrets; so an early TRY() return cannot leak it:
+ *
+ *	WRITER_SCOPED(msg, 1024);
+ *	TRY(hs_finished_encode(&msg, &fin));
+ *	return engine_send_msg(e, &msg);
+ */
+#define WRITER_SCOPED(name, max)                                  \
+	struct writer name __attribute__((cleanup(writer_free))) = \
+		{ .limit = (max) }
+
 /* Forget the contents, keep the buffer. */
 void writer_reset(struct writer *w);
 
