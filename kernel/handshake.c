@@ -459,6 +459,22 @@ int ktlso_gated_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 						 addr_len);
 }
 
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+/* Pages wait at the same gate as writes: TCP's own sendpage would put them
+ * on the wire in clear.
+ */
+int ktlso_gated_sendpage(struct sock *sk, struct page *page, int offset,
+			 size_t size, int flags)
+{
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	int err = ktlso_hs_gate(sk, ctx, flags & MSG_DONTWAIT);
+
+	if (err)
+		return err;
+	return ktlso_proto_ungated(ctx)->sendpage(sk, page, offset, size, flags);
+}
+#endif
+
 /* close() of the last file: the request cannot outlive its socket. */
 void ktlso_hs_release(struct ktlso_context *ctx)
 {

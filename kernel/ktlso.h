@@ -9,6 +9,8 @@
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 
+#include "compat.h"
+
 struct aead_request;
 struct scatterlist;
 
@@ -178,6 +180,10 @@ ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,
 int ktlso_gated_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktlso_gated_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			int flags, int *addr_len);
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+int ktlso_gated_sendpage(struct sock *sk, struct page *page, int offset,
+			 size_t size, int flags);
+#endif
 
 /* upcall.c */
 int ktlso_upcall_init(void);
@@ -195,6 +201,10 @@ int ktlso_getsockopt(struct sock *sk, int level, int optname,
 int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info);
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx);
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+int ktlso_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
+		   int flags);
+#endif
 void ktlso_splice_eof(struct socket *sock);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
 

@@ -65,7 +65,9 @@ static void build_modes(struct proto prot[NUM_MODES][NUM_MODES],
 	prot[SW][PLAIN] = *plain;
 	prot[SW][PLAIN].sendmsg = ktlso_sendmsg;
 	prot[SW][PLAIN].splice_eof = ktlso_splice_eof;
-	ktlso_compat_set_sendpage(&prot[SW][PLAIN]);
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+	prot[SW][PLAIN].sendpage = ktlso_sendpage;
+#endif
 
 	prot[PLAIN][SW] = *plain;
 	prot[PLAIN][SW].recvmsg = ktlso_recvmsg;
@@ -85,7 +87,9 @@ static void build(struct proto prot[NUM_GATES][NUM_MODES][NUM_MODES],
 			*p = prot[OPEN][tx][rx];
 			p->sendmsg = ktlso_gated_sendmsg;
 			p->recvmsg = ktlso_gated_recvmsg;
-			ktlso_compat_gate_sendpage(p);
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+			p->sendpage = ktlso_gated_sendpage;
+#endif
 		}
 	}
 }

@@ -196,7 +196,9 @@ static int get_crypto_info(struct sock *sk, bool tx, char __user *optval,
 		goto out;
 	}
 	ktlso_crypto_current(c, &info);
-	/* Keys from ktlsod are never the application's to read (DESIGN.md §4) */
+	/* Keys from ktlsod are never the application's to read
+	 * (Documentation/design.rst, decision 4).
+	 */
 	if (ktlso_hs_keys_hidden(ctx)) {
 		memzero_explicit(ktlso_cipher_key(c->cipher, &info), c->cipher->key);
 		memzero_explicit(ktlso_cipher_iv(c->cipher, &info), c->cipher->iv);

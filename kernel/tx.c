@@ -17,7 +17,7 @@
  * whole when the record opens (so no allocation can fail half-way through
  * one) and trimmed to size when it is sealed. TCP takes the sealed pages by
  * reference, as it does for sendfile, instead of copying them again (6.1:
- * see compat.h).
+ * see ktlso_compat_send_pages()).
  *
  * Crypto requests are always waited for, so no completion can outlive the
  * call that started it. The one asynchronous piece is flush_work: when TCP
@@ -426,6 +426,13 @@ static int send_locked(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
 	return 0;
 }
 
+/* Internal flags kernel callers may set on top of the user's. */
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+#define SENDPAGE_FLAGS (MSG_SENDPAGE_NOTLAST | MSG_SENDPAGE_NOPOLICY)
+#else
+#define SENDPAGE_FLAGS MSG_SENDPAGE_NOPOLICY
+#endif
+
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
@@ -433,8 +440,7 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	int err;
 
 	if (msg->msg_flags & ~(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
-			       MSG_CMSG_COMPAT | MSG_SPLICE_PAGES |
-			       KTLSO_COMPAT_SENDPAGE_FLAGS))
+			       MSG_CMSG_COMPAT | MSG_SPLICE_PAGES | SENDPAGE_FLAGS))
 		return -EOPNOTSUPP;
 
 	mutex_lock(&ctx->tx_lock);
@@ -444,6 +450,26 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	mutex_unlock(&ctx->tx_lock);
 	return copied ? copied : err;
 }
+
+#ifdef KTLSO_HAVE_PROTO_SENDPAGE
+/*
+ * sendfile()/splice() into the socket, where they come a page at a time
+ * through proto->sendpage, which TCP would otherwise serve in plaintext:
+ * each page goes through the record layer like a write.
+ */
+int ktlso_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
+		   int flags)
+{
+	struct msghdr msg = { .msg_flags = flags & ~MSG_SENDPAGE_NOTLAST };
+	struct bio_vec bvec;
+
+	if (flags & MSG_SENDPAGE_NOTLAST)
+		msg.msg_flags |= MSG_MORE;
+	bvec_set_page(&bvec, page, size, offset);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, size);
+	return ktlso_sendmsg(sk, &msg, size);
+}
+#endif
 
 /* The end of a splice(): close the record MSG_MORE kept open. */
 void ktlso_splice_eof(struct socket *sock)

@@ -513,7 +513,7 @@ static void test_hrr(void)
 
 /*
  * Bytes after the final flight (the peer's first application data, or
- * anything) stay in the stream for the kernel (DESIGN.md decision 3).
+ * anything) stay in TCP for the kernel (Documentation/design.rst, decision 3).
  */
 static void test_consumed(const char *ver, int final_to)
 {

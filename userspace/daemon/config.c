@@ -396,7 +396,7 @@ static int section_end(struct parser *ps)
 	for (size_t i = 0; i < t->n_suites && ps->p->suites_line; i++) {
 		const struct tls_suite *s = tls_suite_by_id(t->suites[i]);
 
-		/* DESIGN.md decision 7: legacy only when asked for */
+		/* Documentation/design.rst, decision 7: legacy only if asked */
 		if (s->legacy && !t->legacy)
 			return fail(ps, ps->p->suites_line,
 				    "%s is a legacy suite: it needs "

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Which AEADs the running kernel can run (DESIGN.md decision 5), probed
+ * Which AEADs the kernel can run (Documentation/design.rst, decision 5), probed
  * through AF_ALG with libkcapi, and the cut that leaves each profile only
  * the suites ktlso.ko can take over: a suite the kernel cannot encrypt
  * would complete its handshake and then fail at TLS_TX.

@@ -29,7 +29,7 @@ void tls_config_init(struct tls_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->min_version = TLS_VERSION_1_2;
 	cfg->max_version = TLS_VERSION_1_3;
-	/* DESIGN.md decision 7: ECDHE + AEAD by default, legacy listed but off */
+	/* Legacy listed but off (Documentation/design.rst, decision 7) */
 	for (size_t i = 0; i < n && cfg->n_suites < TLS_CONFIG_MAX_LIST; i++)
 		cfg->suites[cfg->n_suites++] = s[i].id;
 	memcpy(cfg->groups, groups, sizeof(groups));

@@ -42,7 +42,7 @@ struct tls_config {
 	size_t n_groups;
 	uint16_t sig_schemes[TLS_CONFIG_MAX_LIST];
 	size_t n_sig_schemes;
-	/* RSA key exchange and CBC suites (DESIGN.md decision 7) */
+	/* RSA key exchange, CBC suites (Documentation/design.rst, decision 7) */
 	bool legacy;
 
 	/* Ours: always for a server, for a client only with mutual TLS. */

@@ -3,7 +3,7 @@
  * Legacy RSA key exchange (RFC 5246 §7.4.7.1): the client encrypts a
  * 48-byte pre-master secret, client_version || 46 random bytes, to the
  * server's certificate key with PKCS#1 v1.5; the server decrypts it.
- * Enabled only by the legacy setting (DESIGN.md decision 7).
+ * Enabled only by the legacy setting (Documentation/design.rst, decision 7).
  *
  * The ciphertext is the bare RSA output; the EncryptedPreMasterSecret
  * length prefix is the engine's. The server side is Bleichenbacher-safe:
