@@ -181,10 +181,15 @@ static int queue_request(struct sock *sk, struct ktlso_context *ctx,
 
 	ctx->hs = hs;
 	ktlso_proto_update(sk, ctx);
-	sock_hold(sk);
-	mod_timer(&hs->timer, jiffies + msecs_to_jiffies(req->timeout_ms));
+	/*
+	 * Linked before the timer is armed, both under hs_lock: a timer that
+	 * fires at once must find the request on its list to take it off,
+	 * or a FAILED request would stay linked and be freed there.
+	 */
 	spin_lock_bh(&hs_lock);
 	list_add_tail(&hs->link, &pending);
+	sock_hold(sk);
+	mod_timer(&hs->timer, jiffies + msecs_to_jiffies(req->timeout_ms));
 	spin_unlock_bh(&hs_lock);
 	return 0;
 }

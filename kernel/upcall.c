@@ -10,7 +10,8 @@
  *           request's parameters
  *   DONE    the daemon reports the outcome for an fd it accepted
  *
- * ACCEPT and DONE need CAP_NET_ADMIN in the namespace's user namespace.
+ * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN in the
+ * namespace's user namespace.
  * A daemon whose netlink socket closes (it died) fails what it had
  * accepted, through the netlink notifier.
  */
@@ -40,8 +41,15 @@ static struct genl_family family;
 
 enum { MCGRP_HANDSHAKE };
 
+/*
+ * A member of the group counts as a daemon (ktlso_upcall_has_daemon()):
+ * requests are queued, and hold their sockets, only while one listens.
+ * The flag came with 6.7 and is in 6.1's stable series (Debian's
+ * 6.1.0-57 checks it on join); a kernel without it fails to build here.
+ */
 static const struct genl_multicast_group mcgrps[] = {
-	[MCGRP_HANDSHAKE] = { .name = KTLSO_GENL_MCGRP },
+	[MCGRP_HANDSHAKE] = { .name = KTLSO_GENL_MCGRP,
+			      .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 bool ktlso_upcall_has_daemon(struct net *net)

@@ -182,6 +182,43 @@ static void test_no_daemon(void)
 	close(b);
 }
 
+/* Listening for requests makes them wait for a daemon: root's privilege. */
+static void test_unprivileged_listener(void)
+{
+	int up[2], a, b, err;
+	char got = '?';
+	struct genl g;
+	pid_t pid;
+
+	if (pipe(up))
+		exit(2);
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534) ||
+		    genl_open_bound(&g, 0))
+			_exit(2);
+		err = genl_join(&g);
+		got = err == -EPERM || err == -EACCES ? 'p' : err ? 'e' : 'j';
+		if (write(up[1], &got, 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	if (read(up[0], &got, 1) != 1)
+		got = '?';
+	CHECK(got == 'p', "nobody joining the handshake group: EPERM (%s)",
+	      got == 'j' ? "joined" : got == 'e' ? "another error" : "no answer");
+	pair(&a, &b);
+	CHECK_ERRNO(ask(a, 200), ECONNREFUSED,
+		    "only an unprivileged process tried to listen: ECONNREFUSED");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(up[0]);
+	close(up[1]);
+	close(a);
+	close(b);
+}
+
 static void test_bad_requests(void)
 {
 	struct ktlso_handshake_req req = request(1000);
@@ -346,6 +383,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_no_daemon();
+	test_unprivileged_listener();
 	test_bad_requests();
 	test_complete();
 	test_nonblocking();

@@ -70,7 +70,7 @@ struct ktlso_handshake_status {
  * KTLSO_CMD_ACCEPT, whose reply carries the socket, installed as a new file
  * descriptor in the caller, and the request; after installing the keys
  * with TLS_TX/TLS_RX the daemon reports KTLSO_CMD_DONE and closes its fd.
- * ACCEPT and DONE need CAP_NET_ADMIN.
+ * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN.
  */
 #define KTLSO_GENL_NAME "ktlso"
 #define KTLSO_GENL_VERSION 1
