@@ -341,29 +341,41 @@ out:
 	return ret;
 }
 
+/*
+ * End the oldest request @portid of @net accepted, under hs_lock: a final
+ * close may free the request as soon as the lock is dropped, so only its
+ * socket, with a reference for the caller, comes out. Return: that socket,
+ * or NULL when there is none left.
+ */
+static struct sock *fail_one_accepted(struct net *net, u32 portid)
+{
+	struct ktlso_handshake *hs;
+	struct sock *sk = NULL;
+
+	spin_lock_bh(&hs_lock);
+	list_for_each_entry(hs, &accepted, link) {
+		if (hs->daemon_portid != portid || !net_eq(sock_net(hs->sk), net))
+			continue;
+		sk = hs->sk;
+		/* Unlinks it, so the next scan makes progress. */
+		(void)finish_locked(hs, ECONNABORTED);
+		/* The pending timer's reference becomes ours, or take one. */
+		if (!timer_delete(&hs->timer))
+			sock_hold(sk);
+		break;
+	}
+	spin_unlock_bh(&hs_lock);
+	return sk;
+}
+
 /* NETLINK_URELEASE: fail what a daemon accepted and can no longer finish. */
 void ktlso_hs_daemon_gone(struct net *net, u32 portid)
 {
-	struct ktlso_handshake *hs;
+	struct sock *sk;
 
-	for (;;) {
-		struct ktlso_handshake *found = NULL;
-
-		spin_lock_bh(&hs_lock);
-		list_for_each_entry(hs, &accepted, link) {
-			if (hs->daemon_portid == portid &&
-			    net_eq(sock_net(hs->sk), net)) {
-				found = hs;
-				sock_hold(hs->sk);
-				break;
-			}
-		}
-		spin_unlock_bh(&hs_lock);
-		if (!found)
-			return;
-		/* Removes it from the list, so the scan makes progress. */
-		(void)ktlso_hs_fail(found, ECONNABORTED);
-		sock_put(found->sk);
+	while ((sk = fail_one_accepted(net, portid))) {
+		wake_socket(sk);
+		sock_put(sk);
 	}
 }
 

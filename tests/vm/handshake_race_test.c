@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Races on a handshake request's lifetime (issue 11), each bounded to a few
- * seconds.
+ * seconds. The choices are seeded: the seed is printed, and KTLSO_SEED=N
+ * replays them; an argument ("timer", "gone") runs one race only.
  *
  *   timer: a listener on the "handshake" group, never ACCEPTing
  *     16 threads × { 16 × (A ──TCP loopback── B, ULP on A, non-blocking
@@ -9,14 +10,20 @@
  *     (more threads than CPUs keep both busy, so ticks land while requests
  *     are being queued)
  *
+ *   daemon gone: per round, n requests
+ *     fake daemon: ACCEPT all n, then exit (closing the fds or not)  ┐ at once
+ *     application: close the n sockets, ask again on fresh ones      ┘
+ *
  * A lost race shows as a kernel report (list corruption, a fault), which
  * fails the VM run, or as a request ended by the wrong party, checked here.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <linux/ktlso.h>
@@ -29,6 +36,9 @@
 #define TIMER_THREADS 16
 #define TIMER_SECONDS 8
 #define TIMER_BATCH 16
+#define GONE_SECONDS 4
+#define GONE_MAX 8	/* requests a daemon takes in one round */
+#define GONE_VICTIMS 4	/* fresh requests made while it dies */
 
 static double now(void)
 {
@@ -54,6 +64,16 @@ static struct ktlso_handshake_status status_of(int fd)
 	if (getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &st, &len))
 		st.state = 0xdead;
 	return st;
+}
+
+/* A connected pair, A with the ULP attached. */
+static void pair(int *a, int *b)
+{
+	loopback_pair(a, b);
+	if (setsockopt(*a, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME))) {
+		perror("TCP_ULP");
+		exit(2);
+	}
 }
 
 /* A listening socket on loopback, and its address. */
@@ -146,8 +166,110 @@ static void test_timer_while_queueing(void)
 	mnl_socket_close(listener.nl);
 }
 
-int main(void)
+/* Take n requests, wait for the word, close them and vanish. */
+static void gone_daemon(int n, bool close_first, int up, int down)
 {
-	test_timer_while_queueing();
+	struct accepted acc;
+	int fds[GONE_MAX];
+	struct genl g;
+	char go;
+
+	if (genl_open(&g) || write(up, "r", 1) != 1)
+		_exit(2);
+	for (int i = 0; i < n; i++) {
+		fds[i] = genl_accept(&g, &acc);
+		if (fds[i] < 0)
+			_exit(3);
+	}
+	if (write(up, "a", 1) != 1 || read(down, &go, 1) != 1)
+		_exit(4);
+	if (close_first)
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+	_exit(0);
+}
+
+/* One round; returns how many requests ended that should not have. */
+static int gone_round(unsigned int *seed)
+{
+	int n = 1 + rand_r(seed) % GONE_MAX, a[GONE_MAX], b[GONE_MAX];
+	int va[GONE_VICTIMS], vb[GONE_VICTIMS], up[2], down[2], status, wrong = 0;
+	bool close_first = rand_r(seed) & 1;
+	unsigned int spin = rand_r(seed) % 20000;
+	char c;
+	pid_t pid;
+
+	if (pipe(up) || pipe(down))
+		exit(2);
+	pid = fork();
+	if (pid == 0)
+		gone_daemon(n, close_first, up[1], down[0]);
+	if (read(up[0], &c, 1) != 1)
+		exit(2);
+	for (int i = 0; i < n; i++) {
+		pair(&a[i], &b[i]);
+		fcntl(a[i], F_SETFL, O_NONBLOCK);
+		if (ask(a[i], 5000) != -1 || errno != EINPROGRESS)
+			wrong++;
+	}
+	if (read(up[0], &c, 1) != 1 || write(down[1], "g", 1) != 1)
+		exit(2);
+	for (volatile unsigned int i = 0; i < spin; i++)
+		;
+	for (int i = 0; i < n; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	/* Fresh requests nobody takes: the dying daemon must not end them. */
+	for (int i = 0; i < GONE_VICTIMS; i++) {
+		pair(&va[i], &vb[i]);
+		fcntl(va[i], F_SETFL, O_NONBLOCK);
+		if (ask(va[i], 5000) != -1 || errno != EINPROGRESS)
+			wrong++;
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		wrong++;
+	for (int i = 0; i < GONE_VICTIMS; i++) {
+		if (status_of(va[i]).state != KTLSO_HS_IN_PROGRESS)
+			wrong++;
+		close(va[i]);
+		close(vb[i]);
+	}
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	return wrong;
+}
+
+static void test_daemon_gone_while_closing(unsigned int seed)
+{
+	double end = now() + GONE_SECONDS;
+	unsigned int rounds = 0, wrong = 0;
+	struct genl listener;
+
+	/* Keeps a daemon listening while the fake ones come and go. */
+	CHECK(genl_open(&listener) == 0, "daemon gone: a listener on the handshake group");
+	while (now() < end) {
+		wrong += gone_round(&seed);
+		rounds++;
+	}
+	CHECK(rounds > 0 && wrong == 0,
+	      "daemon gone: %u rounds of a daemon dying while its sockets close, "
+	      "nothing ended by the wrong party (%u wrong)", rounds, wrong);
+	mnl_socket_close(listener.nl);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL, *env = getenv("KTLSO_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+
+	printf("seed %u (KTLSO_SEED=%u replays it)\n", seed, seed);
+	if (!only || !strcmp(only, "timer"))
+		test_timer_while_queueing();
+	if (!only || !strcmp(only, "gone"))
+		test_daemon_gone_while_closing(seed);
 	return check_summary();
 }
