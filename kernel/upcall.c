@@ -6,8 +6,8 @@
  *
  *   READY   multicast on group "handshake" when a request is queued
  *   ACCEPT  a daemon takes the oldest request of its namespace; the reply
- *           installs the socket as a new fd in the daemon and carries the
- *           request's parameters
+ *           carries the request's parameters and the number of a new fd,
+ *           installed in the daemon once the reply is on its way
  *   DONE    the daemon reports the outcome for an fd it accepted
  *
  * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN in the
@@ -120,13 +120,22 @@ static int accept_doit(struct sk_buff *skb, struct genl_info *info)
 				jiffies_to_msecs(left > 0 ? left : 0)))
 		goto err_request;
 	genlmsg_end(reply, hdr);
+	/*
+	 * Reply first: an installed fd cannot be taken back, so one whose
+	 * number never reached the daemon (its receive queue full) would
+	 * leak into it.
+	 */
+	err = genlmsg_reply(reply, info);
+	reply = NULL;		/* consumed, delivered or not */
+	if (err)
+		goto err_request;
 	fd_install(fd, file);
-	return genlmsg_reply(reply, info);
+	return 0;
 
 err_request:
 	/* The request is the daemon's now and cannot go back: fail it. */
+	(void)ktlso_hs_fail(hs, ECONNABORTED);
 	fput(file);
-	(void)ktlso_hs_fail(hs, ENOMEM);
 err_fd:
 	put_unused_fd(fd);
 err_reply:

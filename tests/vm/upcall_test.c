@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -357,6 +358,87 @@ static void test_failure(enum scenario sc, uint32_t timeout_ms, int want, const 
 	close(b);
 }
 
+/*
+ * A daemon whose ACCEPT answer cannot be delivered: its receive queue is
+ * full of answers it never read. Reports how many of its fds are the
+ * application's socket, and lives on until the parent says so.
+ */
+static void run_deaf_daemon(int a, int b, int to_parent, int from_parent)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], go;
+	struct nlmsghdr *nlh;
+	struct stat app, st;
+	int tiny = 1, leaked = 0;
+	struct genl g;
+
+	if (fstat(a, &app))
+		_exit(2);
+	close(a);
+	close(b);
+	if (genl_open(&g) || write(to_parent, "r", 1) != 1 || read(from_parent, &go, 1) != 1 ||
+	    setsockopt(mnl_socket_get_fd(g.nl), SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny)))
+		_exit(3);
+	for (int i = 0; i < 64; i++) {
+		nlh = genl_msg(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, ++g.seq);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KTLSO_GENL_NAME);
+		if (mnl_socket_sendto(g.nl, nlh, nlh->nlmsg_len) < 0)
+			_exit(4);
+	}
+	/* Served before sendto returns: the reply is lost or queued by now. */
+	nlh = genl_msg(buf, g.family, KTLSO_CMD_ACCEPT, ++g.seq);
+	if (mnl_socket_sendto(g.nl, nlh, nlh->nlmsg_len) < 0)
+		_exit(5);
+	for (int fd = 0; fd < 1024; fd++)
+		if (!fstat(fd, &st) && S_ISSOCK(st.st_mode) && st.st_ino == app.st_ino &&
+		    st.st_dev == app.st_dev)
+			leaked++;
+	/* Stays until the parent has looked: exiting fails what it accepted. */
+	if (write(to_parent, &leaked, sizeof(leaked)) != sizeof(leaked) ||
+	    read(from_parent, &go, 1) != 1)
+		_exit(6);
+	_exit(0);
+}
+
+static void test_accept_reply_lost(void)
+{
+	int up[2], down[2], a, b, leaked = -1;
+	struct ktlso_handshake_status st;
+	struct pollfd pfd;
+	pid_t pid;
+	char c;
+
+	pair(&a, &b);
+	if (pipe(up) || pipe(down))
+		exit(2);
+	pid = fork();
+	if (pid == 0)
+		run_deaf_daemon(a, b, up[1], down[0]);
+	if (read(up[0], &c, 1) != 1)
+		exit(2);
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(ask(a, 5000), EINPROGRESS, "deaf daemon: request queued");
+	if (write(down[1], "g", 1) != 1 ||
+	    read(up[0], &leaked, sizeof(leaked)) != sizeof(leaked))
+		leaked = -1;
+	CHECK(leaked == 0, "deaf daemon: an ACCEPT answer it cannot receive leaves it no fd "
+	      "(%d fds for the socket)", leaked);
+	pfd = (struct pollfd){ .fd = a, .events = POLLOUT };
+	poll(&pfd, 1, 2000);
+	st = status_of(a);
+	CHECK(st.state == KTLSO_HS_FAILED && st.error == ECONNABORTED,
+	      "deaf daemon: the request fails at once, ECONNABORTED (state %u, error %d)",
+	      st.state, st.error);
+	if (write(down[1], "x", 1) != 1)
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	close(a);
+	close(b);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -392,5 +474,6 @@ int main(void)
 	test_failure(DIE, 5000, ECONNABORTED, "daemon dies after ACCEPT");
 	test_failure(NO_KEYS, 5000, EPROTO, "DONE(0) without keys");
 	test_signal();
+	test_accept_reply_lost();
 	return check_summary();
 }
