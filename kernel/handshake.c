@@ -296,7 +296,8 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 /**
  * ktlso_hs_done() - DONE from the daemon for the socket behind @sk
  * @sk: a socket the daemon holds an fd for
- * @portid: the reporting daemon's netlink port
+ * @net: the reporting daemon's network namespace
+ * @portid: the reporting daemon's netlink port, unique only in @net
  * @result: what the daemon negotiated (state, error and alert unused)
  * @error: 0, or the positive errno of the failure
  * @alert: the TLS alert sent or received, -1 for none
@@ -305,7 +306,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
  * daemon accepted; -ESTALE if the request has already ended (timeout,
  * signal); -EPROTO if success is reported without both keys installed.
  */
-int ktlso_hs_done(struct sock *sk, u32 portid,
+int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
 		  int alert)
 {
@@ -319,8 +320,12 @@ int ktlso_hs_done(struct sock *sk, u32 portid,
 	ctx = ktlso_ctx(sk);
 	hs = ctx->hs;
 	ret = -EINVAL;
+	/*
+	 * The daemon that accepted it: its port, in its namespace, which is
+	 * the socket's (ACCEPT hands out only requests of the caller's).
+	 */
 	if (!hs || READ_ONCE(hs->state) == KTLSO_HS_PENDING ||
-	    hs->daemon_portid != portid)
+	    hs->daemon_portid != portid || !net_eq(sock_net(sk), net))
 		goto out;
 	/* Success means both directions are keyed: nothing in clear after. */
 	if (!error && (!ctx->tx || !ctx->rx))

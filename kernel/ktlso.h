@@ -160,7 +160,7 @@ int ktlso_hs_status(struct sock *sk, char __user *optval, int __user *optlen);
 int ktlso_hs_fail(struct ktlso_handshake *hs, int error);
 struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 				      struct file **file);
-int ktlso_hs_done(struct sock *sk, u32 portid,
+int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
 		  int alert);
 void ktlso_hs_daemon_gone(struct net *net, u32 portid);

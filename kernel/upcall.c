@@ -172,7 +172,8 @@ static int done_doit(struct sk_buff *skb, struct genl_info *info)
 	nla_strscpy_opt(result.alpn, a[KTLSO_A_ALPN], sizeof(result.alpn));
 	nla_strscpy_opt(result.peer_subject, a[KTLSO_A_PEER_SUBJECT],
 			sizeof(result.peer_subject));
-	err = ktlso_hs_done(sock->sk, info->snd_portid, &result,
+	err = ktlso_hs_done(sock->sk, genl_info_net(info), info->snd_portid,
+			    &result,
 			    nla_get_u32(a[KTLSO_A_STATUS]),
 			    a[KTLSO_A_ALERT] ? nla_get_s32(a[KTLSO_A_ALERT]) :
 					       -1);

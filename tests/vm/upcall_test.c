@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -36,6 +37,7 @@ enum scenario {
 	DIE,		/* accept and exit: the netlink socket closes */
 	NO_KEYS,	/* DONE(0) without installing keys */
 	IGNORE,		/* listen, never accept */
+	IMPOSTOR,	/* a child in another netns, same portid, DONEs first */
 };
 
 static const uint8_t key_ab[16] = "key from A to B", key_ba[16] = "key from B to A";
@@ -68,6 +70,27 @@ struct daemon {
 	int to;		/* parent → child: go (HOLD) */
 };
 
+/*
+ * DONE(EKEYREJECTED) for fd from a child in a new network namespace whose
+ * netlink port has the daemon's number. Return: 0 when it was refused.
+ */
+static int impostor_done(struct genl *g, int fd)
+{
+	uint32_t portid = mnl_socket_get_portid(g->nl);
+	struct genl other;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) || genl_open_bound(&other, portid) ||
+		    mnl_socket_get_portid(other.nl) != portid)
+			_exit(2);
+		_exit(genl_done(&other, fd, EKEYREJECTED, 42) == -EINVAL ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void run_daemon(enum scenario sc, int to_parent, int from_parent)
 {
 	struct accepted acc = { 0 };
@@ -89,6 +112,8 @@ static void run_daemon(enum scenario sc, int to_parent, int from_parent)
 		_exit(4);
 	if (sc == REJECT)
 		_exit(genl_done(&g, fd, EKEYREJECTED, 42) ? 5 : 0);
+	if (sc == IMPOSTOR && impostor_done(&g, fd))
+		_exit(8);
 	if (sc != NO_KEYS && install(fd, key_ab, key_ba))
 		_exit(6);
 	_exit(genl_done(&g, fd, 0, -1) ? 7 : 0);
@@ -439,6 +464,20 @@ static void test_accept_reply_lost(void)
 	close(b);
 }
 
+/* Netlink ports are per namespace: DONE must come from the daemon's. */
+static void test_impostor(void)
+{
+	struct daemon d = start_daemon(IMPOSTOR);
+	int a, b;
+
+	pair(&a, &b);
+	CHECK(ask(a, 5000) == 0,
+	      "DONE from another namespace with the daemon's port: ignored, the daemon's counts");
+	CHECK(stop_daemon(&d, NULL, false) == 0, "the other namespace's DONE: EINVAL");
+	close(a);
+	close(b);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -474,6 +513,7 @@ int main(void)
 	test_failure(DIE, 5000, ECONNABORTED, "daemon dies after ACCEPT");
 	test_failure(NO_KEYS, 5000, EPROTO, "DONE(0) without keys");
 	test_signal();
+	test_impostor();
 	test_accept_reply_lost();
 	return check_summary();
 }
