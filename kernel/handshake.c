@@ -34,6 +34,8 @@
 #include "ktlso.h"
 
 #define MAX_TIMEOUT_MS (10 * 60 * 1000)
+/* The last errno <uapi/asm-generic/errno.h> names; above it are the kernel's own. */
+#define MAX_USER_ERRNO EHWPOISON
 
 static DEFINE_SPINLOCK(hs_lock);
 static LIST_HEAD(pending);	/* PENDING requests, oldest first */
@@ -299,7 +301,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
  * @net: the reporting daemon's network namespace
  * @portid: the reporting daemon's netlink port, unique only in @net
  * @result: what the daemon negotiated (state, error and alert unused)
- * @error: 0, or the positive errno of the failure
+ * @error: 0, or the positive errno of the failure (above EHWPOISON: EPROTO)
  * @alert: the TLS alert sent or received, -1 for none
  *
  * Return: 0; -EINVAL if @sk is not a ktlso socket with a request this
@@ -329,6 +331,13 @@ int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		goto out;
 	/* Success means both directions are keyed: nothing in clear after. */
 	if (!error && (!ctx->tx || !ctx->rx))
+		error = EPROTO;
+	/*
+	 * The application gets only errnos it has names for: a kernel
+	 * internal one (ERESTARTSYS, 512, and its kin) would escape from
+	 * setsockopt as is. Anything else is a failed handshake.
+	 */
+	if (error > MAX_USER_ERRNO)
 		error = EPROTO;
 	spin_lock_bh(&hs_lock);
 	ret = finish_locked(hs, error);

@@ -38,6 +38,7 @@ enum scenario {
 	NO_KEYS,	/* DONE(0) without installing keys */
 	IGNORE,		/* listen, never accept */
 	IMPOSTOR,	/* a child in another netns, same portid, DONEs first */
+	ODD_ERRNO,	/* DONE(512), the kernel's ERESTARTSYS */
 };
 
 static const uint8_t key_ab[16] = "key from A to B", key_ba[16] = "key from B to A";
@@ -114,6 +115,8 @@ static void run_daemon(enum scenario sc, int to_parent, int from_parent)
 		_exit(genl_done(&g, fd, EKEYREJECTED, 42) ? 5 : 0);
 	if (sc == IMPOSTOR && impostor_done(&g, fd))
 		_exit(8);
+	if (sc == ODD_ERRNO)
+		_exit(genl_done(&g, fd, 512, -1) ? 5 : 0);
 	if (sc != NO_KEYS && install(fd, key_ab, key_ba))
 		_exit(6);
 	_exit(genl_done(&g, fd, 0, -1) ? 7 : 0);
@@ -512,6 +515,7 @@ int main(void)
 	test_failure(IGNORE, 500, ETIMEDOUT, "nobody accepts");
 	test_failure(DIE, 5000, ECONNABORTED, "daemon dies after ACCEPT");
 	test_failure(NO_KEYS, 5000, EPROTO, "DONE(0) without keys");
+	test_failure(ODD_ERRNO, 5000, EPROTO, "DONE(512, kernel-internal)");
 	test_signal();
 	test_impostor();
 	test_accept_reply_lost();

@@ -93,7 +93,8 @@ enum ktlso_attr {
 	KTLSO_A_ALPN,		/* string: offered (ACCEPT), chosen (DONE) */
 	KTLSO_A_PROFILE,	/* string */
 	KTLSO_A_TIMEOUT_MS,	/* u32: what is left of the request's time */
-	KTLSO_A_STATUS,		/* u32: 0, or the positive errno of the failure */
+	KTLSO_A_STATUS,		/* u32: 0, or the positive errno of the failure
+				 * (above EHWPOISON: EPROTO for the application) */
 	KTLSO_A_ALERT,		/* s32: TLS alert sent or received, -1: none */
 	KTLSO_A_VERSION,	/* u16 */
 	KTLSO_A_CIPHER_SUITE,	/* u16 */
