@@ -25,8 +25,10 @@
  */
 #include <linux/file.h>
 #include <linux/ktlso.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/tls.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -40,6 +42,47 @@
 static DEFINE_SPINLOCK(hs_lock);
 static LIST_HEAD(pending);	/* PENDING requests, oldest first */
 static LIST_HEAD(accepted);	/* ACCEPTED requests, for a vanishing daemon */
+
+/*
+ * A PENDING request holds its socket's file until a daemon takes it or it
+ * times out, whether the application keeps its fd or not: without a bound
+ * anyone could pin sockets past RLIMIT_NOFILE for the timeout.
+ */
+static unsigned int max_pending = 1024;
+module_param(max_pending, uint, 0644);
+MODULE_PARM_DESC(max_pending,
+		 "PENDING handshake requests per network namespace; beyond, KTLSO_HANDSHAKE fails with EAGAIN (default 1024)");
+
+static unsigned int hs_net_id;
+
+struct hs_net {
+	unsigned int pending;	/* PENDING requests, under hs_lock */
+};
+
+static unsigned int *pending_count(struct net *net)
+{
+	return &((struct hs_net *)net_generic(net, hs_net_id))->pending;
+}
+
+/* Count a new request against @net's quota: 0 or -EAGAIN. */
+static int pending_reserve(struct net *net)
+{
+	unsigned int *count = pending_count(net);
+	int err = -EAGAIN;
+
+	spin_lock_bh(&hs_lock);
+	if (*count < READ_ONCE(max_pending)) {
+		(*count)++;
+		err = 0;
+	}
+	spin_unlock_bh(&hs_lock);
+	return err;
+}
+
+static void pending_release_locked(struct net *net)
+{
+	(*pending_count(net))--;
+}
 
 static void wake_socket(struct sock *sk)
 {
@@ -74,6 +117,8 @@ static int finish_locked(struct ktlso_handshake *hs, int error)
 {
 	if (final(hs))
 		return -ESTALE;
+	if (hs->state == KTLSO_HS_PENDING)
+		pending_release_locked(sock_net(hs->sk));
 	list_del_init(&hs->link);
 	WRITE_ONCE(hs->error, error);
 	WRITE_ONCE(hs->state, error ? KTLSO_HS_FAILED : KTLSO_HS_DONE);
@@ -170,9 +215,12 @@ static int queue_request(struct sock *sk, struct ktlso_context *ctx,
 	if (!ktlso_upcall_has_daemon(sock_net(sk)))
 		return -ECONNREFUSED;
 
+	if (pending_reserve(sock_net(sk)))
+		return -EAGAIN;
+
 	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
 	if (!hs)
-		return -ENOMEM;
+		goto err_reserved;
 	hs->sk = sk;
 	hs->req = *req;
 	hs->alert = -1;
@@ -194,6 +242,12 @@ static int queue_request(struct sock *sk, struct ktlso_context *ctx,
 	mod_timer(&hs->timer, jiffies + msecs_to_jiffies(req->timeout_ms));
 	spin_unlock_bh(&hs_lock);
 	return 0;
+
+err_reserved:
+	spin_lock_bh(&hs_lock);
+	pending_release_locked(sock_net(sk));
+	spin_unlock_bh(&hs_lock);
+	return -ENOMEM;
 }
 
 /**
@@ -284,6 +338,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 		}
 	}
 	if (found) {
+		pending_release_locked(net);
 		*file = found->file;
 		found->file = NULL;
 		found->daemon_portid = portid;
@@ -558,4 +613,19 @@ bool ktlso_hs_ignorable(const struct ktlso_context *ctx, u16 version, u8 type,
 		pos += 4 + body;
 	}
 	return true;
+}
+
+static struct pernet_operations hs_net_ops = {
+	.id = &hs_net_id,
+	.size = sizeof(struct hs_net),
+};
+
+int __init ktlso_hs_init(void)
+{
+	return register_pernet_subsys(&hs_net_ops);
+}
+
+void ktlso_hs_uninit(void)
+{
+	unregister_pernet_subsys(&hs_net_ops);
 }

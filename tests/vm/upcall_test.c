@@ -481,6 +481,58 @@ static void test_impostor(void)
 	close(b);
 }
 
+#define MAX_PENDING "/sys/module/ktlso/parameters/max_pending"
+
+/* Read or write a small sysfs number: 0, or -1. */
+static int sysfs_number(const char *path, unsigned int *get, unsigned int set)
+{
+	FILE *f = fopen(path, get ? "r" : "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = get ? fscanf(f, "%u", get) == 1 : fprintf(f, "%u\n", set) > 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+/* Requests waiting for a daemon hold sockets: a bound per namespace. */
+static void test_quota(void)
+{
+	struct daemon d = start_daemon(IGNORE);
+	int a[3], b[3], extra, extra_b;
+	unsigned int saved = 0;
+
+	int got = sysfs_number(MAX_PENDING, &saved, 0);
+	struct pollfd pfd;
+
+	CHECK(got == 0 && saved == 1024, "quota: max_pending defaults to 1024 (%u)", saved);
+	CHECK(sysfs_number(MAX_PENDING, NULL, 2) == 0, "quota: max_pending set to 2");
+	for (int i = 0; i < 3; i++) {
+		pair(&a[i], &b[i]);
+		fcntl(a[i], F_SETFL, O_NONBLOCK);
+	}
+	CHECK_ERRNO(ask(a[0], 300), EINPROGRESS, "quota: first request queued (300 ms)");
+	CHECK_ERRNO(ask(a[1], 5000), EINPROGRESS, "quota: second request queued");
+	CHECK_ERRNO(ask(a[2], 5000), EAGAIN, "quota: third request: EAGAIN");
+	CHECK(status_of(a[2]).state == KTLSO_HS_NONE, "quota: the refused socket has no request");
+	pfd = (struct pollfd){ .fd = a[0], .events = POLLOUT };
+	CHECK(poll(&pfd, 1, 3000) == 1 && status_of(a[0]).error == ETIMEDOUT,
+	      "quota: the first request times out");
+	CHECK_ERRNO(ask(a[2], 5000), EINPROGRESS, "quota: which makes room");
+	pair(&extra, &extra_b);
+	fcntl(extra, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(ask(extra, 5000), EAGAIN, "quota: full again: EAGAIN");
+	if (saved)
+		sysfs_number(MAX_PENDING, NULL, saved);
+	stop_daemon(&d, NULL, true);
+	for (int i = 0; i < 3; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	close(extra);
+	close(extra_b);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -519,5 +571,6 @@ int main(void)
 	test_signal();
 	test_impostor();
 	test_accept_reply_lost();
+	test_quota();
 	return check_summary();
 }

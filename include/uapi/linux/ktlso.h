@@ -20,7 +20,9 @@
  * for a handshake on a connected socket with the ULP attached;
  * getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &status, &len) reports on it.
  * Upstream's SOL_TLS options are small integers (TLS_TX = 1 ...); ours sit
- * far above them so the two can never collide.
+ * far above them so the two can never collide. EAGAIN: too many requests of
+ * the network namespace wait for a daemon (module parameter max_pending,
+ * default 1024; Documentation/handshake.rst).
  */
 #define KTLSO_HANDSHAKE 0x6b01
 
