@@ -554,11 +554,18 @@ ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
 	return ktlso_compat_splice_read(sock->file, ppos, pipe, len, flags);
 }
 
-/* In-kernel readers (read_sock) would get ciphertext: refuse them. */
+/*
+ * In-kernel readers (read_sock) would get ciphertext, or bytes the handshake
+ * gate holds back: refuse them then. Before either, the stream is TCP's.
+ */
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor)
 {
-	return -EOPNOTSUPP;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+
+	if (READ_ONCE(ctx->rx) || READ_ONCE(ctx->hs))
+		return -EOPNOTSUPP;
+	return ktlso_proto_base_ops(sk)->read_sock(sk, desc, recv_actor);
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <linux/ktlso.h>
 #include <linux/tls.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "ktlso.h"
 
@@ -217,6 +218,11 @@ int ktlso_getsockopt(struct sock *sk, int level, int optname,
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
+	/* Zero-copy receive maps TCP's pages past the record layer (and
+	 * mmap() is refused, proto.c).
+	 */
+	if (level == SOL_TCP && optname == TCP_ZEROCOPY_RECEIVE)
+		return -EOPNOTSUPP;
 	if (level != SOL_TLS)
 		return ctx->sk_proto->getsockopt(sk, level, optname, optval,
 						 optlen);
