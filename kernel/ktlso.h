@@ -124,7 +124,8 @@ struct ktlso_context {
 	struct proto *sk_proto;
 	unsigned int base;	/* which proto table family (proto.c) */
 	/* Serialises senders: TCP may drop the socket lock while it waits
-	 * for memory in the middle of one of our records.
+	 * for memory in the middle of one of our records. Let go of it with
+	 * ktlso_tx_unlock() (tx.c).
 	 */
 	struct mutex tx_lock;
 	struct ktlso_tx *tx;	/* NULL until TLS_TX is installed */
@@ -196,6 +197,7 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info);
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx);
 int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void ktlso_splice_eof(struct socket *sock);
+void ktlso_tx_unlock(struct ktlso_context *ctx);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
 
 /* rx.c */

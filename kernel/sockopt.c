@@ -75,7 +75,10 @@ static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
 	err = tx ? ktlso_tx_install(sk, &info) : ktlso_rx_install(sk, &info);
 out:
 	release_sock(sk);
-	mutex_unlock(dir_lock);
+	if (tx)
+		ktlso_tx_unlock(ctx);
+	else
+		mutex_unlock(dir_lock);
 	memzero_explicit(&info, sizeof(info));
 	return err;
 }
