@@ -13,6 +13,11 @@
  * queued. Records of different types are never mixed in one call, and each
  * call says its type with a TLS_GET_RECORD_TYPE control message.
  *
+ * Queued plaintext has left TCP's queue and its accounting, so MSG_PEEK,
+ * the one reader that queues more than a record, stops at the receive
+ * buffer's worth and returns what it has; the buffers are charged to the
+ * socket owner's memory cgroup.
+ *
  * As on transmit, crypto requests are always waited for: no completion can
  * outlive the call that started it.
  */
@@ -54,6 +59,7 @@ struct ktlso_rx {
 	 */
 	bool key_expired;
 	struct list_head records;	/* decrypted, in order */
+	unsigned int records_len;	/* undelivered plaintext bytes in them */
 	unsigned int have;	/* bytes of the next record gathered */
 	/* The gathered record is still in TCP's queue; rec holds its header
 	 * and explicit nonce only.
@@ -236,7 +242,7 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 	struct rx_record *r;
 	int err;
 
-	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation);
+	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation | __GFP_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->off = 0;
@@ -264,6 +270,7 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
 	}
 	list_add_tail(&r->list, &rx->records);
+	rx->records_len += r->len;
 	return accept_record(sk, rx, r->len);
 }
 
@@ -434,6 +441,11 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 			/* Past the target, take only what is already here. */
 			int f = *copied >= target ? flags | MSG_DONTWAIT : flags;
 
+			/* A peek keeps what it decrypts: not past the receive
+			 * buffer's worth (it has at least a record by then).
+			 */
+			if (peek && *copied && rx->records_len >= READ_ONCE(sk->sk_rcvbuf))
+				return 0;
 			err = gather(sk, ctx, f, true);
 			if (err <= 0)
 				return *copied ? 0 : err;
@@ -464,6 +476,7 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 		} else {
 			r->off += n;
 			r->len -= n;
+			rx->records_len -= n;
 			if (!r->len) {
 				list_del(&r->list);
 				kfree_sensitive(r);
@@ -592,7 +605,7 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		return 0;
 	}
 
-	rx = kzalloc(sizeof(*rx), GFP_KERNEL);
+	rx = kzalloc(sizeof(*rx), GFP_KERNEL_ACCOUNT);
 	if (!rx)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&rx->records);

@@ -518,7 +518,7 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		return err;
 	}
 
-	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL_ACCOUNT);
 	if (!tx)
 		return -ENOMEM;
 	err = ktlso_crypto_init(&tx->crypto, info);
