@@ -547,12 +547,16 @@ err_free_tx:
  * Runs from close(), before TCP's own close sends the FIN. It does not block
  * (a peer that has stopped reading cannot hold close() hostage) and loses
  * nothing: what the send buffer cannot take is queued past its limit, so
- * TCP's close delivers every sealed byte, as it would its own.
+ * TCP's close delivers every sealed byte, as it would its own. When even
+ * that fails (TCP under hard memory pressure refuses the memory), the
+ * connection is reset instead: a FIN would end the stream inside a record,
+ * or short of bytes the application was told were sent.
  */
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 {
 	struct ktlso_tx *tx = ctx->tx;
 	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	bool lost = false;
 
 	if (!tx)
 		return;
@@ -567,11 +571,19 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	if (!tx->err && tx->open && tx->open_len)
-		seal(sk, tx);
-	if (!tx->err && tx->pending_len && push(sk, tx, flags)) {
+		lost = seal(sk, tx);
+	/* A record sealed before a refused sequence advance is good. */
+	if (tx->pending_len && push(sk, tx, flags)) {
 		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 		WRITE_ONCE(sk->sk_sndbuf, sk->sk_sndbuf + tx->pending_len);
 		push(sk, tx, flags);
+	}
+	/* TCP's close resets a socket set to linger for 0 s, where it would
+	 * send a FIN.
+	 */
+	if (lost || tx->pending_len) {
+		sock_set_flag(sk, SOCK_LINGER);
+		WRITE_ONCE(sk->sk_lingertime, 0);
 	}
 	ctx->tx = NULL;
 	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, -1);
