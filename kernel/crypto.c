@@ -46,7 +46,7 @@ int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *inf
 	err = crypto_aead_setauthsize(c->aead, cipher->tag);
 	if (err)
 		goto err_free_aead;
-	c->req = aead_request_alloc(c->aead, GFP_KERNEL);
+	c->req = aead_request_alloc(c->aead, GFP_KERNEL_ACCOUNT);
 	if (!c->req) {
 		err = -ENOMEM;
 		goto err_free_aead;

@@ -126,7 +126,8 @@ struct ktlso_context {
 	struct proto *sk_proto;
 	unsigned int base;	/* which proto table family (proto.c) */
 	/* Serialises senders: TCP may drop the socket lock while it waits
-	 * for memory in the middle of one of our records.
+	 * for memory in the middle of one of our records. Let go of it with
+	 * ktlso_tx_unlock() (tx.c).
 	 */
 	struct mutex tx_lock;
 	struct ktlso_tx *tx;	/* NULL until TLS_TX is installed */
@@ -208,6 +209,7 @@ int ktlso_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		   int flags);
 #endif
 void ktlso_splice_eof(struct socket *sock);
+void ktlso_tx_unlock(struct ktlso_context *ctx);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
 
 /* rx.c */

@@ -40,7 +40,8 @@ static int ulp_init(struct sock *sk)
 	if (base < 0)
 		return base;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	/* Per-socket state is the socket owner's: charged to its cgroup. */
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);

@@ -2,9 +2,10 @@
 /*
  * What a socket wears while ktlso is attached: a copy of its TCP struct proto
  * with the record layer's entry points swapped in, one per base proto
- * (IPv4's tcp_prot, IPv6's tcpv6_prot), TX mode and RX mode; and, once
- * receive keys are in, a copy of its struct proto_ops whose poll waits for
- * whole records and whose splice_read reads plaintext through us.
+ * (IPv4's tcp_prot, IPv6's tcpv6_prot), TX mode and RX mode; and a copy of
+ * its struct proto_ops whose poll waits for whole records and whose
+ * splice_read reads plaintext through us once receive keys are in, and
+ * which refuses mmap().
  * Tables are built on first use because tcpv6_prot and inet6_stream_ops are
  * not exported and ipv6 may be a module.
  */
@@ -94,12 +95,24 @@ static void build(struct proto prot[NUM_GATES][NUM_MODES][NUM_MODES],
 	}
 }
 
+/*
+ * TCP's mmap() maps the receive queue's pages for TCP_ZEROCOPY_RECEIVE
+ * (refused in sockopt.c): ciphertext, or bytes the handshake gate holds
+ * back. Nothing of ours can be mapped, so it is refused, from attach on.
+ */
+static int refuse_mmap(struct file *file, struct socket *sock,
+		       struct vm_area_struct *vma)
+{
+	return -EOPNOTSUPP;
+}
+
 static void build_ops(struct proto_ops *o, const struct proto_ops *base)
 {
 	*o = *base;
 	o->poll = ktlso_sock_poll;
 	o->splice_read = ktlso_sock_splice_read;
 	o->read_sock = ktlso_read_sock;
+	o->mmap = refuse_mmap;
 }
 
 /**
@@ -155,8 +168,7 @@ void ktlso_proto_update(struct sock *sk, struct ktlso_context *ctx)
 	WRITE_ONCE(sk->sk_prot,
 		   &prots[ctx->base][gated(ctx) ? GATED : OPEN]
 			 [ctx->tx ? SW : PLAIN][ctx->rx ? SW : PLAIN]);
-	if (ctx->rx || ctx->hs)
-		WRITE_ONCE(sk->sk_socket->ops, &ops[sk->sk_family == AF_INET6]);
+	WRITE_ONCE(sk->sk_socket->ops, &ops[sk->sk_family == AF_INET6]);
 }
 
 /* The socket's own proto_ops, from before ours. */

@@ -6,12 +6,19 @@
  * with kTLS's errno for each). A record is decrypted where TCP queued it
  * (tcpq.c) once all of it is there; only when TCP cannot hold it all, or the
  * stream is ending, is its ciphertext copied out into a gather buffer first.
- * When recvmsg() has room for the whole record in user memory, it is
- * decrypted straight into it; otherwise (MSG_PEEK, a short buffer, splice,
- * poll) it is decrypted into its own buffer and queued, and recvmsg() hands
- * out queued plaintext. Only authenticated bytes are ever delivered or
- * queued. Records of different types are never mixed in one call, and each
- * call says its type with a TLS_GET_RECORD_TYPE control message.
+ * When recvmsg() has room for the whole record, a TLS 1.2 data record is
+ * decrypted straight into the caller's memory and a TLS 1.3 record through
+ * the gather buffer (open_via_gather() says why); otherwise (MSG_PEEK, a
+ * short buffer, splice, poll, a control record) it is decrypted into its
+ * own buffer and queued, and recvmsg() hands out queued plaintext. Only
+ * authenticated bytes are ever delivered or queued. Records of different
+ * types are never mixed in one call, and each call says its type with a
+ * TLS_GET_RECORD_TYPE control message.
+ *
+ * Queued plaintext has left TCP's queue and its accounting, so MSG_PEEK,
+ * the one reader that queues more than a record, stops at the receive
+ * buffer's worth and returns what it has; the buffers are charged to the
+ * socket owner's memory cgroup.
  *
  * As on transmit, crypto requests are always waited for: no completion can
  * outlive the call that started it.
@@ -54,12 +61,12 @@ struct ktlso_rx {
 	 */
 	bool key_expired;
 	struct list_head records;	/* decrypted, in order */
+	unsigned int records_len;	/* undelivered plaintext bytes in them */
 	unsigned int have;	/* bytes of the next record gathered */
 	/* The gathered record is still in TCP's queue; rec holds its header
 	 * and explicit nonce only.
 	 */
 	bool queued;
-	u8 tail;		/* TLS 1.3 content type, decrypting to user memory */
 	u8 rec[KTLSO_HEADER_SIZE + RX_CIPHERTEXT_ROOM];
 	struct scatterlist src[1 + RX_QUEUED_SG];	/* the AAD, the ciphertext */
 };
@@ -236,7 +243,7 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 	struct rx_record *r;
 	int err;
 
-	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation);
+	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation | __GFP_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->off = 0;
@@ -264,6 +271,7 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
 	}
 	list_add_tail(&r->list, &rx->records);
+	rx->records_len += r->len;
 	return accept_record(sk, rx, r->len);
 }
 
@@ -360,59 +368,106 @@ static int claim_type(struct msghdr *msg, u8 record_type, u8 *type)
 }
 
 /*
- * Decrypt the gathered record straight into the caller's memory, when it is
- * user memory with room for all of it and the record turns out to be data.
- * Return: bytes delivered; 0 when it must take the queue instead (nothing
- * has changed then: the ciphertext is still gathered, and it is decrypted
- * again); or -errno (-EBADMSG: not authentic).
+ * TLS 1.2: decrypt the gathered record straight into the caller's memory,
+ * when it is user memory with room for all of it and the record is data
+ * (the header's type, which the AEAD authenticates, says so before anything
+ * is written). Return: bytes delivered; 0 when it must take the queue
+ * instead (nothing has changed then: the ciphertext is still gathered, and
+ * it is decrypted again); or -errno (-EBADMSG: not authentic).
  */
 static int open_to_user(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg,
 			size_t room, u8 *type)
 {
-	struct ktlso_crypto *c = &rx->crypto;
-	bool tls13 = c->version == TLS_1_3_VERSION;
-	unsigned int inner = ktlso_record_inner_len(c, rx->rec);
-	unsigned int len = inner - tls13, n;
-	struct scatterlist sg[1 + KTLSO_PAGES_MAX + 1];
+	unsigned int len = ktlso_record_inner_len(&rx->crypto, rx->rec), n;
+	struct scatterlist sg[1 + KTLSO_PAGES_MAX];
 	size_t mapped;
 	int err = 0;
 
 	if (!len || len > room || !user_backed_iter(&msg->msg_iter) ||
-	    (*type && *type != KTLSO_RECORD_DATA) ||
-	    (!tls13 && rx->rec[0] != KTLSO_RECORD_DATA))
+	    (*type && *type != KTLSO_RECORD_DATA) || rx->rec[0] != KTLSO_RECORD_DATA)
 		return 0;
 
 	sg_init_table(sg, ARRAY_SIZE(sg));
 	n = ktlso_pages_get(&msg->msg_iter, len, sg + 1, KTLSO_PAGES_MAX, &mapped);
 	if (mapped == len) {
-		/* RFC 8446 §5.2: the inner content type follows the content. */
-		if (tls13)
-			sg_set_buf(&sg[++n], &rx->tail, 1);
 		sg_mark_end(&sg[n]);
 		err = decrypt(sk, rx, sg);
-		if (tls13)
-			n--;
 	}
 	ktlso_pages_put(sg + 1, n);
-	if (mapped != len)
-		goto fall_back;
-	if (err) {
+	if (mapped != len || err) {
 		iov_iter_revert(&msg->msg_iter, mapped);
 		return err;
 	}
-	/* Padding, or a control record: the queue sorts those out. */
-	if (tls13 && rx->tail != KTLSO_RECORD_DATA)
-		goto fall_back;
 
 	claim_type(msg, KTLSO_RECORD_DATA, type);
 	err = accept_record(sk, rx, len);
 	if (err)
 		fail(sk, rx, err, true);
 	return len;
+}
 
-fall_back:
-	iov_iter_revert(&msg->msg_iter, mapped);
-	return 0;
+/*
+ * TLS 1.3 hides a record's content type inside the encryption (RFC 8446
+ * §5.2): an alert, a KeyUpdate or a NewSessionTicket looks like data until
+ * it is decrypted, and the AEAD writes plaintext as it goes. Decrypted into
+ * the caller's pages, such a record (or a data record's padding) would be
+ * left there past what the call returns. So a TLS 1.3 record is decrypted
+ * into the gather buffer, which holds only the header while the record is
+ * still in TCP's queue (the usual case), and data is copied out of it: one
+ * copy per record, as TCP's own recvmsg makes, and no allocation. A control
+ * record, a record that is not in TCP's queue, or one longer than the
+ * caller's room takes the queue, which decrypts it again into a buffer of
+ * its own; control records are rare and short. Return: as open_to_user().
+ */
+static int open_via_gather(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg,
+			   size_t room, u8 *type)
+{
+	struct ktlso_crypto *c = &rx->crypto;
+	unsigned int inner = ktlso_record_inner_len(c, rx->rec), len = inner;
+	u8 *plain = rx->rec + head_len(rx), content_type;
+	struct scatterlist *src, dst[2];
+	int err;
+
+	if (!rx->queued || !inner || inner - 1 > room ||
+	    (*type && *type != KTLSO_RECORD_DATA))
+		return 0;
+
+	src = get_source(sk, rx);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	/* Copied out of TCP after all: the gather buffer holds it now. */
+	if (!rx->queued)
+		return 0;
+	sg_init_table(dst, 2);
+	sg_set_buf(&dst[1], plain, inner);
+	err = ktlso_record_open(c, rx->rec, src, dst);
+	release_sock(sk);
+	err = err ?: ktlso_record_content(c, rx->rec[0], plain, &len, &content_type);
+	if (err) {
+		ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
+		return err;
+	}
+	if (content_type != KTLSO_RECORD_DATA || !len) {
+		memzero_explicit(plain, inner);
+		return 0;
+	}
+	if (copy_to_iter(plain, len, &msg->msg_iter) != len)
+		return -EFAULT;
+
+	claim_type(msg, KTLSO_RECORD_DATA, type);
+	err = accept_record(sk, rx, len);
+	if (err)
+		fail(sk, rx, err, true);
+	return len;
+}
+
+/* A record that fits the caller's room, without the queue if it can. */
+static int open_direct(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg,
+		       size_t room, u8 *type)
+{
+	if (rx->crypto.version == TLS_1_3_VERSION)
+		return open_via_gather(sk, rx, msg, room, type);
+	return open_to_user(sk, rx, msg, room, type);
 }
 
 static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
@@ -434,10 +489,15 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 			/* Past the target, take only what is already here. */
 			int f = *copied >= target ? flags | MSG_DONTWAIT : flags;
 
+			/* A peek keeps what it decrypts: not past the receive
+			 * buffer's worth (it has at least a record by then).
+			 */
+			if (peek && *copied && rx->records_len >= READ_ONCE(sk->sk_rcvbuf))
+				return 0;
 			err = gather(sk, ctx, f, true);
 			if (err <= 0)
 				return *copied ? 0 : err;
-			err = peek ? 0 : open_to_user(sk, rx, msg, len - *copied, &type);
+			err = peek ? 0 : open_direct(sk, rx, msg, len - *copied, &type);
 			if (err > 0) {
 				*copied += err;
 				continue;
@@ -464,6 +524,7 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 		} else {
 			r->off += n;
 			r->len -= n;
+			rx->records_len -= n;
 			if (!r->len) {
 				list_del(&r->list);
 				kfree_sensitive(r);
@@ -554,11 +615,18 @@ ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
 	return ktlso_compat_splice_read(sock->file, ppos, pipe, len, flags);
 }
 
-/* In-kernel readers (read_sock) would get ciphertext: refuse them. */
+/*
+ * In-kernel readers (read_sock) would get ciphertext, or bytes the handshake
+ * gate holds back: refuse them then. Before either, the stream is TCP's.
+ */
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor)
 {
-	return -EOPNOTSUPP;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+
+	if (READ_ONCE(ctx->rx) || READ_ONCE(ctx->hs))
+		return -EOPNOTSUPP;
+	return ktlso_proto_base_ops(sk)->read_sock(sk, desc, recv_actor);
 }
 
 /**
@@ -585,7 +653,7 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		return 0;
 	}
 
-	rx = kzalloc(sizeof(*rx), GFP_KERNEL);
+	rx = kzalloc(sizeof(*rx), GFP_KERNEL_ACCOUNT);
 	if (!rx)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&rx->records);

@@ -6,6 +6,7 @@
 #include <linux/ktlso.h>
 #include <linux/tls.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "ktlso.h"
 
@@ -74,7 +75,10 @@ static int set_crypto_info(struct sock *sk, bool tx, sockptr_t optval,
 	err = tx ? ktlso_tx_install(sk, &info) : ktlso_rx_install(sk, &info);
 out:
 	release_sock(sk);
-	mutex_unlock(dir_lock);
+	if (tx)
+		ktlso_tx_unlock(ctx);
+	else
+		mutex_unlock(dir_lock);
 	memzero_explicit(&info, sizeof(info));
 	return err;
 }
@@ -219,6 +223,11 @@ int ktlso_getsockopt(struct sock *sk, int level, int optname,
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
+	/* Zero-copy receive maps TCP's pages past the record layer (and
+	 * mmap() is refused, proto.c).
+	 */
+	if (level == SOL_TCP && optname == TCP_ZEROCOPY_RECEIVE)
+		return -EOPNOTSUPP;
 	if (level != SOL_TLS)
 		return ctx->sk_proto->getsockopt(sk, level, optname, optval,
 						 optlen);

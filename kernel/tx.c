@@ -22,8 +22,11 @@
  * Crypto requests are always waited for, so no completion can outlive the
  * call that started it. The one asynchronous piece is flush_work: when TCP
  * frees send space (sk_write_space) it pushes pending bytes that no further
- * sendmsg may come to push. close() unhooks sk_write_space under the socket
- * lock and cancels the work before anything is freed.
+ * sendmsg may come to push. It never waits for tx_lock, which a blocking
+ * sender holds while it sleeps for space as long as the peer does not read:
+ * it leaves the push to the holder, who runs the work again as it lets go
+ * (ktlso_tx_unlock()). close() unhooks sk_write_space under the socket lock
+ * and cancels the work before anything is freed.
  */
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -44,6 +47,7 @@ struct ktlso_tx {
 	struct ktlso_crypto crypto;
 	struct sock *sk;
 	struct work_struct flush_work;
+	unsigned long flush_wanted;	/* bit 0: the work found tx_lock taken */
 	int err;		/* sticky: once set, the stream is over */
 	bool open;
 	u8 open_type;
@@ -315,12 +319,36 @@ static void flush_pending(struct work_struct *work)
 	struct sock *sk = tx->sk;
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
-	mutex_lock(&ctx->tx_lock);
+	/* Wanted first, then the lock: either the holder's ktlso_tx_unlock()
+	 * sees the bit, or the lock is free here (full barriers on both sides).
+	 */
+	set_bit(0, &tx->flush_wanted);
+	smp_mb__after_atomic();
+	if (!mutex_trylock(&ctx->tx_lock))
+		return;
+	clear_bit(0, &tx->flush_wanted);
 	lock_sock(sk);
 	if (!tx->err)
 		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
+}
+
+/**
+ * ktlso_tx_unlock() - let go of ctx->tx_lock
+ * @ctx: the context; its tx (if any) stays until close, which no holder of
+ *       the lock can race with
+ *
+ * The flush work does not wait for the lock: if it found the lock taken, it
+ * runs again now.
+ */
+void ktlso_tx_unlock(struct ktlso_context *ctx)
+{
+	struct ktlso_tx *tx = ctx->tx;
+
+	mutex_unlock(&ctx->tx_lock);
+	if (tx && test_and_clear_bit(0, &tx->flush_wanted))
+		schedule_work(&tx->flush_work);
 }
 
 /* TCP has room again (softirq or under the socket lock). */
@@ -447,7 +475,7 @@ int ktlso_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	lock_sock(sk);
 	err = send_locked(sk, ctx->tx, msg, &copied);
 	release_sock(sk);
-	mutex_unlock(&ctx->tx_lock);
+	ktlso_tx_unlock(ctx);
 	return copied ? copied : err;
 }
 
@@ -483,7 +511,7 @@ void ktlso_splice_eof(struct socket *sock)
 	if (!tx->err && !push(sk, tx, 0) && tx->open && tx->open_len)
 		seal_and_push(sk, tx, 0);
 	release_sock(sk);
-	mutex_unlock(&ctx->tx_lock);
+	ktlso_tx_unlock(ctx);
 }
 
 /**
@@ -516,7 +544,7 @@ int ktlso_tx_install(struct sock *sk, const union ktlso_crypto_info *info)
 		return err;
 	}
 
-	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL_ACCOUNT);
 	if (!tx)
 		return -ENOMEM;
 	err = ktlso_crypto_init(&tx->crypto, info);
@@ -545,12 +573,16 @@ err_free_tx:
  * Runs from close(), before TCP's own close sends the FIN. It does not block
  * (a peer that has stopped reading cannot hold close() hostage) and loses
  * nothing: what the send buffer cannot take is queued past its limit, so
- * TCP's close delivers every sealed byte, as it would its own.
+ * TCP's close delivers every sealed byte, as it would its own. When even
+ * that fails (TCP under hard memory pressure refuses the memory), the
+ * connection is reset instead: a FIN would end the stream inside a record,
+ * or short of bytes the application was told were sent.
  */
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 {
 	struct ktlso_tx *tx = ctx->tx;
 	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	bool lost = false;
 
 	if (!tx)
 		return;
@@ -565,11 +597,19 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
 	if (!tx->err && tx->open && tx->open_len)
-		seal(sk, tx);
-	if (!tx->err && tx->pending_len && push(sk, tx, flags)) {
+		lost = seal(sk, tx);
+	/* A record sealed before a refused sequence advance is good. */
+	if (tx->pending_len && push(sk, tx, flags)) {
 		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 		WRITE_ONCE(sk->sk_sndbuf, sk->sk_sndbuf + tx->pending_len);
 		push(sk, tx, flags);
+	}
+	/* TCP's close resets a socket set to linger for 0 s, where it would
+	 * send a FIN.
+	 */
+	if (lost || tx->pending_len) {
+		sock_set_flag(sk, SOCK_LINGER);
+		WRITE_ONCE(sk->sk_lingertime, 0);
 	}
 	ctx->tx = NULL;
 	ktlso_stat_add(sk, KTLSO_STAT_CURR_TX, -1);

@@ -54,10 +54,10 @@ static void pair(uint16_t version, int *attacker, int *victim)
 }
 
 /*
- * A TLS 1.3 AES-128-GCM record at sequence 0 whose inner plaintext is
+ * A TLS 1.3 AES-128-GCM record at sequence seq whose inner plaintext is
  * exactly `inner` (so the test decides content type and padding).
  */
-static size_t seal13(const uint8_t *inner, size_t n, uint8_t *out)
+static size_t seal13_at(uint64_t seq, const uint8_t *inner, size_t n, uint8_t *out)
 {
 	struct tls12_crypto_info_aes_gcm_128 k = keys(TLS_1_3_VERSION);
 	uint8_t nonce[12];
@@ -65,7 +65,10 @@ static size_t seal13(const uint8_t *inner, size_t n, uint8_t *out)
 	int len;
 
 	memcpy(nonce, k.salt, 4);
-	memcpy(nonce + 4, k.iv, 8);	/* XOR with sequence 0 */
+	memcpy(nonce + 4, k.iv, 8);
+	/* RFC 8446 §5.3: the sequence number XORed into the IV's end. */
+	for (int i = 0; i < 8; i++)
+		nonce[11 - i] ^= (uint8_t)(seq >> (8 * i));
 	out[0] = 23;
 	out[1] = 3;
 	out[2] = 3;
@@ -78,6 +81,11 @@ static size_t seal13(const uint8_t *inner, size_t n, uint8_t *out)
 	EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + 5 + n);
 	EVP_CIPHER_CTX_free(c);
 	return 5 + n + 16;
+}
+
+static size_t seal13(const uint8_t *inner, size_t n, uint8_t *out)
+{
+	return seal13_at(0, inner, n, out);
 }
 
 /* Send wire bytes, then expect recv to fail with want (0: end of stream). */
@@ -107,6 +115,68 @@ static void expect(const char *what, uint16_t version, const uint8_t *wire, size
 		CHECK(r == -1 && errno == want, "%s: and again on the next read", what);
 	else
 		CHECK(r <= 0, "%s: and nothing after it is delivered", what);
+	close(attacker);
+	close(victim);
+}
+
+/* Is buf[from..to) still all `pattern`? */
+static bool untouched(const uint8_t *buf, size_t from, size_t to, uint8_t pattern)
+{
+	for (size_t i = from; i < to; i++)
+		if (buf[i] != pattern)
+			return false;
+	return true;
+}
+
+/*
+ * RFC 8446 §5.2: a TLS 1.3 record's real type is inside the encryption, so
+ * it is known only once the record is decrypted. A control record (alert,
+ * KeyUpdate, NewSessionTicket) must not be decrypted into the application's
+ * buffer on the way: the bytes past what recv() returns stay as they were.
+ */
+static void control_records_leave_the_buffer_alone(void)
+{
+	static uint8_t wire[2 * 512], buf[4096];
+	static const uint8_t data[] = "hello\x17";
+	static const uint8_t alert[] = { 1, 0, 21 };	/* close_notify, warning */
+	uint8_t inner[256] = { 0 }, type;
+	int attacker, victim;
+	size_t n;
+	ssize_t r;
+
+	/* Data, then an alert in the same TCP segment: the call stops at the
+	 * alert, which is for the next call.
+	 */
+	n = seal13_at(0, data, 6, wire);
+	n += seal13_at(1, alert, sizeof(alert), wire + n);
+	pair(TLS_1_3_VERSION, &attacker, &victim);
+	send(attacker, wire, n, 0);
+	usleep(100 * 1000);
+	memset(buf, 0xa5, sizeof(buf));
+	r = recv(victim, buf, sizeof(buf), 0);
+	CHECK(r == 5 && !memcmp(buf, "hello", 5),
+	      "TLS1.3 data then alert: the data record alone (got %zd)", r);
+	CHECK(untouched(buf, 5, sizeof(buf), 0xa5),
+	      "TLS1.3 data then alert: the alert's bytes are not written past them");
+	r = recv_with_type(victim, buf, sizeof(buf), 0, &type);
+	CHECK(r == 2 && type == 21, "TLS1.3 data then alert: then the alert (got %zd, type %u)",
+	      r, type);
+	close(attacker);
+	close(victim);
+
+	/* A padded handshake record as the first of the call: its type byte
+	 * and padding must not land after the 8 bytes returned.
+	 */
+	memcpy(inner, "\x04\x00\x00\x04" "abcd" "\x16", 9);
+	n = seal13_at(0, inner, 9 + 200, wire);
+	pair(TLS_1_3_VERSION, &attacker, &victim);
+	send(attacker, wire, n, 0);
+	memset(buf, 0xa5, sizeof(buf));
+	r = recv_with_type(victim, buf, sizeof(buf), 0, &type);
+	CHECK(r == 8 && type == 22 && !memcmp(buf, "\x04\x00\x00\x04" "abcd", 8),
+	      "TLS1.3 padded handshake record: 8 bytes of type 22 (got %zd, type %u)", r, type);
+	CHECK(untouched(buf, 8, sizeof(buf), 0xa5),
+	      "TLS1.3 padded handshake record: nothing written past them");
 	close(attacker);
 	close(victim);
 }
@@ -201,5 +271,6 @@ int main(void)
 		close(attacker);
 		close(victim);
 	}
+	control_records_leave_the_buffer_alone();
 	return check_summary();
 }

@@ -7,7 +7,9 @@
  *
  * With no keys installed the ULP must be invisible to the byte stream, refuse
  * what the kernel's own kTLS refuses with the same errno, and answer SOL_TLS
- * queries like it.
+ * queries like it. TCP's zero-copy receive (mmap() of the socket,
+ * TCP_ZEROCOPY_RECEIVE) would hand out TCP's pages past the record layer and
+ * the handshake gate: it is refused from the moment the ULP is attached.
  */
 #include <arpa/inet.h>
 #include <linux/tls.h>
@@ -16,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -192,6 +195,71 @@ static void test_family(const struct family *f)
 	close(server);
 }
 
+/* mmap() of the socket, as TCP_ZEROCOPY_RECEIVE wants it: 0 or an errno. */
+static int try_mmap(int fd, void **map)
+{
+	*map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	return *map == MAP_FAILED ? errno : 0;
+}
+
+/* getsockopt(TCP_ZEROCOPY_RECEIVE) for up to a page at map: 0 or an errno. */
+static int try_zerocopy(int fd, void *map)
+{
+	struct tcp_zerocopy_receive zc = { .address = (uintptr_t)map, .length = 4096 };
+	socklen_t len = sizeof(zc);
+
+	return getsockopt(fd, SOL_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &len) ? errno : 0;
+}
+
+/*
+ * A plain TCP socket maps and zero-copy-receives (so the refusals below are
+ * ours, not a kernel that lacks the feature); with the ULP attached, with or
+ * without receive keys, both are EOPNOTSUPP.
+ */
+static void test_zerocopy_refused(const struct family *f)
+{
+	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
+	int client, server, e_map, e_zc;
+	void *map, *plain_map;
+
+	connect_pair(f, &client, &server);
+	e_map = try_mmap(server, &plain_map);
+	CHECK(e_map == 0, "%s: plain TCP: mmap() of the socket works (%s)", f->name,
+	      strerror(e_map));
+	e_zc = e_map ? -1 : try_zerocopy(server, plain_map);
+	CHECK(e_zc == 0, "%s: plain TCP: TCP_ZEROCOPY_RECEIVE works (%s)", f->name,
+	      e_zc < 0 ? "no mapping" : strerror(e_zc));
+
+	CHECK(attach(server, KTLSO_ULP_NAME) == 0, "%s: attach", f->name);
+	e_map = try_mmap(server, &map);
+	CHECK(e_map == EOPNOTSUPP, "%s: ULP attached: mmap() is EOPNOTSUPP (got %s)",
+	      f->name, strerror(e_map));
+	if (!e_map)
+		munmap(map, 4096);
+	e_zc = plain_map == MAP_FAILED ? -1 : try_zerocopy(server, plain_map);
+	CHECK(e_zc == EOPNOTSUPP,
+	      "%s: ULP attached: TCP_ZEROCOPY_RECEIVE is EOPNOTSUPP (got %s)", f->name,
+	      e_zc < 0 ? "no mapping" : strerror(e_zc));
+
+	k.info.version = TLS_1_3_VERSION;
+	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	CHECK(setsockopt(server, SOL_TLS, TLS_RX, &k, sizeof(k)) == 0, "%s: TLS_RX", f->name);
+	e_map = try_mmap(server, &map);
+	CHECK(e_map == EOPNOTSUPP, "%s: with TLS_RX: mmap() is EOPNOTSUPP (got %s)",
+	      f->name, strerror(e_map));
+	if (!e_map)
+		munmap(map, 4096);
+	e_zc = plain_map == MAP_FAILED ? -1 : try_zerocopy(server, plain_map);
+	CHECK(e_zc == EOPNOTSUPP,
+	      "%s: with TLS_RX: TCP_ZEROCOPY_RECEIVE is EOPNOTSUPP (got %s)", f->name,
+	      e_zc < 0 ? "no mapping" : strerror(e_zc));
+
+	if (plain_map != MAP_FAILED)
+		munmap(plain_map, 4096);
+	close(client);
+	close(server);
+}
+
 /* Refusals must match the in-tree "tls" ULP errno for errno. */
 static void test_refusals_match_ktls(void)
 {
@@ -235,6 +303,8 @@ int main(void)
 {
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		test_family(&families[i]);
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		test_zerocopy_refused(&families[i]);
 	test_refusals_match_ktls();
 	return check_summary();
 }
