@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../unit/hs_any.h"
+#include "../lib/hs_any.h"
 
 static const struct hs_kind kinds[] = {
 	{ .type = TLS_HS_CLIENT_HELLO },
@@ -140,8 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifdef HS_FUZZ_SEEDS
 #define HEX_MAX 512
-#include "../unit/hex.h"
-#include "../unit/rfc8448.h"
+#include "../lib/hex.h"
+#include "../lib/rfc8448.h"
 
 /* One seed file: an optional selector byte, then n bytes. */
 static int save(const char *dir, size_t i, const char *suffix,

@@ -14,7 +14,7 @@
  *  - garbage, oversized and truncated input: a fatal alert and a sticky
  *    error, never an over-read.
  */
-#include "engine_pair.h"
+#include "../lib/engine_pair.h"
 
 /* ------------------------------------------------------- certificates */
 

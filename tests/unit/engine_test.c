@@ -21,7 +21,7 @@
 
 #include <linux/tls.h>
 
-#include "engine_pair.h"
+#include "../lib/engine_pair.h"
 
 /* ------------------------------------------------------------- matrix */
 

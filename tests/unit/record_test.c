@@ -32,7 +32,7 @@
 #define HEX_MAX 1024 /* the server's flight is 679 bytes */
 #include "crypto/tls12_prf.h"
 #include "crypto/tls13_keysched.h"
-#include "hex.h"
+#include "../lib/hex.h"
 #include "record/record.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

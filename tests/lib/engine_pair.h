@@ -24,7 +24,7 @@
 
 #include <openssl/crypto.h>
 
-#include "../lib/check.h"
+#include "check.h"
 #include "engine/engine.h"
 #include "record/record.h"
 #include "tls_config.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/check.h"
+#include "check.h"
 
 /* A test with longer vectors defines its own before including this. */
 #ifndef HEX_MAX
