@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define HEX_MAX 512
 #include "../lib/hex.h"
 #include "../lib/hs_any.h"
 

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define HEX_MAX 512
 #include "../lib/hex.h"
 #include "../lib/rfc8448.h"
 #include "wire/hs_msg.h"

@@ -18,7 +18,6 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#define HEX_MAX 512
 #include "../lib/hex.h"
 #include "../lib/hs_any.h"
 #include "../lib/rfc8448.h"

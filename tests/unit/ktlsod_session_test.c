@@ -20,12 +20,14 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/tls.h>
 
+#include "../lib/check.h"
+#include "../lib/pki.h"
 #include "config.h"
 #include "engine/engine.h"
-#include "ktlsod_test.h"
 #include "session.h"
 #include "wire/proto.h"
 #include "worker.h"
@@ -259,9 +261,9 @@ static struct peer *peer_start(int fd, enum tls_role role, const char *id,
 	p->cfg.verify_peer = ca != NULL;
 	snprintf(chain, sizeof(chain), "%s-chain.pem", id ? id : "");
 	snprintf(key, sizeof(key), "%s.key", id ? id : "");
-	if ((id && tls_config_load_identity(&p->cfg, in_dir(chain), in_dir(key),
+	if ((id && tls_config_load_identity(&p->cfg, pki(chain), pki(key),
 					    err, sizeof(err))) ||
-	    (ca && tls_config_load_trust(&p->cfg, in_dir(ca), NULL, 0, err,
+	    (ca && tls_config_load_trust(&p->cfg, pki(ca), NULL, 0, err,
 					 sizeof(err))) ||
 	    (role == TLS_ROLE_SERVER && alpn &&
 	     tls_config_set_alpn(&p->cfg, alpn, err, sizeof(err)))) {
@@ -570,11 +572,11 @@ int main(void)
 	char err[CONFIG_ERR];
 	const struct config_options o = { .system_ca = NULL };
 
-	if (test_pki_make() || listen_loopback()) {
+	if (pki_make() || listen_loopback()) {
 		CHECK(0, "test PKI and a loopback listener");
 		return check_summary();
 	}
-	if (config_load(write_file("ktlsod.conf", conf), &o, &cfg, err,
+	if (config_load(pki_write("ktlsod.conf", conf), &o, &cfg, err,
 			sizeof(err)) ||
 	    workers_start(2, &workers)) {
 		CHECK(0, "configuration and workers: %s", err);
@@ -589,6 +591,6 @@ int main(void)
 	test_stop();
 	config_put(cfg);
 	close(listener);
-	test_pki_cleanup();
+	pki_cleanup();
 	return check_summary();
 }
