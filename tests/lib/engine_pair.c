@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "check.h"
 #include "engine_pair.h"
 #include "pki.h"
@@ -18,8 +16,7 @@
 #include "wire/proto.h"
 #include "wire/reader.h"
 
-int side_config(struct tls_config *cfg, const struct side *o,
-		bool server)
+int side_config(struct tls_config *cfg, const struct side *o, bool server)
 {
 	char err[TLS_CONFIG_ERR] = "", chain[128], key[128];
 	const char *crls[2];
