@@ -47,6 +47,11 @@ B := build
 LIB_SRCS := $(wildcard userspace/lib/*.c userspace/lib/*/*.c)
 LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
 WIRE_SRCS := $(wildcard userspace/lib/wire/*.c)
+# libktlso-test: the helpers the tests, benchmarks and hs-peer share
+# (tests/lib), linked like libktlso, ahead of it.
+TESTLIB := $(B)/libktlso-test.a
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(TESTLIB_SRCS))
 UNIT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/*_test.c))
 VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
 PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
@@ -55,7 +60,7 @@ PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
 HS_PEER := $(B)/tools/hs-peer/hs-peer
 HS_PEER_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/hs-peer/*.c))
 PROGRAMS += $(HS_PEER)
-$(HS_PEER): $(HS_PEER_OBJS) $(B)/libktlso.a
+$(HS_PEER): $(HS_PEER_OBJS) $(TESTLIB) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # ktlso, the command: the kernel's socket options for TLS. It takes only
@@ -77,7 +82,7 @@ PROGRAMS += $(KTLSOD)
 $(KTLSOD_TESTS:=.o): CFLAGS += -Iuserspace/daemon
 $(KTLSOD): $(KTLSOD_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
-$(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(B)/libktlso.a | $(KTLSOD)
+$(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(TESTLIB) $(B)/libktlso.a | $(KTLSOD)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
 
 .SECONDARY:
@@ -102,6 +107,10 @@ $(B)/libktlso.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(TESTLIB): $(TESTLIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # Header dependencies come from the compiler (-MMD -MP: build/**/*.d).
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -109,14 +118,14 @@ $(B)/%.o: %.c
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-$(B)/tests/%: $(B)/tests/%.o $(B)/libktlso.a
+$(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fake daemon speaks generic netlink through libmnl.
 $(B)/tests/vm/upcall_test: LDLIBS += -lmnl
 $(B)/tests/vm/handshake_race_test: LDLIBS += -lmnl -lpthread
 
-$(B)/tools/bench/%: $(B)/tools/bench/%.o
+$(B)/tools/bench/%: $(B)/tools/bench/%.o $(TESTLIB) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The Debian packages everything below builds and tests with.
@@ -153,21 +162,22 @@ bench-record:
 
 # A benchmark: prints handshakes/s and ratios, never fails on a timing.
 HS_BENCH := $(B)/tools/bench/handshake_bench
-$(HS_BENCH): $(HS_BENCH).o $(B)/libktlso.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench-handshake: $(HS_BENCH)
 	@$(HS_BENCH) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
 
-# libFuzzer on the handshake codec: wire/'s sources are built into the
-# target so they are instrumented; the seed corpus is RFC 8448's messages.
+# libFuzzer on the handshake codec: wire/'s sources and the test helpers it
+# uses are built into the target so they are instrumented; the seed corpus
+# is RFC 8448's messages.
 # Needs clang (make deps).
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	       -Iinclude/uapi -Iuserspace/lib
 # Each target is one compiler run over all its sources: any header may matter.
-FUZZ_HEADERS := $(wildcard userspace/lib/*.h userspace/lib/*/*.h tests/unit/*.h tests/lib/*.h)
+FUZZ_HEADERS := $(wildcard userspace/lib/*.h userspace/lib/*/*.h tests/lib/*.h)
+# tests/lib's sources that need no more of libktlso than wire/.
+FUZZ_TESTLIB_SRCS := $(addprefix tests/lib/,check.c hex.c hs_any.c rfc8448.c)
 
 .PHONY: fuzz
 fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fuzz/engine_seeds
@@ -181,7 +191,7 @@ fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fu
 
 $(B)/fuzz/engine_seeds: tests/fuzz/engine_fuzz.c $(B)/libktlso.a $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(FUZZ_CFLAGS) -DENGINE_FUZZ_SEEDS -o $@ $(filter-out %.h,$^) $(LDLIBS)
+	$(CC) $(FUZZ_CFLAGS) -DENGINE_FUZZ_SEEDS -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 # A whole server handshake fed random bytes: all of libktlso instrumented.
 $(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(LIB_SRCS) $(FUZZ_HEADERS)
@@ -189,17 +199,15 @@ $(B)/fuzz/engine_fuzz: tests/fuzz/engine_fuzz.c $(LIB_SRCS) $(FUZZ_HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lssl -lcrypto
 
-$(B)/fuzz/hs_msg_fuzz: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS) $(FUZZ_HEADERS)
+$(B)/fuzz/hs_msg_fuzz: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS) $(FUZZ_TESTLIB_SRCS) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lcrypto
 
-# The same file with a main() that writes the seeds (hex.h's helpers are
-# static, and the seed writer does not use them all).
-$(B)/fuzz/hs_msg_seeds: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS) $(FUZZ_HEADERS)
+# The same file with a main() that writes the seeds.
+$(B)/fuzz/hs_msg_seeds: tests/fuzz/hs_msg_fuzz.c $(WIRE_SRCS) $(FUZZ_TESTLIB_SRCS) $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-unused-function -DHS_FUZZ_SEEDS \
-		-o $@ $(filter %.c,$^) -lcrypto
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DHS_FUZZ_SEEDS -o $@ $(filter %.c,$^) -lcrypto
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install

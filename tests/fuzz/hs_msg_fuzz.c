@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target for the handshake codec (userspace/lib/hs_*.c), built
+ * libFuzzer target for the handshake codec (userspace/lib/wire/hs_*.c), built
  * and run by `make fuzz` with AddressSanitizer and UBSan.
  *
  * The first input byte picks a decoder (and the version or key exchange
@@ -13,10 +13,12 @@
  * Built with -DHS_FUZZ_SEEDS instead, main() writes the RFC 8448 messages
  * into a directory as the seed corpus.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "../unit/hs_any.h"
+#include "../lib/hs_any.h"
 
 static const struct hs_kind kinds[] = {
 	{ .type = TLS_HS_CLIENT_HELLO },
@@ -139,9 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef HS_FUZZ_SEEDS
-#define HEX_MAX 512
-#include "../unit/hex.h"
-#include "../unit/rfc8448.h"
+#include "../lib/hex.h"
+#include "../lib/rfc8448.h"
 
 /* One seed file: an optional selector byte, then n bytes. */
 static int save(const char *dir, size_t i, const char *suffix,

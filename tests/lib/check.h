@@ -2,36 +2,21 @@
 /*
  * A few lines of test harness for ktlso's userspace and VM test programs:
  * one line per check, a closing "N passed, N failed", and an exit status
- * that is non-zero when anything failed.
+ * that is non-zero when anything failed (or nothing was checked).
  */
 #ifndef KTLSO_CHECK_H
 #define KTLSO_CHECK_H
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static unsigned int checks_passed, checks_failed;
+/* One "ok - ..." or "not ok - ... [line N: what]" line, counted. */
+void check_report(int ok, const char *what, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void __attribute__((format(printf, 4, 5)))
-check_report(int ok, const char *what, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!ok)
-		printf("  [line %d: %s]", line, what);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		checks_passed++;
-	else
-		checks_failed++;
-}
+/* "N passed, N failed"; the exit status for main: 1 on any failure. */
+int check_summary(void);
 
 /* CHECK(condition, "description", ...) */
 #define CHECK(cond, ...) check_report(!!(cond), #cond, __LINE__, __VA_ARGS__)
@@ -49,11 +34,5 @@ check_report(int ok, const char *what, int line, const char *fmt, ...)
 			       r_ == -1 ? strerror(e_) : "no error",           \
 			       strerror(expected));                            \
 	} while (0)
-
-static int check_summary(void)
-{
-	printf("%u passed, %u failed\n", checks_passed, checks_failed);
-	return checks_failed || !checks_passed ? 1 : 0;
-}
 
 #endif /* KTLSO_CHECK_H */

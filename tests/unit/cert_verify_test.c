@@ -8,14 +8,12 @@
  * names the problem.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,85 +22,14 @@
 #include <openssl/x509.h>
 
 #include "../lib/check.h"
+#include "../lib/pki.h"
 #include "wire/proto.h"
 #include "x509/cert_load.h"
 #include "x509/cert_verify.h"
 
 #define DAY (24 * 60 * 60)
 
-static char dir[] = "/tmp/ktlso-pki-XXXXXX";
 static struct cert_trust *trust; /* root.pem */
-
-/* DIR/name; every string stays valid until pki_free(). */
-static char *paths[512];
-static size_t n_paths;
-
-static const char *pki(const char *name)
-{
-	char *p = NULL;
-
-	if (n_paths == sizeof(paths) / sizeof(paths[0]) ||
-	    asprintf(&p, "%s/%s", dir, name) < 0) {
-		fprintf(stderr, "pki: out of paths\n");
-		abort();
-	}
-	return paths[n_paths++] = p;
-}
-
-static void pki_free(void)
-{
-	while (n_paths)
-		free(paths[--n_paths]);
-}
-
-/* tests/pki/mkpki from the source tree (cwd, else next to build/). */
-static int find_mkpki(char *path, size_t size)
-{
-	char exe[PATH_MAX / 2];
-	ssize_t n;
-	char *b;
-
-	snprintf(path, size, "tests/pki/mkpki");
-	if (access(path, X_OK) == 0)
-		return 0;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	b = strstr(exe, "/build/");
-	if (!b)
-		return -ENOENT;
-	*b = '\0';
-	snprintf(path, size, "%s/tests/pki/mkpki", exe);
-	return access(path, X_OK) == 0 ? 0 : -errno;
-}
-
-static int run_mkpki(void)
-{
-	char script[PATH_MAX];
-	int status;
-	pid_t pid;
-
-	if (find_mkpki(script, sizeof(script)) < 0)
-		return -ENOENT;
-	pid = fork();
-	if (pid == 0) {
-		execl(script, script, dir, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static size_t read_all(const char *path, uint8_t *buf, size_t cap)
 {
@@ -223,7 +150,7 @@ static void test_load(void)
 				sizeof(err));
 	CHECK(ret == -EBADMSG && strstr(err, "no usable private key"),
 	      "certificate as a key: %s", err);
-	ret = cert_chain_load_pem(dir, &chain, err, sizeof(err));
+	ret = cert_chain_load_pem(pki_dir(), &chain, err, sizeof(err));
 	CHECK(ret == -EISDIR, "directory as a chain: %s", err);
 
 	/* intermediate first, then the leaf */
@@ -281,7 +208,7 @@ static void test_trust_load(void)
 	t = NULL;
 
 	/* A CApath directory: root.pem under its subject hash. */
-	snprintf(hashed, sizeof(hashed), "%s/capath", dir);
+	snprintf(hashed, sizeof(hashed), "%s/capath", pki_dir());
 	mkdir(hashed, 0700);
 	f = fopen(pki("root.pem"), "r");
 	root = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
@@ -702,8 +629,8 @@ int main(void)
 {
 	char err[256];
 
-	if (!mkdtemp(dir) || run_mkpki() < 0) {
-		CHECK(0, "tests/pki/mkpki %s", dir);
+	if (pki_make()) {
+		CHECK(0, "tests/pki/mkpki %s", pki_dir());
 		return check_summary();
 	}
 	CHECK(cert_trust_load(pki("root.pem"), NULL, 0, &trust, err,
@@ -720,7 +647,6 @@ int main(void)
 		test_ocsp();
 	}
 	cert_trust_free(trust);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	pki_free();
+	pki_cleanup();
 	return check_summary();
 }

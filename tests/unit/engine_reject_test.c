@@ -14,7 +14,17 @@
  *  - garbage, oversized and truncated input: a fatal alert and a sticky
  *    error, never an over-read.
  */
-#include "engine_pair.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/check.h"
+#include "../lib/engine_pair.h"
+#include "../lib/pki.h"
+#include "tls_suite.h"
+#include "wire/proto.h"
+#include "wire/reader.h"
 
 /* ------------------------------------------------------- certificates */
 

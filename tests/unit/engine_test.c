@@ -17,11 +17,20 @@
  * Rejections are in engine_reject_test.c. Certificates come from
  * tests/pki/mkpki, run afresh into a temporary directory.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <linux/tls.h>
 
-#include "engine_pair.h"
+#include "../lib/check.h"
+#include "../lib/engine_pair.h"
+#include "../lib/pki.h"
+#include "tls_suite.h"
+#include "wire/proto.h"
+#include "wire/reader.h"
 
 /* ------------------------------------------------------------- matrix */
 
@@ -215,7 +224,7 @@ static void check_crypto_info(const char *label, const struct pair *p)
 				ret = record_keys_from_result(&p->res[!side],
 							      false, &peer);
 			if (!ret)
-				ret = transfer(&mine, &peer, 2, why,
+				ret = keys_transfer(&mine, &peer, 2, why,
 					       sizeof(why));
 			CHECK(ret == 0,
 			      "%s: a record sealed with the %s's tx crypto info opens at the peer%s%s",

@@ -7,7 +7,7 @@
 #include <errno.h>
 
 #include "crypto/hash.h"
-#include "hex.h"
+#include "../lib/hex.h"
 
 static void test_digests(void)
 {

@@ -10,9 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define HEX_MAX 512
-#include "hex.h"
-#include "hs_any.h"
+#include "../lib/hex.h"
+#include "../lib/hs_any.h"
 
 enum carrier {
 	IN_CH,		/* ClientHello */

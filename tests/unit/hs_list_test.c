@@ -8,9 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define HEX_MAX 512
-#include "hex.h"
-#include "rfc8448.h"
+#include "../lib/hex.h"
+#include "../lib/rfc8448.h"
 #include "wire/hs_msg.h"
 
 #define B(s) ((struct bytes){ (const uint8_t *)(s), sizeof(s) - 1 })

@@ -21,7 +21,7 @@
 #include <openssl/x509.h>
 
 #include "../lib/check.h"
-#include "hs_any.h"
+#include "../lib/hs_any.h"
 
 #define ALPN_WIRE "\x02h2\x08http/1.1"
 

@@ -18,10 +18,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#define HEX_MAX 512
-#include "hex.h"
-#include "hs_any.h"
-#include "rfc8448.h"
+#include "../lib/hex.h"
+#include "../lib/hs_any.h"
+#include "../lib/rfc8448.h"
 
 static struct hexbuf msg[RFC8448_COUNT];
 

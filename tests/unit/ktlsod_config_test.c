@@ -13,9 +13,10 @@
 #include <errno.h>
 #include <sys/wait.h>
 
+#include "../lib/check.h"
+#include "../lib/pki.h"
 #include "generation.h"
 #include "kcipher.h"
-#include "ktlsod_test.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
 #include "x509/cert_load.h"
@@ -49,7 +50,7 @@ static const char good[] =
 
 static void test_good_file(void)
 {
-	const char *path = write_file("good.conf", good);
+	const char *path = pki_write("good.conf", good);
 	char err[CONFIG_ERR] = "";
 	const struct profile *web, *be, *def;
 	struct config *c;
@@ -184,7 +185,7 @@ static void expand(const char *in, char *out, size_t size)
 	const char *dir = strstr(in, "DIR");
 
 	if (dir)
-		snprintf(out, size, "%.*s%s%s", (int)(dir - in), in, test_dir,
+		snprintf(out, size, "%.*s%s%s", (int)(dir - in), in, pki_dir(),
 			 dir + 3);
 	else
 		snprintf(out, size, "%s", in);
@@ -194,7 +195,7 @@ static void test_bad_lines(void)
 {
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		const struct bad *b = &bads[i];
-		const char *path = write_file("bad.conf", b->text);
+		const char *path = pki_write("bad.conf", b->text);
 		char err[CONFIG_ERR] = "", want[CONFIG_ERR], reason[512];
 		struct config *c = (struct config *)&c;
 		size_t len;
@@ -225,8 +226,8 @@ static void test_missing_file(void)
 	struct config *c;
 
 	snprintf(want, sizeof(want), "%s: No such file or directory",
-		 in_dir("absent.conf"));
-	CHECK(config_load(in_dir("absent.conf"), &no_system_ca, &c, err,
+		 pki("absent.conf"));
+	CHECK(config_load(pki("absent.conf"), &no_system_ca, &c, err,
 			  sizeof(err)) == -ENOENT &&
 		      !strcmp(err, want),
 	      "a missing file: -ENOENT, \"%s\"", want);
@@ -234,11 +235,11 @@ static void test_missing_file(void)
 
 static void test_builtin_default(void)
 {
-	const struct config_options root_ca = { .system_ca = in_dir("root.pem") };
+	const struct config_options root_ca = { .system_ca = pki("root.pem") };
 	const struct config_options missing_ca = {
-		.system_ca = in_dir("no-such-dir"),
+		.system_ca = pki("no-such-dir"),
 	};
-	const char *path = write_file("nodefault.conf",
+	const char *path = pki_write("nodefault.conf",
 				      "[profile quiet]\nverify = no\n");
 	char err[CONFIG_ERR] = "";
 	const struct profile *def, *quiet;
@@ -256,7 +257,7 @@ static void test_builtin_default(void)
 	      "verify = no: no anchors loaded");
 	config_put(c);
 
-	path = write_file("explicit.conf", "[profile default]\nca = root.pem\n"
+	path = pki_write("explicit.conf", "[profile default]\nca = root.pem\n"
 					   "[profile needs]\nverify = yes\n");
 	if (config_load(path, &missing_ca, &c, err, sizeof(err))) {
 		CHECK(0, "explicit.conf loads: %s", err);
@@ -304,7 +305,7 @@ static void test_kernel_cut(void)
 	const struct kcipher gcm_only = { .probed = true, .gcm = true };
 	const struct kcipher all = { .probed = true, .gcm = true,
 				     .chacha = true, .ccm = true };
-	const char *path = write_file("cut.conf",
+	const char *path = pki_write("cut.conf",
 		"[profile legacy]\nlegacy = yes\n"
 		"suites = ECDHE-RSA-AES128-SHA256:ECDHE-RSA-CHACHA20-POLY1305:"
 		"TLS_AES_128_GCM_SHA256\n"
@@ -340,7 +341,7 @@ static void test_kernel_cut(void)
 	      "at its suites line");
 	config_put(c);
 
-	path = write_file("cut2.conf", "[profile legacy]\nlegacy = yes\n"
+	path = pki_write("cut2.conf", "[profile legacy]\nlegacy = yes\n"
 		"suites = ECDHE-RSA-AES128-SHA256:ECDHE-RSA-CHACHA20-POLY1305:"
 		"TLS_AES_128_GCM_SHA256\n");
 	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
@@ -366,7 +367,7 @@ static void test_reload(void)
 {
 	const struct kcipher all = { .probed = true, .gcm = true,
 				     .chacha = true };
-	const char *path = in_dir("reload.conf");
+	const char *path = pki("reload.conf");
 	struct generation_source src = {
 		.path = path,
 		.required = true,
@@ -376,7 +377,7 @@ static void test_reload(void)
 	struct config *cur = NULL, *first, *held;
 	const struct profile *p;
 
-	write_file("reload.conf", "[profile web]\ncert = server-p256-chain.pem\n"
+	pki_write("reload.conf", "[profile web]\ncert = server-p256-chain.pem\n"
 				  "key = server-p256.key\n");
 	if (generation_read(&src, &cur, err, sizeof(err)) ||
 	    kcipher_restrict(cur, &all, err, sizeof(err))) {
@@ -385,7 +386,7 @@ static void test_reload(void)
 	}
 	first = cur;
 
-	write_file("reload.conf", "[profile web]\ncert = server-p256-chain.pem\n"
+	pki_write("reload.conf", "[profile web]\ncert = server-p256-chain.pem\n"
 				  "key = server-p256.key\nbogus = 1\n");
 	snprintf(want, sizeof(want), "%s:4: unknown key \"bogus\"", path);
 	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == -EINVAL &&
@@ -395,7 +396,7 @@ static void test_reload(void)
 		      config_profile(cur, "web")->tls.chain,
 	      "bad reload keeps the configuration in use");
 
-	write_file("reload.conf", "[profile web]\nsuites = TLS_CHACHA20_POLY1305_SHA256\n");
+	pki_write("reload.conf", "[profile web]\nsuites = TLS_CHACHA20_POLY1305_SHA256\n");
 	CHECK(generation_reload(&src, &(struct kcipher){ .gcm = true }, &cur,
 				err, sizeof(err)) == -EINVAL &&
 		      cur == first,
@@ -404,7 +405,7 @@ static void test_reload(void)
 	/* A handshake in flight holds the generation it started with. */
 	held = config_get(cur);
 	p = config_profile(held, "web");
-	write_file("reload.conf", "[profile api]\nverify = no\n");
+	pki_write("reload.conf", "[profile api]\nverify = no\n");
 	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == 0 &&
 		      cur != first && config_profile(cur, "api") &&
 		      !config_profile(cur, "web"),
@@ -438,9 +439,9 @@ static int run_check(const char *conf, char *line, size_t size)
 
 static void test_daemon_refuses(void)
 {
-	const char *bad = write_file("daemon-bad.conf",
+	const char *bad = pki_write("daemon-bad.conf",
 				     "[profile a]\nsuites = TLS_FOO\n");
-	const char *ok = write_file("daemon-ok.conf",
+	const char *ok = pki_write("daemon-ok.conf",
 				    "[profile a]\nca = root.pem\n");
 	char line[1024], want[1024];
 	int st;
@@ -452,15 +453,15 @@ static void test_daemon_refuses(void)
 	      "ktlsod -t on a bad file exits 1: \"%s\"", line);
 	st = run_check(ok, line, sizeof(line));
 	CHECK(st == 0, "ktlsod -t on a good file exits 0 (%s)", line);
-	st = run_check(in_dir("none.conf"), line, sizeof(line));
+	st = run_check(pki("none.conf"), line, sizeof(line));
 	CHECK(st == 1 && strstr(line, "none.conf: No such file or directory"),
 	      "ktlsod -c with a missing file exits 1: \"%s\"", line);
 }
 
 int main(void)
 {
-	if (test_pki_make()) {
-		CHECK(0, "tests/pki/mkpki %s", test_dir);
+	if (pki_make()) {
+		CHECK(0, "tests/pki/mkpki %s", pki_dir());
 		return check_summary();
 	}
 	test_good_file();
@@ -470,6 +471,6 @@ int main(void)
 	test_kernel_cut();
 	test_reload();
 	test_daemon_refuses();
-	test_pki_cleanup();
+	pki_cleanup();
 	return check_summary();
 }

@@ -13,7 +13,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
-#include "ktlsod_test.h"
+#include "../lib/check.h"
+#include "../lib/pki.h"
 #include "netlink.h"
 
 #define FAMILY 0x42

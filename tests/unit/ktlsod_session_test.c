@@ -20,12 +20,16 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/tls.h>
 
+#include "../lib/check.h"
+#include "../lib/io.h"
+#include "../lib/pki.h"
+#include "../lib/tls_sock.h"
 #include "config.h"
 #include "engine/engine.h"
-#include "ktlsod_test.h"
 #include "session.h"
 #include "wire/proto.h"
 #include "worker.h"
@@ -139,35 +143,16 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
 
 /* ---- sockets ---- */
 
-static int listener = -1;
-
-static int listen_loopback(void)
+/* A connected loopback pair: *ours goes to the daemon, *theirs to the
+ * peer, which sends each flight at once. */
+static int conn_pair(int *ours, int *theirs)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-
-	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (listener < 0 || bind(listener, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(listener, 64))
-		return -1;
-	return 0;
-}
-
-/* A connected pair: *ours goes to the daemon, *theirs to the peer. */
-static int tcp_pair(int *ours, int *theirs)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
 	int one = 1;
 
-	if (getsockname(listener, (struct sockaddr *)&a, &len))
-		return -1;
-	*theirs = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*theirs < 0 || connect(*theirs, (struct sockaddr *)&a, sizeof(a)))
+	if (tcp_pair("127.0.0.1", theirs, ours))
 		return -1;
 	(void)setsockopt(*theirs, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	*ours = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-	return *ours < 0 ? -1 : 0;
+	return 0;
 }
 
 /* ---- the peer: an engine on a blocking socket, in a thread ---- */
@@ -184,26 +169,14 @@ struct peer {
 	bool joined;
 };
 
-static int send_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void *peer_main(void *arg)
 {
 	struct peer *p = arg;
 	static __thread uint8_t buf[32 * 1024];
 	struct tls_engine *e = tls_engine_new(&p->cfg, &p->req);
+	/* Not checked: a daemon that hung up shows at the next recv or in
+	 * its DONE. */
+	int sent = 0;
 
 	if (!e) {
 		p->err = -errno;
@@ -219,12 +192,12 @@ static void *peer_main(void *arg)
 			/* The last flight and what follows it, in one segment */
 			memcpy(buf, out, len);
 			memcpy(buf + len, EXTRA, sizeof(EXTRA));
-			(void)send_all(p->fd, buf, len + sizeof(EXTRA));
+			sent = write_all(p->fd, buf, len + sizeof(EXTRA));
 			tls_engine_output_done(e, len);
 			break;
 		}
 		if (len && !p->silent) {
-			(void)send_all(p->fd, out, len);
+			sent = write_all(p->fd, out, len);
 			tls_engine_output_done(e, len);
 		}
 		if (tls_engine_error(e))
@@ -237,6 +210,7 @@ static void *peer_main(void *arg)
 		if (tls_engine_feed(e, buf, n, &used))
 			continue;	/* its alert goes out at the top */
 	}
+	(void)sent;
 	if (!p->err)
 		p->err = tls_engine_error(e);
 	p->done = !p->err && !tls_engine_take_result(e, &p->res);
@@ -259,9 +233,9 @@ static struct peer *peer_start(int fd, enum tls_role role, const char *id,
 	p->cfg.verify_peer = ca != NULL;
 	snprintf(chain, sizeof(chain), "%s-chain.pem", id ? id : "");
 	snprintf(key, sizeof(key), "%s.key", id ? id : "");
-	if ((id && tls_config_load_identity(&p->cfg, in_dir(chain), in_dir(key),
+	if ((id && tls_config_load_identity(&p->cfg, pki(chain), pki(key),
 					    err, sizeof(err))) ||
-	    (ca && tls_config_load_trust(&p->cfg, in_dir(ca), NULL, 0, err,
+	    (ca && tls_config_load_trust(&p->cfg, pki(ca), NULL, 0, err,
 					 sizeof(err))) ||
 	    (role == TLS_ROLE_SERVER && alpn &&
 	     tls_config_set_alpn(&p->cfg, alpn, err, sizeof(err)))) {
@@ -344,7 +318,7 @@ static void test_server_tls13(void)
 	struct peer *p;
 	struct done_rec *r;
 
-	if (tcp_pair(&ours, &theirs))
+	if (conn_pair(&ours, &theirs))
 		abort();
 	p = peer_start(theirs, TLS_ROLE_CLIENT, "client", "root.pem",
 		       "h2", false);
@@ -379,7 +353,7 @@ static void test_client_tls12(void)
 	struct peer *p;
 	struct done_rec *r;
 
-	if (tcp_pair(&ours, &theirs))
+	if (conn_pair(&ours, &theirs))
 		abort();
 	p = peer_start(theirs, TLS_ROLE_SERVER, "server-rsa2048", NULL,
 		       "http/1.1", false);
@@ -408,7 +382,7 @@ static void test_rejected_certificate(void)
 	struct peer *p;
 	struct done_rec *r;
 
-	if (tcp_pair(&ours, &theirs))
+	if (conn_pair(&ours, &theirs))
 		abort();
 	p = peer_start(theirs, TLS_ROLE_SERVER, "server-expired", NULL, NULL,
 		       false);
@@ -440,7 +414,7 @@ static void test_refusals(void)
 		int ours, theirs, fd;
 		struct done_rec *r;
 
-		if (tcp_pair(&ours, &theirs))
+		if (conn_pair(&ours, &theirs))
 			abort();
 		fd = submit(ours, cases[i].role, cases[i].profile,
 			    cases[i].peer_name, NULL, 5000);
@@ -457,7 +431,7 @@ static void test_peer_closes(void)
 	int ours, theirs, fd;
 	struct done_rec *r;
 
-	if (tcp_pair(&ours, &theirs))
+	if (conn_pair(&ours, &theirs))
 		abort();
 	fd = submit(ours, KTLSO_ROLE_SERVER, "web", "", NULL, 5000);
 	close(theirs);
@@ -478,7 +452,7 @@ static void test_silent_peer(void)
 	int ok = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (tcp_pair(&s_ours, &s_theirs))
+	if (conn_pair(&s_ours, &s_theirs))
 		abort();
 	/* It takes our ClientHello and never answers. */
 	silent = peer_start(s_theirs, TLS_ROLE_SERVER, "server-p256", NULL,
@@ -486,7 +460,7 @@ static void test_silent_peer(void)
 	s_fd = submit(s_ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL,
 		      SILENT_MS);
 	for (int i = 0; i < N; i++) {
-		if (tcp_pair(&ours[i], &theirs[i]))
+		if (conn_pair(&ours[i], &theirs[i]))
 			abort();
 		good[i] = peer_start(theirs[i], TLS_ROLE_CLIENT, NULL,
 				     "root.pem", NULL, false);
@@ -529,7 +503,7 @@ static void test_stop(void)
 	struct done_rec *r;
 	struct timespec t0, t1;
 
-	if (tcp_pair(&ours, &theirs))
+	if (conn_pair(&ours, &theirs))
 		abort();
 	p = peer_start(theirs, TLS_ROLE_SERVER, "server-p256", NULL, NULL,
 		       true);
@@ -570,11 +544,11 @@ int main(void)
 	char err[CONFIG_ERR];
 	const struct config_options o = { .system_ca = NULL };
 
-	if (test_pki_make() || listen_loopback()) {
-		CHECK(0, "test PKI and a loopback listener");
+	if (pki_make()) {
+		CHECK(0, "test PKI");
 		return check_summary();
 	}
-	if (config_load(write_file("ktlsod.conf", conf), &o, &cfg, err,
+	if (config_load(pki_write("ktlsod.conf", conf), &o, &cfg, err,
 			sizeof(err)) ||
 	    workers_start(2, &workers)) {
 		CHECK(0, "configuration and workers: %s", err);
@@ -588,7 +562,6 @@ int main(void)
 	test_silent_peer();
 	test_stop();
 	config_put(cfg);
-	close(listener);
-	test_pki_cleanup();
+	pki_cleanup();
 	return check_summary();
 }

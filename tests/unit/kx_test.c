@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "crypto/kx.h"
-#include "hex.h"
+#include "../lib/hex.h"
 
 struct kat {
 	const char *name;

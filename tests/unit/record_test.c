@@ -29,10 +29,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#define HEX_MAX 1024 /* the server's flight is 679 bytes */
+#include "../lib/hex.h"
 #include "crypto/tls12_prf.h"
 #include "crypto/tls13_keysched.h"
-#include "hex.h"
 #include "record/record.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

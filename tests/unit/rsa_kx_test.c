@@ -13,7 +13,7 @@
 
 #include "../lib/check.h"
 #include "crypto/rsa_kx.h"
-#include "openssl_cli.h"
+#include "../lib/openssl_cli.h"
 #include "wire/proto.h"
 
 #define CT_MAX 512

@@ -17,8 +17,8 @@
 #include <openssl/x509.h>
 
 #include "crypto/sig.h"
-#include "hex.h"
-#include "openssl_cli.h"
+#include "../lib/hex.h"
+#include "../lib/openssl_cli.h"
 
 enum { K_P256, K_P384, K_RSA, K_ED25519, K_N };
 

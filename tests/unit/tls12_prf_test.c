@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "crypto/tls12_prf.h"
-#include "hex.h"
+#include "../lib/hex.h"
 
 static void test_prf(void)
 {

@@ -16,7 +16,7 @@
 #include <openssl/kdf.h>
 
 #include "crypto/tls13_keysched.h"
-#include "hex.h"
+#include "../lib/hex.h"
 
 struct trace {
 	const char *name;

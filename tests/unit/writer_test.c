@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hex.h"
+#include "../lib/hex.h"
 #include "wire/writer.h"
 
 /*

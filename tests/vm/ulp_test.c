@@ -11,92 +11,41 @@
  * TCP_ZEROCOPY_RECEIVE) would hand out TCP's pages past the record layer and
  * the handshake gate: it is refused from the moment the ULP is attached.
  */
-#include <arpa/inet.h>
 #include <linux/tls.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
-
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
 
 struct family {
 	const char *name;
-	int domain;
-	const char *listen_addr;
-	const char *connect_addr;
+	const char *addr;
 };
 
 static const struct family families[] = {
-	{ "IPv4", AF_INET, "127.0.0.1", "127.0.0.1" },
-	{ "IPv6", AF_INET6, "::1", "::1" },
-	{ "IPv4-mapped IPv6", AF_INET6, "::ffff:127.0.0.1", "::ffff:127.0.0.1" },
+	{ "IPv4", "127.0.0.1" },
+	{ "IPv6", "::1" },
+	{ "IPv4-mapped IPv6", "::ffff:127.0.0.1" },
 };
 
-static socklen_t make_addr(const struct family *f, const char *ip, uint16_t port,
-			   struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (f->domain == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		inet_pton(AF_INET, ip, &sin->sin_addr);
-		return sizeof(*sin);
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	inet_pton(AF_INET6, ip, &sin6->sin6_addr);
-	return sizeof(*sin6);
-}
-
-static int listener(const struct family *f, uint16_t *port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = make_addr(f, f->listen_addr, 0, &ss);
-	int fd = socket(f->domain, SOCK_STREAM, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 8) ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
-		perror("listener");
-		exit(2);
-	}
-	*port = ntohs(f->domain == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					   : ((struct sockaddr_in6 *)&ss)->sin6_port);
-	return fd;
-}
-
-/* An established pair; the listener is closed again. */
+/* An established pair; exits on failure (test setup). */
 static void connect_pair(const struct family *f, int *client, int *server)
 {
-	struct sockaddr_storage ss;
-	uint16_t port;
-	int lfd = listener(f, &port);
-	socklen_t len = make_addr(f, f->connect_addr, port, &ss);
+	int err = tcp_pair(f->addr, client, server);
 
-	*client = socket(f->domain, SOCK_STREAM, 0);
-	if (*client < 0 || connect(*client, (struct sockaddr *)&ss, len)) {
-		perror("connect");
+	if (err) {
+		fprintf(stderr, "%s pair: %s\n", f->name, strerror(-err));
 		exit(2);
 	}
-	*server = accept(lfd, NULL, NULL);
-	if (*server < 0) {
-		perror("accept");
-		exit(2);
-	}
-	close(lfd);
 }
 
 static int attach(int fd, const char *ulp)
@@ -267,9 +216,7 @@ static void test_refusals_match_ktls(void)
 	int want_listen = 0, want_unconnected = 0, want_udp = 0;
 
 	for (int i = 0; i < 2; i++) {
-		const struct family *f = &families[0];
-		uint16_t port;
-		int lfd = listener(f, &port);
+		int lfd = tcp_listen(families[0].addr, 8);
 		int fresh = socket(AF_INET, SOCK_STREAM, 0);
 		int udp = socket(AF_INET, SOCK_DGRAM, 0);
 		int e_listen, e_fresh, e_udp;

@@ -29,20 +29,19 @@
  * --only runs one implementation (for perf record); the table then shows
  * no ratio.
  */
-#include <errno.h>
-#include <limits.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/opensslv.h>
 #include <openssl/ssl.h>
 
+#include "../../tests/lib/engine_pair.h"
+#include "../../tests/lib/pki.h"
 #include "engine/engine.h"
 #include "tls_config.h"
 
@@ -63,20 +62,6 @@ static const struct cell cells[] = {
 	  "ECDHE-RSA-AES128-GCM-SHA256", "x25519", "server-rsa2048",
 	  TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256" },
 };
-
-static char pki_dir[PATH_MAX];
-
-static const char *pki(const char *name)
-{
-	static char bufs[4][PATH_MAX + 64];
-	static unsigned int next;
-	char *b = bufs[next++ % 4];
-
-	if (snprintf(b, sizeof(bufs[0]), "%s/%s", pki_dir, name) >=
-	    (int)sizeof(bufs[0]))
-		abort();
-	return b;
-}
 
 static void die(const char *what)
 {
@@ -101,26 +86,18 @@ struct ktlso_side {
 
 static void ktlso_setup(const struct cell *c, struct ktlso_side *k)
 {
-	char err[TLS_CONFIG_ERR] = "";
-	char chain[128], key[128];
-	struct tls_config *cfg[2] = { &k->client, &k->server };
+	const struct side client = {
+		.min = c->version, .max = c->version, .suites = c->suite,
+		.groups = c->group, .ca = "root.pem",
+	};
+	const struct side server = {
+		.min = c->version, .max = c->version, .suites = c->suite,
+		.groups = c->group, .id = c->server_id,
+	};
 
-	snprintf(chain, sizeof(chain), "%s-chain.pem", c->server_id);
-	snprintf(key, sizeof(key), "%s.key", c->server_id);
-	for (int i = 0; i < 2; i++) {
-		tls_config_init(cfg[i]);
-		if (tls_config_set_versions(cfg[i], c->version, c->version, err,
-					    sizeof(err)) ||
-		    tls_config_set_suites(cfg[i], c->suite, err, sizeof(err)) ||
-		    tls_config_set_groups(cfg[i], c->group, err, sizeof(err)))
-			die(err);
-	}
-	if (tls_config_load_identity(&k->server, pki(chain), pki(key), err,
-				     sizeof(err)) ||
-	    tls_config_load_trust(&k->client, pki("root.pem"), NULL, 0, err,
-				  sizeof(err)))
-		die(err);
-	k->client.verify_peer = true;
+	if (side_config(&k->client, &client, false) ||
+	    side_config(&k->server, &server, true))
+		die("ktlso configuration");
 }
 
 static bool ktlso_move(struct tls_engine *from, struct tls_engine *to)
@@ -304,35 +281,6 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int make_pki(void)
-{
-	char script[PATH_MAX] = "tests/pki/mkpki";
-	char cmd[3 * PATH_MAX];
-
-	snprintf(pki_dir, sizeof(pki_dir), "/tmp/ktlso-bench-XXXXXX");
-	if (!mkdtemp(pki_dir))
-		return -errno;
-	if (access(script, X_OK)) {
-		/* build/tools/bench/handshake_bench: the root is 4 up */
-		ssize_t n = readlink("/proc/self/exe", script,
-				     sizeof(script) - 1);
-
-		if (n <= 0)
-			return -ENOENT;
-		script[n] = '\0';
-		for (int up = 0; up < 4; up++) {
-			char *slash = strrchr(script, '/');
-
-			if (slash)
-				*slash = '\0';
-		}
-		strncat(script, "/tests/pki/mkpki",
-			sizeof(script) - strlen(script) - 1);
-	}
-	snprintf(cmd, sizeof(cmd), "'%s' '%s'", script, pki_dir);
-	return system(cmd) == 0 ? 0 : -EIO;
-}
-
 int main(int argc, char **argv)
 {
 	double seconds = 3, results[2][2], ratio[2];
@@ -355,7 +303,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else if (!strcmp(argv[i], "--pki") && i + 1 < argc) {
-			snprintf(pki_dir, sizeof(pki_dir), "%s", argv[++i]);
+			pki_use(argv[++i]);
 			own_pki = false;
 		} else {
 			fprintf(stderr,
@@ -368,7 +316,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "handshake_bench: bad --seconds or --rounds\n");
 		return 2;
 	}
-	if (own_pki && make_pki())
+	if (own_pki && pki_make())
 		die("tests/pki/mkpki failed");
 
 	/* One core for both ends, as the comparison requires. */
@@ -425,12 +373,6 @@ int main(int argc, char **argv)
 	for (size_t ci = 0; ci < sizeof(cells) / sizeof(cells[0]); ci++)
 		printf("%-40s %12.0f %12.0f %8.2f\n", cells[ci].name,
 		       results[ci][0], results[ci][1], ratio[ci]);
-	if (own_pki) {
-		char cmd[PATH_MAX + 16];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);
-		if (system(cmd))
-			fprintf(stderr, "could not remove %s\n", pki_dir);
-	}
+	pki_cleanup();
 	return 0;
 }

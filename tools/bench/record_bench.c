@@ -49,6 +49,7 @@
 
 #include <linux/ktlso.h>
 
+#include "../../tests/lib/io.h"
 #include "../../tests/lib/tls_sock.h"
 
 #define CHUNK 16384		/* send() size, recv() size, record payload */
@@ -127,14 +128,8 @@ static EVP_CIPHER_CTX *gcm(bool encrypt)
 
 static void send_all(int fd, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t r = send(fd, p, n, 0);
-
-		if (r <= 0)
-			die("send");
-		p += r;
-		n -= (size_t)r;
-	}
+	if (write_all(fd, p, n))
+		die("send");
 }
 
 /* RFC 8446 §5.2: header, then AEAD(payload || content type) with the header

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../tests/lib/io.h"
 #include "crypto/kx.h"
 #include "hs_peer.h"
 #include "tls_suite.h"
@@ -23,7 +24,7 @@ static int flush_engine(int fd, struct tls_engine *e)
 	tls_engine_output(e, &out, &len);
 	if (!len)
 		return 0;
-	TRY(peer_write_all(fd, out, len));
+	TRY(write_all(fd, out, len));
 	tls_engine_output_done(e, len);
 	return 0;
 }

@@ -71,23 +71,6 @@ void peer_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-int peer_write_all(int fd, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	while (len) {
-		ssize_t n = write(fd, b, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		b += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fputs(

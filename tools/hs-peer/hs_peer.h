@@ -32,9 +32,6 @@ extern bool peer_verbose;
 void peer_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void peer_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Write all of p to fd (a socket or stdout). 0 or -errno. */
-int peer_write_all(int fd, const void *p, size_t len) WUR;
-
 /*
  * Run e's handshake on the connected socket fd. On success the bytes read
  * past the last handshake record (the engine never consumes them) are in

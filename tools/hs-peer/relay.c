@@ -30,6 +30,7 @@
 
 #include <openssl/crypto.h>
 
+#include "../../tests/lib/io.h"
 #include "crypto/tls13_keysched.h"
 #include "hs_peer.h"
 #include "tls_suite.h"
@@ -72,7 +73,7 @@ static int send_record(struct relay *r, uint8_t type, const void *p,
 
 	TRY(record_seal(&r->tx, type, p, len, 0, r->sealed, sizeof(r->sealed),
 			&n));
-	return peer_write_all(r->fd, r->sealed, n);
+	return write_all(r->fd, r->sealed, n);
 }
 
 static int send_alert(struct relay *r, uint8_t level, uint8_t alert)
@@ -326,7 +327,7 @@ static enum step on_record(struct relay *r, const struct record_frame *f)
 		return record_error(r, err);
 	switch (type) {
 	case TLS_CT_APPLICATION_DATA:
-		err = peer_write_all(STDOUT_FILENO, r->plain, len);
+		err = write_all(STDOUT_FILENO, r->plain, len);
 		if (err)
 			return fail(r, TLS_ALERT_INTERNAL_ERROR, "stdout: %s",
 				    strerror(-err));

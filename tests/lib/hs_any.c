@@ -1,46 +1,17 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * Any handshake message through one door, for the codec's tests and fuzz
- * target: a union of the message structs and a decoder/encoder dispatch on
- * the message type (plus the version or key exchange where the type alone
- * does not pick the syntax).
+ * Any handshake message through one door: the dispatch on hs_any.h's
+ * message kinds, and the round-trip and truncation checks built on it.
  */
-#ifndef KTLSO_TEST_HS_ANY_H
-#define KTLSO_TEST_HS_ANY_H
-
 #include <errno.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "wire/hs_msg.h"
+#include "hs_any.h"
+#include "wire/reader.h"
+#include "wire/writer.h"
 
-union hs_any {
-	struct client_hello ch;
-	struct server_hello sh;
-	struct encrypted_extensions ee;
-	struct certificate cert;
-	struct certificate_status cs;
-	struct server_key_exchange ske;
-	struct certificate_request cr;
-	struct client_key_exchange cke;
-	struct certificate_verify cv;
-	struct finished fin;
-	struct new_session_ticket nst;
-	struct key_update ku;
-};
-
-struct hs_kind {
-	uint8_t type;		/* enum tls_handshake_type */
-	uint16_t version;	/* Certificate, CertificateRequest, NST */
-	bool ecdhe;		/* ClientKeyExchange */
-};
-
-#define HS_KIND(t) ((struct hs_kind){ .type = TLS_HS_##t })
-#define HS_KIND_V(t, v) ((struct hs_kind){ .type = TLS_HS_##t, .version = (v) })
-
-static inline int hs_any_decode(struct hs_kind k, struct bytes body,
-				union hs_any *m)
+int hs_any_decode(struct hs_kind k, struct bytes body, union hs_any *m)
 {
 	switch (k.type) {
 	case TLS_HS_CLIENT_HELLO:
@@ -73,8 +44,7 @@ static inline int hs_any_decode(struct hs_kind k, struct bytes body,
 	return -ENOTSUP;
 }
 
-static inline int hs_any_encode(struct writer *w, struct hs_kind k,
-				const union hs_any *m)
+int hs_any_encode(struct writer *w, struct hs_kind k, const union hs_any *m)
 {
 	switch (k.type) {
 	case TLS_HS_CLIENT_HELLO:
@@ -108,8 +78,8 @@ static inline int hs_any_encode(struct writer *w, struct hs_kind k,
 }
 
 /* The body of one whole message (header included) of type k.type. */
-static inline int hs_any_split(struct hs_kind k, const uint8_t *p, size_t n,
-			       struct bytes *body)
+int hs_any_split(struct hs_kind k, const uint8_t *p, size_t n,
+		 struct bytes *body)
 {
 	struct bytes whole;
 	struct reader r;
@@ -122,8 +92,8 @@ static inline int hs_any_split(struct hs_kind k, const uint8_t *p, size_t n,
 }
 
 /* Encode m and compare with a whole message. */
-static inline bool hs_any_encodes_to(struct hs_kind k, const union hs_any *m,
-				     const uint8_t *p, size_t n)
+bool hs_any_encodes_to(struct hs_kind k, const union hs_any *m,
+		       const uint8_t *p, size_t n)
 {
 	struct writer w;
 	bool same;
@@ -142,8 +112,7 @@ static inline bool hs_any_encodes_to(struct hs_kind k, const union hs_any *m,
  * prefix must decode, with no extensions. Returns the first length that
  * misbehaves, or SIZE_MAX.
  */
-static inline size_t hs_any_bad_truncation(struct hs_kind k,
-					   struct bytes body)
+size_t hs_any_bad_truncation(struct hs_kind k, struct bytes body)
 {
 	bool hello = k.type == TLS_HS_CLIENT_HELLO ||
 		     k.type == TLS_HS_SERVER_HELLO;
@@ -164,8 +133,7 @@ static inline size_t hs_any_bad_truncation(struct hs_kind k,
 }
 
 /* The body with one byte more must be -EBADMSG. */
-static inline bool hs_any_rejects_extra_byte(struct hs_kind k,
-					     struct bytes body)
+bool hs_any_rejects_extra_byte(struct hs_kind k, struct bytes body)
 {
 	static uint8_t longer[1 << 16];
 	union hs_any m;
@@ -177,5 +145,3 @@ static inline bool hs_any_rejects_extra_byte(struct hs_kind k,
 	return hs_any_decode(k, (struct bytes){ longer, body.len + 1 }, &m) ==
 	       -EBADMSG;
 }
-
-#endif /* KTLSO_TEST_HS_ANY_H */

@@ -1,35 +1,11 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * Handshake messages of RFC 8448 ("Example Handshake Traces for TLS 1.3"),
- * pasted as printed there: §3 "Simple 1-RTT Handshake" and the
- * HelloRetryRequest of §5. hs_msg_test.c checks that they hash to the
- * transcript hashes the RFC prints, so a typo here cannot go unnoticed.
- * Shared by the unit test and the fuzz target's seed corpus.
+ * RFC 8448's handshake messages as printed there (rfc8448.h says which);
+ * data only.
  */
-#ifndef KTLSO_TEST_RFC8448_H
-#define KTLSO_TEST_RFC8448_H
+#include "rfc8448.h"
 
-#include <stdint.h>
-
-enum rfc8448_msg {
-	RFC8448_CLIENT_HELLO,
-	RFC8448_SERVER_HELLO,
-	RFC8448_ENCRYPTED_EXTENSIONS,
-	RFC8448_CERTIFICATE,
-	RFC8448_CERTIFICATE_VERIFY,
-	RFC8448_SERVER_FINISHED,
-	RFC8448_CLIENT_FINISHED,
-	RFC8448_NEW_SESSION_TICKET,
-	RFC8448_HELLO_RETRY_REQUEST,
-	RFC8448_COUNT
-};
-
-static const struct {
-	const char *name;
-	uint8_t type;
-	uint16_t version;
-	const char *hex;
-} rfc8448[RFC8448_COUNT] = {
+const struct rfc8448_entry rfc8448[RFC8448_COUNT] = {
 	[RFC8448_CLIENT_HELLO] = {
 		"§3 ClientHello", 1, 0x0304,
 		/* ClientHello (196 octets): */
@@ -140,5 +116,3 @@ static const struct {
 		"af 57 1f b2 b7 cf f0 f9 34 b0 00 2b 00 02 03 04",
 	},
 };
-
-#endif /* KTLSO_TEST_RFC8448_H */

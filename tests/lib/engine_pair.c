@@ -1,109 +1,22 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * A client engine and a server engine joined in memory, for the engine
- * tests: the test PKI made fresh by tests/pki/mkpki, configurations built
- * from a few named options, a pump that carries each side's output to the
- * other (whole flights, or in chunks as small as one byte, optionally
- * tampered with in transit), and the checks that a finished pair agrees
- * and that its keys really protect application data both ways.
- *
- *   client ──output──► [tamper] ──feed (chunk)──► server
- *   client ◄──feed (chunk)── [tamper] ◄──output── server
+ * Two engines joined in memory (engine_pair.h has the picture): building
+ * their configurations from named options, pumping flights between them,
+ * and checking what a finished or failed pair shows.
  */
-#ifndef KTLSO_TEST_ENGINE_PAIR_H
-#define KTLSO_TEST_ENGINE_PAIR_H
-
 #include <errno.h>
-#include <limits.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <openssl/crypto.h>
-
-#include "../lib/check.h"
-#include "engine/engine.h"
-#include "record/record.h"
-#include "tls_config.h"
+#include "check.h"
+#include "engine_pair.h"
+#include "pki.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
 #include "wire/reader.h"
 
-/* ------------------------------------------------------------------ PKI */
-
-static char pki_dir[] = "/tmp/ktlso-engine-XXXXXX";
-
-/* tests/pki/mkpki, from the repository root or next to the test binary. */
-static inline int pki_make(void)
-{
-	char script[PATH_MAX] = "tests/pki/mkpki", cmd[2 * PATH_MAX];
-	ssize_t n;
-
-	if (!mkdtemp(pki_dir))
-		return -errno;
-	if (access(script, X_OK)) {
-		/* build/tests/unit/x_test: four levels below the root */
-		n = readlink("/proc/self/exe", script, sizeof(script) - 1);
-		if (n <= 0)
-			return -ENOENT;
-		script[n] = '\0';
-		for (int up = 0; up < 4; up++) {
-			char *slash = strrchr(script, '/');
-
-			if (slash)
-				*slash = '\0';
-		}
-		strncat(script, "/tests/pki/mkpki",
-			sizeof(script) - strlen(script) - 1);
-	}
-	snprintf(cmd, sizeof(cmd), "'%s' '%s'", script, pki_dir);
-	return system(cmd) == 0 ? 0 : -EIO;
-}
-
-static inline void pki_cleanup(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pki_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", pki_dir);
-}
-
-/* DIR/name, in one of a few rotating buffers. */
-static inline const char *pki(const char *name)
-{
-	static char bufs[8][PATH_MAX];
-	static unsigned int next;
-	char *b = bufs[next++ % 8];
-
-	snprintf(b, PATH_MAX, "%s/%s", pki_dir, name);
-	return b;
-}
-
-/* -------------------------------------------------------- configuration */
-
-/* One side's options; zero means the library's default. */
-struct side {
-	const char *min, *max;	   /* "1.2", "1.3" */
-	const char *suites;	   /* IANA or OpenSSL names */
-	const char *groups;
-	const char *id;		   /* NAME-chain.pem and NAME.key */
-	const char *chain;	   /* overrides NAME-chain.pem */
-	const char *ca;		   /* trust anchors; client: NULL: no verify */
-	const char *crls[2];
-	const char *ocsp;	   /* server: response to staple */
-	enum tls_client_auth client_auth;
-	const char *alpn;	   /* server: config; client: request */
-	const uint16_t *schemes;   /* signature_algorithms we accept */
-	size_t n_schemes;
-	const char *server_name;   /* client: default "localhost" */
-};
-
-static inline int side_config(struct tls_config *cfg, const struct side *o,
-			      bool server)
+int side_config(struct tls_config *cfg, const struct side *o, bool server)
 {
 	char err[TLS_CONFIG_ERR] = "", chain[128], key[128];
 	const char *crls[2];
@@ -148,44 +61,7 @@ static inline int side_config(struct tls_config *cfg, const struct side *o,
 	return ret;
 }
 
-/* ----------------------------------------------------------------- pair */
-
-enum { CLIENT, SERVER };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-#define TRANSIT_MAX (128 * 1024)
-#define GARBAGE "GARBAGE AFTER THE LAST HANDSHAKE RECORD"
-
-struct pair;
-/* Change a flight in transit: buf[0..*len), room for TRANSIT_MAX bytes. */
-typedef void (*pair_tamper)(struct pair *p, int to, int flight, uint8_t *buf,
-			    size_t *len);
-
-struct pair {
-	struct side copt, sopt;
-	struct tls_config ccfg, scfg;
-	struct tls_engine *e[2];
-
-	/* How bytes travel */
-	size_t chunk;		/* feed at most this much at once; 0: all */
-	pair_tamper tamper;
-	/* Append GARBAGE to the last flight of a side that is done. */
-	bool garbage_after_final;
-
-	/* What happened */
-	int flights[2];			/* flights sent by each side */
-	uint8_t log[2][TRANSIT_MAX];	/* bytes delivered to each side */
-	size_t log_len[2];
-	size_t final_len[2];	  /* last flight to a side, without garbage */
-	size_t final_consumed[2]; /* what the side consumed of flight + garbage */
-	bool got_final[2];
-	size_t left[2];		  /* bytes a side left of its last delivery */
-	struct tls_result res[2];
-	bool have_res[2];
-};
-
-static inline struct pair *pair_new(const struct side *c, const struct side *s)
+struct pair *pair_new(const struct side *c, const struct side *s)
 {
 	struct pair *p = calloc(1, sizeof(*p));
 
@@ -196,7 +72,7 @@ static inline struct pair *pair_new(const struct side *c, const struct side *s)
 	return p;
 }
 
-static inline void pair_free(struct pair *p)
+void pair_free(struct pair *p)
 {
 	for (int i = 0; i < 2; i++) {
 		tls_engine_free(p->e[i]);
@@ -209,7 +85,7 @@ static inline void pair_free(struct pair *p)
 }
 
 /* Build both configs and engines; the client's ClientHello is queued. */
-static inline int pair_start(struct pair *p)
+int pair_start(struct pair *p)
 {
 	struct tls_peer_request creq = {
 		.role = TLS_ROLE_CLIENT,
@@ -231,8 +107,8 @@ static inline int pair_start(struct pair *p)
 }
 
 /* Feed buf to side `to` in chunks; returns how much it consumed. */
-static inline size_t pair_feed(struct pair *p, int to, const uint8_t *buf,
-			       size_t len)
+static size_t pair_feed(struct pair *p, int to, const uint8_t *buf,
+			size_t len)
 {
 	size_t pos = 0;
 
@@ -250,7 +126,7 @@ static inline size_t pair_feed(struct pair *p, int to, const uint8_t *buf,
 }
 
 /* Carry one side's pending output to the other; false if there was none. */
-static inline bool pair_deliver(struct pair *p, int from)
+static bool pair_deliver(struct pair *p, int from)
 {
 	static uint8_t buf[TRANSIT_MAX + sizeof(GARBAGE)];
 	struct tls_engine *src = p->e[from];
@@ -291,7 +167,7 @@ static inline bool pair_deliver(struct pair *p, int from)
 }
 
 /* Move bytes both ways until neither side has anything to say. */
-static inline void pair_pump(struct pair *p)
+static void pair_pump(struct pair *p)
 {
 	for (int round = 0; round < 64; round++) {
 		bool moved = pair_deliver(p, CLIENT);
@@ -302,13 +178,13 @@ static inline void pair_pump(struct pair *p)
 	}
 }
 
-static inline bool pair_done(const struct pair *p)
+bool pair_done(const struct pair *p)
 {
 	return tls_engine_done(p->e[CLIENT]) && tls_engine_done(p->e[SERVER]);
 }
 
 /* Start, pump, and take both results if both finished. */
-static inline int pair_run(struct pair *p)
+int pair_run(struct pair *p)
 {
 	TRY(pair_start(p));
 	pair_pump(p);
@@ -319,7 +195,7 @@ static inline int pair_run(struct pair *p)
 }
 
 /* A one-line account of how a pair ended, for failure messages. */
-static inline const char *pair_status(const struct pair *p)
+const char *pair_status(const struct pair *p)
 {
 	static char buf[768];
 
@@ -338,20 +214,20 @@ static inline const char *pair_status(const struct pair *p)
 
 /* ------------------------------------------------------- result checks */
 
-static inline void keys_wipe(struct record_keys *k)
+void keys_wipe(struct record_keys *k)
 {
 	secret_wipe(&k->key);
 	secret_wipe(&k->iv);
 	secret_wipe(&k->mac_key);
 }
 
-static inline bool secret_same(const struct secret *a, const struct secret *b)
+static bool secret_same(const struct secret *a, const struct secret *b)
 {
 	return a->len == b->len && !memcmp(a->bytes, b->bytes, a->len);
 }
 
-static inline bool dir_same(const struct tls_direction_keys *a,
-			    const struct tls_direction_keys *b)
+static bool dir_same(const struct tls_direction_keys *a,
+		     const struct tls_direction_keys *b)
 {
 	return secret_same(&a->key, &b->key) &&
 	       secret_same(&a->salt, &b->salt) && secret_same(&a->iv, &b->iv) && a->seq == b->seq &&
@@ -363,8 +239,8 @@ static inline bool dir_same(const struct tls_direction_keys *a,
  * iv joined (TLS 1.3 and ChaCha20, RFC 8446 §5.3, RFC 7905 §2), or just the
  * 4-byte salt for TLS 1.2 GCM, whose explicit nonce is the sequence number.
  */
-static inline int record_keys_from_result(const struct tls_result *r, bool tx,
-					  struct record_keys *k)
+int record_keys_from_result(const struct tls_result *r, bool tx,
+			    struct record_keys *k)
 {
 	const struct tls_direction_keys *d = tx ? &r->tx : &r->rx;
 	const struct tls_suite *s = tls_suite_by_id(r->cipher_suite);
@@ -391,9 +267,9 @@ static inline int record_keys_from_result(const struct tls_result *r, bool tx,
  * with `to`'s, through record/record.h. Returns 0 when every record opens to
  * what was sealed and the sequence numbers advanced in step.
  */
-static inline int transfer(const struct record_keys *from,
-			   const struct record_keys *to, int count,
-			   char *why, size_t whylen)
+int keys_transfer(const struct record_keys *from,
+		  const struct record_keys *to, int count,
+		  char *why, size_t whylen)
 {
 	struct record_dir seal = { 0 }, open = { 0 };
 	static uint8_t rec[RECORD_MAX_LEN], pt[RECORD_MAX_LEN];
@@ -448,8 +324,8 @@ out:
 }
 
 /* Application data client→server and server→client with the results. */
-static inline int app_data_both_ways(const struct pair *p, char *why,
-				     size_t whylen)
+static int app_data_both_ways(const struct pair *p, char *why,
+			      size_t whylen)
 {
 	struct record_keys ctx = { 0 }, crx = { 0 }, stx = { 0 }, srx = { 0 };
 	int ret;
@@ -464,9 +340,9 @@ static inline int app_data_both_ways(const struct pair *p, char *why,
 	if (ret)
 		snprintf(why, whylen, "result keys unusable");
 	if (!ret)
-		ret = transfer(&ctx, &srx, 3, why, whylen);
+		ret = keys_transfer(&ctx, &srx, 3, why, whylen);
 	if (!ret)
-		ret = transfer(&stx, &crx, 3, why, whylen);
+		ret = keys_transfer(&stx, &crx, 3, why, whylen);
 	keys_wipe(&ctx);
 	keys_wipe(&crx);
 	keys_wipe(&stx);
@@ -479,9 +355,9 @@ static inline int app_data_both_ways(const struct pair *p, char *why,
  * and group as expected, keys crosswise equal and distinct per direction,
  * the RFCs' sequence numbers, and application data both ways.
  */
-static inline void check_finished_pair(const char *label, struct pair *p,
-				       uint16_t version, uint16_t suite,
-				       uint16_t group)
+void check_finished_pair(const char *label, struct pair *p,
+			 uint16_t version, uint16_t suite,
+			 uint16_t group)
 {
 	const struct tls_result *c = &p->res[CLIENT], *s = &p->res[SERVER];
 	/* RFC 5246 §7.1: Finished is each side's first record under the new
@@ -522,8 +398,8 @@ static inline void check_finished_pair(const char *label, struct pair *p,
  * A failed pair: `sender` failed with err and sent alert; the other side
  * got exactly that alert (-ECONNRESET), and nobody finished.
  */
-static inline void check_alerted(const char *label, const struct pair *p,
-				 int sender, int err, int alert)
+void check_alerted(const char *label, const struct pair *p,
+		   int sender, int err, int alert)
 {
 	const struct tls_engine *snd = p->e[sender], *rcv = p->e[!sender];
 	const char *who = sender == CLIENT ? "client" : "server";
@@ -542,5 +418,3 @@ static inline void check_alerted(const char *label, const struct pair *p,
 	CHECK(!tls_engine_done(snd) && !tls_engine_done(rcv),
 	      "%s: neither side completes", label);
 }
-
-#endif /* KTLSO_TEST_ENGINE_PAIR_H */

@@ -1,32 +1,25 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * The `openssl` command as an independent peer for unit tests: a private
- * temporary directory, files in and out of it, keys written as PEM, and a
- * command run inside it. The command's output goes to cli.log there and is
- * shown when a run that should succeed does not.
+ * The `openssl` command's private directory for a unit test: made with
+ * mkdtemp, commands run inside it with their output in cli.log.
  */
-#ifndef KTLSO_TEST_OPENSSL_CLI_H
-#define KTLSO_TEST_OPENSSL_CLI_H
-
 #include <errno.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include <openssl/evp.h>
 #include <openssl/pem.h>
+
+#include "openssl_cli.h"
 
 static char cli_dir[] = "/tmp/ktlso-test-XXXXXX";
 
-static int cli_init(void)
+int cli_init(void)
 {
 	return mkdtemp(cli_dir) ? 0 : -errno;
 }
 
-static void cli_cleanup(void)
+void cli_cleanup(void)
 {
 	char cmd[64];
 
@@ -43,7 +36,7 @@ static FILE *cli_open(const char *name, const char *mode)
 	return fopen(path, mode);
 }
 
-static int cli_write(const char *name, const void *data, size_t len)
+int cli_write(const char *name, const void *data, size_t len)
 {
 	FILE *f = cli_open(name, "wb");
 	int ok;
@@ -55,7 +48,7 @@ static int cli_write(const char *name, const void *data, size_t len)
 }
 
 /* -EMSGSIZE if the file holds more than cap bytes. */
-static int cli_read(const char *name, uint8_t *buf, size_t cap, size_t *len)
+int cli_read(const char *name, uint8_t *buf, size_t cap, size_t *len)
 {
 	FILE *f = cli_open(name, "rb");
 	size_t n;
@@ -73,7 +66,7 @@ static int cli_read(const char *name, uint8_t *buf, size_t cap, size_t *len)
 }
 
 /* PEM: PKCS#8 private key, or SubjectPublicKeyInfo when !with_private. */
-static int cli_write_key(const char *name, EVP_PKEY *key, bool with_private)
+int cli_write_key(const char *name, EVP_PKEY *key, bool with_private)
 {
 	FILE *f = cli_open(name, "w");
 	int ok;
@@ -87,7 +80,7 @@ static int cli_write_key(const char *name, EVP_PKEY *key, bool with_private)
 	return fclose(f) == 0 && ok == 1 ? 0 : -EIO;
 }
 
-static void cli_show_log(void)
+void cli_show_log(void)
 {
 	FILE *f = cli_open("cli.log", "r");
 	char line[256];
@@ -100,7 +93,7 @@ static void cli_show_log(void)
 }
 
 /* Run a shell command in the directory; its exit status, or -1. */
-static int __attribute__((format(printf, 1, 2))) cli_run(const char *fmt, ...)
+int cli_run(const char *fmt, ...)
 {
 	char cmd[1024], full[1200];
 	va_list ap;
@@ -114,18 +107,3 @@ static int __attribute__((format(printf, 1, 2))) cli_run(const char *fmt, ...)
 	st = system(full);
 	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
-
-/* A command that must succeed: on failure its command line and output. */
-#define CLI_OK(...)                                                            \
-	({                                                                     \
-		int cli_st_ = cli_run(__VA_ARGS__);                            \
-		if (cli_st_ != 0) {                                            \
-			printf("    $ ");                                      \
-			printf(__VA_ARGS__);                                   \
-			printf("  (exit %d)\n", cli_st_);                      \
-			cli_show_log();                                        \
-		}                                                              \
-		cli_st_ == 0;                                                  \
-	})
-
-#endif /* KTLSO_TEST_OPENSSL_CLI_H */

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/*
+ * write_all: send(MSG_NOSIGNAL) on sockets, write() on anything else
+ * (pipes, files, a terminal), both retried on EINTR and short counts.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "io.h"
+
+static ssize_t write_some(int fd, const void *p, size_t len, bool *is_sock)
+{
+	ssize_t n;
+
+	if (*is_sock) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n >= 0 || errno != ENOTSOCK)
+			return n;
+		*is_sock = false;
+	}
+	return write(fd, p, len);
+}
+
+int write_all(int fd, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	bool is_sock = true;
+
+	while (len) {
+		ssize_t n = write_some(fd, b, len, &is_sock);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
