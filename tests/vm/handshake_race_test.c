@@ -26,7 +26,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <linux/ktlso.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include "../lib/check.h"
