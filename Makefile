@@ -4,7 +4,10 @@
 #
 #   make                     ktlso.ko for the running kernel (else Debian's 6.1)
 #                            and the userspace: build/ktlsod, build/ktlso, tests
-#   make KVER=6.1|6.12       the same, the module for a test kernel, in build/<release>/
+#   make KVER=6.1|6.12|6.12-debug
+#                            the same, the module for a test kernel, in
+#                            build/<release>/; 6.12-debug is built once first
+#                            (Documentation/testing.rst)
 #   make deps                install the Debian packages the targets below need
 #   make check               everything CI runs (installs dependencies first)
 #   make conformance [KVER=6.1|6.12] [ULP=tls] [FILTER='-r FIXTURE.VARIANT.TEST']
