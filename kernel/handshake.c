@@ -478,11 +478,12 @@ int ktlso_hs_gate(struct sock *sk, struct ktlso_context *ctx, bool nonblock)
 }
 
 /*
- * The socket's poll and splice_read while ktlso is attached with a request
- * or receive keys (proto.c installs these in the socket's proto_ops). The
- * application sees nothing until the request ends: EPOLLOUT (and whatever
- * the stream holds) after DONE, EPOLLERR after a failure. The daemon that
- * accepted the request sees the plain TCP socket.
+ * The socket's poll and splice_read while ktlso is attached (proto.c
+ * installs these in the socket's proto_ops from attach on); without a
+ * request or receive keys they are TCP's own. The application sees nothing
+ * until the request ends: EPOLLOUT (and whatever the stream holds) after
+ * DONE, EPOLLERR after a failure. The daemon that accepted the request sees
+ * the plain TCP socket.
  */
 __poll_t ktlso_sock_poll(struct file *file, struct socket *sock,
 			 poll_table *wait)
