@@ -39,6 +39,20 @@ int parse_uint(const char *s, unsigned long min, unsigned long max,
 /* Copy an option into a request field; -ENAMETOOLONG if it does not fit. */
 int set_field(char *dst, size_t size, const char *src) WUR;
 
+/* The getopt_long() entries of the request options connect and serve share. */
+#define HANDSHAKE_OPTIONS                                       \
+	{ "alpn", required_argument, NULL, 'a' },               \
+	{ "profile", required_argument, NULL, 'p' },            \
+	{ "timeout", required_argument, NULL, 't' },            \
+	{ "help", no_argument, NULL, 'h' }
+
+/*
+ * Apply one of HANDSHAKE_OPTIONS to req (--timeout to *ms as well): 0, or
+ * -EINVAL for a bad value or an option that is none of them (--help too).
+ */
+int handshake_option(int opt, const char *arg,
+		     struct ktlso_handshake_req *req, unsigned long *ms) WUR;
+
 /* --- handshake.c: the two socket options, and reading plaintext --- */
 
 /* setsockopt(TCP_ULP, "ktlso"). */

@@ -264,10 +264,7 @@ int cmd_connect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "servername", required_argument, NULL, 's' },
-		{ "alpn", required_argument, NULL, 'a' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
+		HANDSHAKE_OPTIONS,
 		{ 0 }
 	};
 	struct ktlso_handshake_req req = { .role = KTLSO_ROLE_CLIENT };
@@ -279,25 +276,10 @@ int cmd_connect(int argc, char **argv)
 	int c, fd, err;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
+		if (c == 's')
 			servername = optarg;
-			break;
-		case 'a':
-			if (set_field(req.alpn, sizeof(req.alpn), optarg))
-				return usage();
-			break;
-		case 'p':
-			if (set_field(req.profile, sizeof(req.profile), optarg))
-				return usage();
-			break;
-		case 't':
-			if (parse_uint(optarg, 1, TIMEOUT_MAX_MS, &ms))
-				return usage();
-			break;
-		default:
+		else if (handshake_option(c, optarg, &req, &ms))
 			return usage();
-		}
 	}
 	if (optind != argc - 1 || parse_target(argv[optind], &t))
 		return usage();

@@ -374,10 +374,7 @@ int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "alpn", required_argument, NULL, 'a' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
+		HANDSHAKE_OPTIONS,
 		{ 0 }
 	};
 	struct server srv = {
@@ -389,26 +386,10 @@ int cmd_serve(int argc, char **argv)
 	int c, lfd, err;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
+		if (c == 'd')
 			dir = optarg;
-			break;
-		case 'a':
-			if (set_field(srv.req.alpn, sizeof(srv.req.alpn), optarg))
-				return usage();
-			break;
-		case 'p':
-			if (set_field(srv.req.profile, sizeof(srv.req.profile),
-				      optarg))
-				return usage();
-			break;
-		case 't':
-			if (parse_uint(optarg, 1, TIMEOUT_MAX_MS, &ms))
-				return usage();
-			break;
-		default:
+		else if (handshake_option(c, optarg, &srv.req, &ms))
 			return usage();
-		}
 	}
 	if (!dir || optind != argc - 1 ||
 	    parse_uint(argv[optind], 0, 65535, &port))

@@ -66,3 +66,19 @@ void sockaddr_str(const void *sa, socklen_t len, char *buf, size_t size)
 		snprintf(buf, size, "?");
 	}
 }
+
+int handshake_option(int opt, const char *arg, struct ktlso_handshake_req *req,
+		     unsigned long *ms)
+{
+	switch (opt) {
+	case 'a':
+		return set_field(req->alpn, sizeof(req->alpn), arg) ? -EINVAL : 0;
+	case 'p':
+		return set_field(req->profile, sizeof(req->profile), arg) ?
+			       -EINVAL : 0;
+	case 't':
+		return parse_uint(arg, 1, TIMEOUT_MAX_MS, ms);
+	default:
+		return -EINVAL;
+	}
+}
