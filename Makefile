@@ -103,6 +103,7 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/libktlso.a
 
 # The fake daemon speaks generic netlink through libmnl.
 $(B)/tests/vm/upcall_test: LDLIBS += -lmnl
+$(B)/tests/vm/handshake_race_test: LDLIBS += -lmnl -lpthread
 
 $(B)/tools/bench/%: $(B)/tools/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -25,8 +25,10 @@
  */
 #include <linux/file.h>
 #include <linux/ktlso.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/tls.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -34,10 +36,53 @@
 #include "ktlso.h"
 
 #define MAX_TIMEOUT_MS (10 * 60 * 1000)
+/* The last errno <uapi/asm-generic/errno.h> names; above it are the kernel's own. */
+#define MAX_USER_ERRNO EHWPOISON
 
 static DEFINE_SPINLOCK(hs_lock);
 static LIST_HEAD(pending);	/* PENDING requests, oldest first */
 static LIST_HEAD(accepted);	/* ACCEPTED requests, for a vanishing daemon */
+
+/*
+ * A PENDING request holds its socket's file until a daemon takes it or it
+ * times out, whether the application keeps its fd or not: without a bound
+ * anyone could pin sockets past RLIMIT_NOFILE for the timeout.
+ */
+static unsigned int max_pending = 1024;
+module_param(max_pending, uint, 0644);
+MODULE_PARM_DESC(max_pending,
+		 "PENDING handshake requests per network namespace; beyond, KTLSO_HANDSHAKE fails with EAGAIN (default 1024)");
+
+static unsigned int hs_net_id;
+
+struct hs_net {
+	unsigned int pending;	/* PENDING requests, under hs_lock */
+};
+
+static unsigned int *pending_count(struct net *net)
+{
+	return &((struct hs_net *)net_generic(net, hs_net_id))->pending;
+}
+
+/* Count a new request against @net's quota: 0 or -EAGAIN. */
+static int pending_reserve(struct net *net)
+{
+	unsigned int *count = pending_count(net);
+	int err = -EAGAIN;
+
+	spin_lock_bh(&hs_lock);
+	if (*count < READ_ONCE(max_pending)) {
+		(*count)++;
+		err = 0;
+	}
+	spin_unlock_bh(&hs_lock);
+	return err;
+}
+
+static void pending_release_locked(struct net *net)
+{
+	(*pending_count(net))--;
+}
 
 static void wake_socket(struct sock *sk)
 {
@@ -72,6 +117,8 @@ static int finish_locked(struct ktlso_handshake *hs, int error)
 {
 	if (final(hs))
 		return -ESTALE;
+	if (hs->state == KTLSO_HS_PENDING)
+		pending_release_locked(sock_net(hs->sk));
 	list_del_init(&hs->link);
 	WRITE_ONCE(hs->error, error);
 	WRITE_ONCE(hs->state, error ? KTLSO_HS_FAILED : KTLSO_HS_DONE);
@@ -168,9 +215,12 @@ static int queue_request(struct sock *sk, struct ktlso_context *ctx,
 	if (!ktlso_upcall_has_daemon(sock_net(sk)))
 		return -ECONNREFUSED;
 
+	if (pending_reserve(sock_net(sk)))
+		return -EAGAIN;
+
 	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
 	if (!hs)
-		return -ENOMEM;
+		goto err_reserved;
 	hs->sk = sk;
 	hs->req = *req;
 	hs->alert = -1;
@@ -181,12 +231,23 @@ static int queue_request(struct sock *sk, struct ktlso_context *ctx,
 
 	ctx->hs = hs;
 	ktlso_proto_update(sk, ctx);
-	sock_hold(sk);
-	mod_timer(&hs->timer, jiffies + msecs_to_jiffies(req->timeout_ms));
+	/*
+	 * Linked before the timer is armed, both under hs_lock: a timer that
+	 * fires at once must find the request on its list to take it off,
+	 * or a FAILED request would stay linked and be freed there.
+	 */
 	spin_lock_bh(&hs_lock);
 	list_add_tail(&hs->link, &pending);
+	sock_hold(sk);
+	mod_timer(&hs->timer, jiffies + msecs_to_jiffies(req->timeout_ms));
 	spin_unlock_bh(&hs_lock);
 	return 0;
+
+err_reserved:
+	spin_lock_bh(&hs_lock);
+	pending_release_locked(sock_net(sk));
+	spin_unlock_bh(&hs_lock);
+	return -ENOMEM;
 }
 
 /**
@@ -277,6 +338,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 		}
 	}
 	if (found) {
+		pending_release_locked(net);
 		*file = found->file;
 		found->file = NULL;
 		found->daemon_portid = portid;
@@ -291,16 +353,17 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 /**
  * ktlso_hs_done() - DONE from the daemon for the socket behind @sk
  * @sk: a socket the daemon holds an fd for
- * @portid: the reporting daemon's netlink port
+ * @net: the reporting daemon's network namespace
+ * @portid: the reporting daemon's netlink port, unique only in @net
  * @result: what the daemon negotiated (state, error and alert unused)
- * @error: 0, or the positive errno of the failure
+ * @error: 0, or the positive errno of the failure (above EHWPOISON: EPROTO)
  * @alert: the TLS alert sent or received, -1 for none
  *
  * Return: 0; -EINVAL if @sk is not a ktlso socket with a request this
  * daemon accepted; -ESTALE if the request has already ended (timeout,
  * signal); -EPROTO if success is reported without both keys installed.
  */
-int ktlso_hs_done(struct sock *sk, u32 portid,
+int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
 		  int alert)
 {
@@ -314,11 +377,22 @@ int ktlso_hs_done(struct sock *sk, u32 portid,
 	ctx = ktlso_ctx(sk);
 	hs = ctx->hs;
 	ret = -EINVAL;
+	/*
+	 * The daemon that accepted it: its port, in its namespace, which is
+	 * the socket's (ACCEPT hands out only requests of the caller's).
+	 */
 	if (!hs || READ_ONCE(hs->state) == KTLSO_HS_PENDING ||
-	    hs->daemon_portid != portid)
+	    hs->daemon_portid != portid || !net_eq(sock_net(sk), net))
 		goto out;
 	/* Success means both directions are keyed: nothing in clear after. */
 	if (!error && (!ctx->tx || !ctx->rx))
+		error = EPROTO;
+	/*
+	 * The application gets only errnos it has names for: a kernel
+	 * internal one (ERESTARTSYS, 512, and its kin) would escape from
+	 * setsockopt as is. Anything else is a failed handshake.
+	 */
+	if (error > MAX_USER_ERRNO)
 		error = EPROTO;
 	spin_lock_bh(&hs_lock);
 	ret = finish_locked(hs, error);
@@ -336,29 +410,41 @@ out:
 	return ret;
 }
 
+/*
+ * End the oldest request @portid of @net accepted, under hs_lock: a final
+ * close may free the request as soon as the lock is dropped, so only its
+ * socket, with a reference for the caller, comes out. Return: that socket,
+ * or NULL when there is none left.
+ */
+static struct sock *fail_one_accepted(struct net *net, u32 portid)
+{
+	struct ktlso_handshake *hs;
+	struct sock *sk = NULL;
+
+	spin_lock_bh(&hs_lock);
+	list_for_each_entry(hs, &accepted, link) {
+		if (hs->daemon_portid != portid || !net_eq(sock_net(hs->sk), net))
+			continue;
+		sk = hs->sk;
+		/* Unlinks it, so the next scan makes progress. */
+		(void)finish_locked(hs, ECONNABORTED);
+		/* The pending timer's reference becomes ours, or take one. */
+		if (!timer_delete(&hs->timer))
+			sock_hold(sk);
+		break;
+	}
+	spin_unlock_bh(&hs_lock);
+	return sk;
+}
+
 /* NETLINK_URELEASE: fail what a daemon accepted and can no longer finish. */
 void ktlso_hs_daemon_gone(struct net *net, u32 portid)
 {
-	struct ktlso_handshake *hs;
+	struct sock *sk;
 
-	for (;;) {
-		struct ktlso_handshake *found = NULL;
-
-		spin_lock_bh(&hs_lock);
-		list_for_each_entry(hs, &accepted, link) {
-			if (hs->daemon_portid == portid &&
-			    net_eq(sock_net(hs->sk), net)) {
-				found = hs;
-				sock_hold(hs->sk);
-				break;
-			}
-		}
-		spin_unlock_bh(&hs_lock);
-		if (!found)
-			return;
-		/* Removes it from the list, so the scan makes progress. */
-		(void)ktlso_hs_fail(found, ECONNABORTED);
-		sock_put(found->sk);
+	while ((sk = fail_one_accepted(net, portid))) {
+		wake_socket(sk);
+		sock_put(sk);
 	}
 }
 
@@ -527,4 +613,19 @@ bool ktlso_hs_ignorable(const struct ktlso_context *ctx, u16 version, u8 type,
 		pos += 4 + body;
 	}
 	return true;
+}
+
+static struct pernet_operations hs_net_ops = {
+	.id = &hs_net_id,
+	.size = sizeof(struct hs_net),
+};
+
+int __init ktlso_hs_init(void)
+{
+	return register_pernet_subsys(&hs_net_ops);
+}
+
+void ktlso_hs_uninit(void)
+{
+	unregister_pernet_subsys(&hs_net_ops);
 }

@@ -156,12 +156,14 @@ const struct proto *ktlso_proto_ungated(const struct ktlso_context *ctx);
 const struct proto_ops *ktlso_proto_base_ops(const struct sock *sk);
 
 /* handshake.c */
+int ktlso_hs_init(void);
+void ktlso_hs_uninit(void);
 int ktlso_hs_request(struct sock *sk, sockptr_t optval, unsigned int optlen);
 int ktlso_hs_status(struct sock *sk, char __user *optval, int __user *optlen);
 int ktlso_hs_fail(struct ktlso_handshake *hs, int error);
 struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 				      struct file **file);
-int ktlso_hs_done(struct sock *sk, u32 portid,
+int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
 		  int alert);
 void ktlso_hs_daemon_gone(struct net *net, u32 portid);

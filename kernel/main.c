@@ -90,9 +90,12 @@ static int __init ktlso_init(void)
 	err = ktlso_stats_init();
 	if (err)
 		return err;
-	err = ktlso_upcall_init();
+	err = ktlso_hs_init();
 	if (err)
 		goto err_stats;
+	err = ktlso_upcall_init();
+	if (err)
+		goto err_hs;
 	err = tcp_register_ulp(&ktlso_ulp_ops);
 	if (err)
 		goto err_upcall;
@@ -101,6 +104,8 @@ static int __init ktlso_init(void)
 
 err_upcall:
 	ktlso_upcall_exit();
+err_hs:
+	ktlso_hs_uninit();
 err_stats:
 	ktlso_stats_uninit();
 	return err;
@@ -110,6 +115,7 @@ static void __exit ktlso_exit(void)
 {
 	tcp_unregister_ulp(&ktlso_ulp_ops);
 	ktlso_upcall_exit();
+	ktlso_hs_uninit();
 	ktlso_stats_uninit();
 }
 

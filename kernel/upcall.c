@@ -6,11 +6,12 @@
  *
  *   READY   multicast on group "handshake" when a request is queued
  *   ACCEPT  a daemon takes the oldest request of its namespace; the reply
- *           installs the socket as a new fd in the daemon and carries the
- *           request's parameters
+ *           carries the request's parameters and the number of a new fd,
+ *           installed in the daemon once the reply is on its way
  *   DONE    the daemon reports the outcome for an fd it accepted
  *
- * ACCEPT and DONE need CAP_NET_ADMIN in the namespace's user namespace.
+ * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN in the
+ * namespace's user namespace.
  * A daemon whose netlink socket closes (it died) fails what it had
  * accepted, through the netlink notifier.
  */
@@ -40,8 +41,15 @@ static struct genl_family family;
 
 enum { MCGRP_HANDSHAKE };
 
+/*
+ * A member of the group counts as a daemon (ktlso_upcall_has_daemon()):
+ * requests are queued, and hold their sockets, only while one listens.
+ * The flag came with 6.7 and is in 6.1's stable series (Debian's
+ * 6.1.0-57 checks it on join); a kernel without it fails to build here.
+ */
 static const struct genl_multicast_group mcgrps[] = {
-	[MCGRP_HANDSHAKE] = { .name = KTLSO_GENL_MCGRP },
+	[MCGRP_HANDSHAKE] = { .name = KTLSO_GENL_MCGRP,
+			      .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 bool ktlso_upcall_has_daemon(struct net *net)
@@ -112,13 +120,22 @@ static int accept_doit(struct sk_buff *skb, struct genl_info *info)
 				jiffies_to_msecs(left > 0 ? left : 0)))
 		goto err_request;
 	genlmsg_end(reply, hdr);
+	/*
+	 * Reply first: an installed fd cannot be taken back, so one whose
+	 * number never reached the daemon (its receive queue full) would
+	 * leak into it.
+	 */
+	err = genlmsg_reply(reply, info);
+	reply = NULL;		/* consumed, delivered or not */
+	if (err)
+		goto err_request;
 	fd_install(fd, file);
-	return genlmsg_reply(reply, info);
+	return 0;
 
 err_request:
 	/* The request is the daemon's now and cannot go back: fail it. */
+	(void)ktlso_hs_fail(hs, ECONNABORTED);
 	fput(file);
-	(void)ktlso_hs_fail(hs, ENOMEM);
 err_fd:
 	put_unused_fd(fd);
 err_reply:
@@ -155,7 +172,8 @@ static int done_doit(struct sk_buff *skb, struct genl_info *info)
 	nla_strscpy_opt(result.alpn, a[KTLSO_A_ALPN], sizeof(result.alpn));
 	nla_strscpy_opt(result.peer_subject, a[KTLSO_A_PEER_SUBJECT],
 			sizeof(result.peer_subject));
-	err = ktlso_hs_done(sock->sk, info->snd_portid, &result,
+	err = ktlso_hs_done(sock->sk, genl_info_net(info), info->snd_portid,
+			    &result,
 			    nla_get_u32(a[KTLSO_A_STATUS]),
 			    a[KTLSO_A_ALERT] ? nla_get_s32(a[KTLSO_A_ALERT]) :
 					       -1);

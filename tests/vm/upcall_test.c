@@ -15,18 +15,19 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
 #include <linux/ktlso.h>
 #include <netinet/tcp.h>
 
 #include "../lib/check.h"
+#include "../lib/fake_daemon.h"
 #include "../lib/tls_sock.h"
 
 enum scenario {
@@ -36,21 +37,8 @@ enum scenario {
 	DIE,		/* accept and exit: the netlink socket closes */
 	NO_KEYS,	/* DONE(0) without installing keys */
 	IGNORE,		/* listen, never accept */
-};
-
-struct genl {
-	struct mnl_socket *nl;
-	uint16_t family;
-	uint32_t group;
-	uint32_t seq;
-};
-
-/* What ACCEPT handed the daemon, reported back to the parent. */
-struct accepted {
-	int ok;
-	uint32_t role, timeout_ms;
-	char peer_name[KTLSO_NAME_MAX], alpn[KTLSO_ALPN_MAX];
-	char profile[KTLSO_PROFILE_MAX];
+	IMPOSTOR,	/* a child in another netns, same portid, DONEs first */
+	ODD_ERRNO,	/* DONE(512), the kernel's ERESTARTSYS */
 };
 
 static const uint8_t key_ab[16] = "key from A to B", key_ba[16] = "key from B to A";
@@ -77,162 +65,32 @@ static int install(int fd, const uint8_t *tx_key, const uint8_t *rx_key)
 	return 0;
 }
 
-static int ctrl_group_cb(const struct nlattr *a, void *data)
-{
-	struct genl *g = data;
-	struct nlattr *nest;
-	const char *name = NULL;
-	uint32_t id = 0;
-
-	mnl_attr_for_each_nested(nest, a) {
-		if (mnl_attr_get_type(nest) == CTRL_ATTR_MCAST_GRP_NAME)
-			name = mnl_attr_get_str(nest);
-		if (mnl_attr_get_type(nest) == CTRL_ATTR_MCAST_GRP_ID)
-			id = mnl_attr_get_u32(nest);
-	}
-	if (name && !strcmp(name, KTLSO_GENL_MCGRP))
-		g->group = id;
-	return MNL_CB_OK;
-}
-
-static int ctrl_attr_cb(const struct nlattr *a, void *data)
-{
-	struct genl *g = data;
-	struct nlattr *grp;
-
-	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-		g->family = mnl_attr_get_u16(a);
-	if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
-		mnl_attr_for_each_nested(grp, a)
-			ctrl_group_cb(grp, g);
-	return MNL_CB_OK;
-}
-
-static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), ctrl_attr_cb, data);
-}
-
-static struct nlmsghdr *genl_msg(char *buf, uint16_t type, uint8_t cmd, uint32_t seq)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *gh;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
-	gh->cmd = cmd;
-	gh->version = KTLSO_GENL_VERSION;
-	return nlh;
-}
-
-/* Send nlh and run cb over the answer; returns 0 or -errno. */
-static int genl_call(struct genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int n;
-
-	if (mnl_socket_sendto(g->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	while ((n = mnl_socket_recvfrom(g->nl, buf, sizeof(buf))) > 0) {
-		n = mnl_cb_run(buf, n, nlh->nlmsg_seq, mnl_socket_get_portid(g->nl), cb, data);
-		if (n <= MNL_CB_STOP)
-			return n < 0 ? -errno : 0;
-	}
-	return -errno;
-}
-
-static int genl_open(struct genl *g)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-
-	memset(g, 0, sizeof(*g));
-	g->nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!g->nl || mnl_socket_bind(g->nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	nlh = genl_msg(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, ++g->seq);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KTLSO_GENL_NAME);
-	if (genl_call(g, nlh, ctrl_cb, g) || !g->family || !g->group)
-		return -ENOENT;
-	return mnl_socket_setsockopt(g->nl, NETLINK_ADD_MEMBERSHIP, &g->group,
-				     sizeof(g->group)) ? -errno : 0;
-}
-
-static int accept_attr_cb(const struct nlattr *a, void *data)
-{
-	struct accepted *acc = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case KTLSO_A_SOCKFD:
-		acc->ok = (int)mnl_attr_get_u32(a) + 1;
-		break;
-	case KTLSO_A_ROLE:
-		acc->role = mnl_attr_get_u32(a);
-		break;
-	case KTLSO_A_TIMEOUT_MS:
-		acc->timeout_ms = mnl_attr_get_u32(a);
-		break;
-	case KTLSO_A_PEER_NAME:
-		snprintf(acc->peer_name, sizeof(acc->peer_name), "%s", mnl_attr_get_str(a));
-		break;
-	case KTLSO_A_ALPN:
-		snprintf(acc->alpn, sizeof(acc->alpn), "%s", mnl_attr_get_str(a));
-		break;
-	case KTLSO_A_PROFILE:
-		snprintf(acc->profile, sizeof(acc->profile), "%s", mnl_attr_get_str(a));
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int accept_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), accept_attr_cb, data);
-}
-
-/* ACCEPT until a request comes; the socket's fd, or -errno. */
-static int genl_accept(struct genl *g, struct accepted *acc)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-
-	for (int tries = 0; tries < 500; tries++) {
-		struct nlmsghdr *nlh = genl_msg(buf, g->family, KTLSO_CMD_ACCEPT, ++g->seq);
-		int err;
-
-		memset(acc, 0, sizeof(*acc));
-		err = genl_call(g, nlh, accept_cb, acc);
-		if (!err && acc->ok)
-			return acc->ok - 1;
-		if (err && err != -ENOENT)
-			return err;
-		usleep(10000);
-	}
-	return -ETIMEDOUT;
-}
-
-static int genl_done(struct genl *g, int fd, uint32_t status, int32_t alert)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = genl_msg(buf, g->family, KTLSO_CMD_DONE, ++g->seq);
-
-	mnl_attr_put_u32(nlh, KTLSO_A_SOCKFD, fd);
-	mnl_attr_put_u32(nlh, KTLSO_A_STATUS, status);
-	mnl_attr_put_u32(nlh, KTLSO_A_ALERT, alert);
-	mnl_attr_put_u16(nlh, KTLSO_A_VERSION, 0x0304);
-	mnl_attr_put_u16(nlh, KTLSO_A_CIPHER_SUITE, 0x1301);
-	mnl_attr_put_strz(nlh, KTLSO_A_ALPN, "h2");
-	mnl_attr_put_strz(nlh, KTLSO_A_PEER_SUBJECT, "CN=fake peer");
-	mnl_attr_put_u8(nlh, KTLSO_A_PEER_VERIFIED, 1);
-	return genl_call(g, nlh, NULL, NULL);
-}
-
 struct daemon {
 	pid_t pid;
 	int from;	/* child → parent: ready byte, then struct accepted */
 	int to;		/* parent → child: go (HOLD) */
 };
+
+/*
+ * DONE(EKEYREJECTED) for fd from a child in a new network namespace whose
+ * netlink port has the daemon's number. Return: 0 when it was refused.
+ */
+static int impostor_done(struct genl *g, int fd)
+{
+	uint32_t portid = mnl_socket_get_portid(g->nl);
+	struct genl other;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) || genl_open_bound(&other, portid) ||
+		    mnl_socket_get_portid(other.nl) != portid)
+			_exit(2);
+		_exit(genl_done(&other, fd, EKEYREJECTED, 42) == -EINVAL ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 static void run_daemon(enum scenario sc, int to_parent, int from_parent)
 {
@@ -255,6 +113,10 @@ static void run_daemon(enum scenario sc, int to_parent, int from_parent)
 		_exit(4);
 	if (sc == REJECT)
 		_exit(genl_done(&g, fd, EKEYREJECTED, 42) ? 5 : 0);
+	if (sc == IMPOSTOR && impostor_done(&g, fd))
+		_exit(8);
+	if (sc == ODD_ERRNO)
+		_exit(genl_done(&g, fd, 512, -1) ? 5 : 0);
 	if (sc != NO_KEYS && install(fd, key_ab, key_ba))
 		_exit(6);
 	_exit(genl_done(&g, fd, 0, -1) ? 7 : 0);
@@ -345,6 +207,43 @@ static void test_no_daemon(void)
 	pair(&a, &b);
 	CHECK_ERRNO(ask(a, 1000), ECONNREFUSED, "no daemon listening: ECONNREFUSED at once");
 	CHECK(status_of(a).state == KTLSO_HS_NONE, "status stays NONE");
+	close(a);
+	close(b);
+}
+
+/* Listening for requests makes them wait for a daemon: root's privilege. */
+static void test_unprivileged_listener(void)
+{
+	int up[2], a, b, err;
+	char got = '?';
+	struct genl g;
+	pid_t pid;
+
+	if (pipe(up))
+		exit(2);
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534) ||
+		    genl_open_bound(&g, 0))
+			_exit(2);
+		err = genl_join(&g);
+		got = err == -EPERM || err == -EACCES ? 'p' : err ? 'e' : 'j';
+		if (write(up[1], &got, 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	if (read(up[0], &got, 1) != 1)
+		got = '?';
+	CHECK(got == 'p', "nobody joining the handshake group: EPERM (%s)",
+	      got == 'j' ? "joined" : got == 'e' ? "another error" : "no answer");
+	pair(&a, &b);
+	CHECK_ERRNO(ask(a, 200), ECONNREFUSED,
+		    "only an unprivileged process tried to listen: ECONNREFUSED");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(up[0]);
+	close(up[1]);
 	close(a);
 	close(b);
 }
@@ -487,6 +386,153 @@ static void test_failure(enum scenario sc, uint32_t timeout_ms, int want, const 
 	close(b);
 }
 
+/*
+ * A daemon whose ACCEPT answer cannot be delivered: its receive queue is
+ * full of answers it never read. Reports how many of its fds are the
+ * application's socket, and lives on until the parent says so.
+ */
+static void run_deaf_daemon(int a, int b, int to_parent, int from_parent)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], go;
+	struct nlmsghdr *nlh;
+	struct stat app, st;
+	int tiny = 1, leaked = 0;
+	struct genl g;
+
+	if (fstat(a, &app))
+		_exit(2);
+	close(a);
+	close(b);
+	if (genl_open(&g) || write(to_parent, "r", 1) != 1 || read(from_parent, &go, 1) != 1 ||
+	    setsockopt(mnl_socket_get_fd(g.nl), SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny)))
+		_exit(3);
+	for (int i = 0; i < 64; i++) {
+		nlh = genl_msg(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, ++g.seq);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KTLSO_GENL_NAME);
+		if (mnl_socket_sendto(g.nl, nlh, nlh->nlmsg_len) < 0)
+			_exit(4);
+	}
+	/* Served before sendto returns: the reply is lost or queued by now. */
+	nlh = genl_msg(buf, g.family, KTLSO_CMD_ACCEPT, ++g.seq);
+	if (mnl_socket_sendto(g.nl, nlh, nlh->nlmsg_len) < 0)
+		_exit(5);
+	for (int fd = 0; fd < 1024; fd++)
+		if (!fstat(fd, &st) && S_ISSOCK(st.st_mode) && st.st_ino == app.st_ino &&
+		    st.st_dev == app.st_dev)
+			leaked++;
+	/* Stays until the parent has looked: exiting fails what it accepted. */
+	if (write(to_parent, &leaked, sizeof(leaked)) != sizeof(leaked) ||
+	    read(from_parent, &go, 1) != 1)
+		_exit(6);
+	_exit(0);
+}
+
+static void test_accept_reply_lost(void)
+{
+	int up[2], down[2], a, b, leaked = -1;
+	struct ktlso_handshake_status st;
+	struct pollfd pfd;
+	pid_t pid;
+	char c;
+
+	pair(&a, &b);
+	if (pipe(up) || pipe(down))
+		exit(2);
+	pid = fork();
+	if (pid == 0)
+		run_deaf_daemon(a, b, up[1], down[0]);
+	if (read(up[0], &c, 1) != 1)
+		exit(2);
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(ask(a, 5000), EINPROGRESS, "deaf daemon: request queued");
+	if (write(down[1], "g", 1) != 1 ||
+	    read(up[0], &leaked, sizeof(leaked)) != sizeof(leaked))
+		leaked = -1;
+	CHECK(leaked == 0, "deaf daemon: an ACCEPT answer it cannot receive leaves it no fd "
+	      "(%d fds for the socket)", leaked);
+	pfd = (struct pollfd){ .fd = a, .events = POLLOUT };
+	poll(&pfd, 1, 2000);
+	st = status_of(a);
+	CHECK(st.state == KTLSO_HS_FAILED && st.error == ECONNABORTED,
+	      "deaf daemon: the request fails at once, ECONNABORTED (state %u, error %d)",
+	      st.state, st.error);
+	if (write(down[1], "x", 1) != 1)
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	close(a);
+	close(b);
+}
+
+/* Netlink ports are per namespace: DONE must come from the daemon's. */
+static void test_impostor(void)
+{
+	struct daemon d = start_daemon(IMPOSTOR);
+	int a, b;
+
+	pair(&a, &b);
+	CHECK(ask(a, 5000) == 0,
+	      "DONE from another namespace with the daemon's port: ignored, the daemon's counts");
+	CHECK(stop_daemon(&d, NULL, false) == 0, "the other namespace's DONE: EINVAL");
+	close(a);
+	close(b);
+}
+
+#define MAX_PENDING "/sys/module/ktlso/parameters/max_pending"
+
+/* Read or write a small sysfs number: 0, or -1. */
+static int sysfs_number(const char *path, unsigned int *get, unsigned int set)
+{
+	FILE *f = fopen(path, get ? "r" : "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = get ? fscanf(f, "%u", get) == 1 : fprintf(f, "%u\n", set) > 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+/* Requests waiting for a daemon hold sockets: a bound per namespace. */
+static void test_quota(void)
+{
+	struct daemon d = start_daemon(IGNORE);
+	int a[3], b[3], extra, extra_b;
+	unsigned int saved = 0;
+
+	int got = sysfs_number(MAX_PENDING, &saved, 0);
+	struct pollfd pfd;
+
+	CHECK(got == 0 && saved == 1024, "quota: max_pending defaults to 1024 (%u)", saved);
+	CHECK(sysfs_number(MAX_PENDING, NULL, 2) == 0, "quota: max_pending set to 2");
+	for (int i = 0; i < 3; i++) {
+		pair(&a[i], &b[i]);
+		fcntl(a[i], F_SETFL, O_NONBLOCK);
+	}
+	CHECK_ERRNO(ask(a[0], 300), EINPROGRESS, "quota: first request queued (300 ms)");
+	CHECK_ERRNO(ask(a[1], 5000), EINPROGRESS, "quota: second request queued");
+	CHECK_ERRNO(ask(a[2], 5000), EAGAIN, "quota: third request: EAGAIN");
+	CHECK(status_of(a[2]).state == KTLSO_HS_NONE, "quota: the refused socket has no request");
+	pfd = (struct pollfd){ .fd = a[0], .events = POLLOUT };
+	CHECK(poll(&pfd, 1, 3000) == 1 && status_of(a[0]).error == ETIMEDOUT,
+	      "quota: the first request times out");
+	CHECK_ERRNO(ask(a[2], 5000), EINPROGRESS, "quota: which makes room");
+	pair(&extra, &extra_b);
+	fcntl(extra, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(ask(extra, 5000), EAGAIN, "quota: full again: EAGAIN");
+	if (saved)
+		sysfs_number(MAX_PENDING, NULL, saved);
+	stop_daemon(&d, NULL, true);
+	for (int i = 0; i < 3; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	close(extra);
+	close(extra_b);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -513,6 +559,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_no_daemon();
+	test_unprivileged_listener();
 	test_bad_requests();
 	test_complete();
 	test_nonblocking();
@@ -520,6 +567,10 @@ int main(void)
 	test_failure(IGNORE, 500, ETIMEDOUT, "nobody accepts");
 	test_failure(DIE, 5000, ECONNABORTED, "daemon dies after ACCEPT");
 	test_failure(NO_KEYS, 5000, EPROTO, "DONE(0) without keys");
+	test_failure(ODD_ERRNO, 5000, EPROTO, "DONE(512, kernel-internal)");
 	test_signal();
+	test_impostor();
+	test_accept_reply_lost();
+	test_quota();
 	return check_summary();
 }

@@ -20,7 +20,9 @@
  * for a handshake on a connected socket with the ULP attached;
  * getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &status, &len) reports on it.
  * Upstream's SOL_TLS options are small integers (TLS_TX = 1 ...); ours sit
- * far above them so the two can never collide.
+ * far above them so the two can never collide. EAGAIN: too many requests of
+ * the network namespace wait for a daemon (module parameter max_pending,
+ * default 1024; Documentation/handshake.rst).
  */
 #define KTLSO_HANDSHAKE 0x6b01
 
@@ -70,7 +72,7 @@ struct ktlso_handshake_status {
  * KTLSO_CMD_ACCEPT, whose reply carries the socket, installed as a new file
  * descriptor in the caller, and the request; after installing the keys
  * with TLS_TX/TLS_RX the daemon reports KTLSO_CMD_DONE and closes its fd.
- * ACCEPT and DONE need CAP_NET_ADMIN.
+ * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN.
  */
 #define KTLSO_GENL_NAME "ktlso"
 #define KTLSO_GENL_VERSION 1
@@ -93,7 +95,8 @@ enum ktlso_attr {
 	KTLSO_A_ALPN,		/* string: offered (ACCEPT), chosen (DONE) */
 	KTLSO_A_PROFILE,	/* string */
 	KTLSO_A_TIMEOUT_MS,	/* u32: what is left of the request's time */
-	KTLSO_A_STATUS,		/* u32: 0, or the positive errno of the failure */
+	KTLSO_A_STATUS,		/* u32: 0, or the positive errno of the failure
+				 * (above EHWPOISON: EPROTO for the application) */
 	KTLSO_A_ALERT,		/* s32: TLS alert sent or received, -1: none */
 	KTLSO_A_VERSION,	/* u16 */
 	KTLSO_A_CIPHER_SUITE,	/* u16 */

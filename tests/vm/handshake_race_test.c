@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Races on a handshake request's lifetime (issue 11), each bounded to a few
+ * seconds. The choices are seeded: the seed is printed, and KTLSO_SEED=N
+ * replays them; an argument ("timer", "gone") runs one race only.
+ *
+ *   timer: a listener on the "handshake" group, never ACCEPTing
+ *     16 threads × { 16 × (A ──TCP loopback── B, ULP on A, non-blocking
+ *                    KTLSO_HANDSHAKE of 1 ms), all ETIMEDOUT?, close }
+ *     (more threads than CPUs keep both busy, so ticks land while requests
+ *     are being queued)
+ *
+ *   daemon gone: per round, n requests
+ *     fake daemon: ACCEPT all n, then exit (closing the fds or not)  ┐ at once
+ *     application: close the n sockets, ask again on fresh ones      ┘
+ *
+ * A lost race shows as a kernel report (list corruption, a fault), which
+ * fails the VM run, or as a request ended by the wrong party, checked here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <linux/ktlso.h>
+#include <netinet/tcp.h>
+
+#include "../lib/check.h"
+#include "../lib/fake_daemon.h"
+#include "../lib/tls_sock.h"
+
+#define TIMER_THREADS 16
+#define TIMER_SECONDS 8
+#define TIMER_BATCH 16
+#define GONE_SECONDS 4
+#define GONE_MAX 8	/* requests a daemon takes in one round */
+#define GONE_VICTIMS 4	/* fresh requests made while it dies */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int ask(int fd, uint32_t timeout_ms)
+{
+	struct ktlso_handshake_req req = { .role = KTLSO_ROLE_CLIENT, .timeout_ms = timeout_ms };
+
+	snprintf(req.peer_name, sizeof(req.peer_name), "localhost");
+	return setsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req));
+}
+
+static struct ktlso_handshake_status status_of(int fd)
+{
+	struct ktlso_handshake_status st = { .state = 0xdead };
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &st, &len))
+		st.state = 0xdead;
+	return st;
+}
+
+/* A connected pair, A with the ULP attached. */
+static void pair(int *a, int *b)
+{
+	loopback_pair(a, b);
+	if (setsockopt(*a, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME))) {
+		perror("TCP_ULP");
+		exit(2);
+	}
+}
+
+/* A listening socket on loopback, and its address. */
+static int listener(struct sockaddr_in *addr)
+{
+	socklen_t len = sizeof(*addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (fd < 0 || bind(fd, (struct sockaddr *)addr, len) || listen(fd, 64) ||
+	    getsockname(fd, (struct sockaddr *)addr, &len)) {
+		perror("listen");
+		exit(2);
+	}
+	return fd;
+}
+
+/* A ──TCP loopback── B through lfd, A non-blocking with the ULP attached. */
+static void pair_via(int lfd, const struct sockaddr_in *addr, int *a, int *b)
+{
+	*a = socket(AF_INET, SOCK_STREAM, 0);
+	if (*a < 0 || connect(*a, (const struct sockaddr *)addr, sizeof(*addr)) ||
+	    (*b = accept(lfd, NULL, NULL)) < 0 ||
+	    setsockopt(*a, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
+	    fcntl(*a, F_SETFL, O_NONBLOCK)) {
+		perror("pair");
+		exit(2);
+	}
+}
+
+struct timer_stats {
+	unsigned int asked, wrong;
+};
+
+/*
+ * Requests whose timer may fire while they are being queued: a batch of
+ * non-blocking requests of 1 ms back to back, then each must have timed out.
+ */
+static void *timer_thread(void *arg)
+{
+	struct timer_stats *st = arg;
+	double end = now() + TIMER_SECONDS;
+	int a[TIMER_BATCH], b[TIMER_BATCH];
+	struct sockaddr_in addr;
+	int lfd = listener(&addr);
+	while (now() < end) {
+		for (int i = 0; i < TIMER_BATCH; i++) {
+			pair_via(lfd, &addr, &a[i], &b[i]);
+			if (ask(a[i], 1) != -1 || errno != EINPROGRESS)
+				st->wrong++;
+		}
+		for (int i = 0; i < TIMER_BATCH; i++) {
+			struct pollfd pfd = { .fd = a[i], .events = POLLOUT };
+			struct ktlso_handshake_status hs;
+
+			/* The handshake's end wakes poll: POLLERR once it fails. */
+			poll(&pfd, 1, 1000);
+			hs = status_of(a[i]);
+			if (hs.state != KTLSO_HS_FAILED || hs.error != ETIMEDOUT)
+				st->wrong++;
+			close(a[i]);
+			close(b[i]);
+		}
+		st->asked += TIMER_BATCH;
+	}
+	close(lfd);
+	return NULL;
+}
+
+static void test_timer_while_queueing(void)
+{
+	struct timer_stats st[TIMER_THREADS] = { 0 };
+	pthread_t t[TIMER_THREADS];
+	unsigned int asked = 0, wrong = 0;
+	struct genl listener;
+
+	CHECK(genl_open(&listener) == 0, "timer: a listener on the handshake group");
+	for (int i = 0; i < TIMER_THREADS; i++) {
+		pthread_create(&t[i], NULL, timer_thread, &st[i]);
+	}
+	for (int i = 0; i < TIMER_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		asked += st[i].asked;
+		wrong += st[i].wrong;
+	}
+	CHECK(asked > 0 && wrong == 0,
+	      "timer: %u requests of 1 ms from %d threads, all timed out (%u not)",
+	      asked, TIMER_THREADS, wrong);
+	mnl_socket_close(listener.nl);
+}
+
+/* Take n requests, wait for the word, close them and vanish. */
+static void gone_daemon(int n, bool close_first, int up, int down)
+{
+	struct accepted acc;
+	int fds[GONE_MAX];
+	struct genl g;
+	char go;
+
+	if (genl_open(&g) || write(up, "r", 1) != 1)
+		_exit(2);
+	for (int i = 0; i < n; i++) {
+		fds[i] = genl_accept(&g, &acc);
+		if (fds[i] < 0)
+			_exit(3);
+	}
+	if (write(up, "a", 1) != 1 || read(down, &go, 1) != 1)
+		_exit(4);
+	if (close_first)
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+	_exit(0);
+}
+
+/* One round; returns how many requests ended that should not have. */
+static int gone_round(unsigned int *seed)
+{
+	int n = 1 + rand_r(seed) % GONE_MAX, a[GONE_MAX], b[GONE_MAX];
+	int va[GONE_VICTIMS], vb[GONE_VICTIMS], up[2], down[2], status, wrong = 0;
+	bool close_first = rand_r(seed) & 1;
+	unsigned int spin = rand_r(seed) % 20000;
+	char c;
+	pid_t pid;
+
+	if (pipe(up) || pipe(down))
+		exit(2);
+	pid = fork();
+	if (pid == 0)
+		gone_daemon(n, close_first, up[1], down[0]);
+	if (read(up[0], &c, 1) != 1)
+		exit(2);
+	for (int i = 0; i < n; i++) {
+		pair(&a[i], &b[i]);
+		fcntl(a[i], F_SETFL, O_NONBLOCK);
+		if (ask(a[i], 5000) != -1 || errno != EINPROGRESS)
+			wrong++;
+	}
+	if (read(up[0], &c, 1) != 1 || write(down[1], "g", 1) != 1)
+		exit(2);
+	for (volatile unsigned int i = 0; i < spin; i++)
+		;
+	for (int i = 0; i < n; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	/* Fresh requests nobody takes: the dying daemon must not end them. */
+	for (int i = 0; i < GONE_VICTIMS; i++) {
+		pair(&va[i], &vb[i]);
+		fcntl(va[i], F_SETFL, O_NONBLOCK);
+		if (ask(va[i], 5000) != -1 || errno != EINPROGRESS)
+			wrong++;
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		wrong++;
+	for (int i = 0; i < GONE_VICTIMS; i++) {
+		if (status_of(va[i]).state != KTLSO_HS_IN_PROGRESS)
+			wrong++;
+		close(va[i]);
+		close(vb[i]);
+	}
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	return wrong;
+}
+
+static void test_daemon_gone_while_closing(unsigned int seed)
+{
+	double end = now() + GONE_SECONDS;
+	unsigned int rounds = 0, wrong = 0;
+	struct genl listener;
+
+	/* Keeps a daemon listening while the fake ones come and go. */
+	CHECK(genl_open(&listener) == 0, "daemon gone: a listener on the handshake group");
+	while (now() < end) {
+		wrong += gone_round(&seed);
+		rounds++;
+	}
+	CHECK(rounds > 0 && wrong == 0,
+	      "daemon gone: %u rounds of a daemon dying while its sockets close, "
+	      "nothing ended by the wrong party (%u wrong)", rounds, wrong);
+	mnl_socket_close(listener.nl);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL, *env = getenv("KTLSO_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+
+	printf("seed %u (KTLSO_SEED=%u replays it)\n", seed, seed);
+	if (!only || !strcmp(only, "timer"))
+		test_timer_while_queueing();
+	if (!only || !strcmp(only, "gone"))
+		test_daemon_gone_while_closing(seed);
+	return check_summary();
+}
