@@ -3,7 +3,9 @@
 # live in tools/ and tests/.
 #
 #   make                     ktlso.ko for KDIR (running kernel, else 6.1) + userspace
-#   make KVER=6.1|6.12       ktlso.ko for a test kernel, in build/<release>/
+#   make KVER=6.1|6.12|6.12-debug
+#                            ktlso.ko for a test kernel, in build/<release>/;
+#                            6.12-debug is built once first (Documentation/testing.rst)
 #   make check               everything CI runs (installs dependencies first)
 #   make conformance [KVER=6.1|6.12] [ULP=tls] [FILTER='-r FIXTURE.VARIANT.TEST']
 #                            the kernel's kTLS selftest against ktlso (or tls.ko)

@@ -6,7 +6,8 @@
 #
 # The harness must hand back CMD's exit status and output, bring files back
 # through $KTLSO_VM_OUT, load ktlso.ko, fail a run whose kernel log shows a
-# WARNING even when CMD succeeds, enforce its timeout, and leave no QEMU behind.
+# WARNING even when CMD succeeds (on 6.12-debug also a KASAN report or a
+# kmemleak leak), enforce its timeout, and leave no QEMU behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,12 +38,29 @@ check "CMD's stdout reaches stdout" test "$(cat "$tmp/stdout")" = to-stdout
 check "CMD's stderr reaches stderr" grep -qx to-stderr "$tmp/stderr"
 check "a file written to \$KTLSO_VM_OUT comes back" test "$(cat "$tmp/out/file" 2>/dev/null)" = back
 
-for k in 6.1 6.12; do
-	warn_ko=build/$(tools/vm/kernel $k release)/tests/kmod/ktlso_test_warn.ko
+# The kernels under test, as tools/check takes them; 6.12-debug only when
+# asked (KTLSO_KERNELS="6.1 6.12 6.12-debug"): building it takes ~20 minutes.
+for k in ${KTLSO_KERNELS:-6.1 6.12}; do
+	kmod=build/$(tools/vm/kernel $k release)/tests/kmod
+	warn_ko=$kmod/ktlso_test_warn.ko
 	check "$k: test module $warn_ko is built (make KVER=$k test-modules)" test -f "$warn_ko"
 	rc=$(status_of --kernel $k -- insmod "$warn_ko")
 	check "$k: a kernel WARNING fails the run although insmod succeeded" test "$rc" != 0
-	check "$k: and the harness says why" grep -q 'reported a problem' "$tmp/stderr"
+	check "$k: and the harness says why" grep -q 'reported a problem: kernel WARNING' "$tmp/stderr"
+	case $k in *-debug) ;; *) continue ;; esac
+
+	# The debug kernel's checkers (tools/vm/debug.config).
+	rc=$(status_of --kernel $k -- true)
+	check "$k: a clean run passes (no report at boot, no leak at the end)" test "$rc" = 0
+	[ "$rc" = 0 ] || sed 's/^/    /' "$tmp/stderr" | tail -n 40
+	rc=$(status_of --kernel $k -- insmod "$kmod/ktlso_test_oob.ko")
+	check "$k: a KASAN out-of-bounds read fails the run although insmod succeeded" test "$rc" != 0
+	check "$k: and the harness says it was KASAN" grep -q 'reported a problem: KASAN report' "$tmp/stderr"
+	check "$k: and shows the report" grep -q 'BUG: KASAN: slab-out-of-bounds in oob_init' "$tmp/stderr"
+	rc=$(status_of --kernel $k -- insmod "$kmod/ktlso_test_leak.ko")
+	check "$k: a leaked allocation fails the run although insmod succeeded" test "$rc" != 0
+	check "$k: and the harness says it was kmemleak" grep -q 'reported a problem: kmemleak: 1 unreferenced object' "$tmp/stderr"
+	check "$k: and shows where it was allocated" grep -q 'leak_init' "$tmp/stderr"
 done
 
 rc=$(status_of --timeout 25 -- sleep 600)
