@@ -38,7 +38,9 @@ B := build
 LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/lib/*.c))
 UNIT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/*_test.c))
 VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
-PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
+# The stress suite (tests/vm/stress/run-guest runs them in the VM).
+STRESS_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/stress/*_stress.c))
+PROGRAMS := $(UNIT_TESTS) $(VM_TESTS) $(STRESS_TESTS)
 
 # hs-peer: the engine over TCP, records in userspace (tests/interop).
 HS_PEER := $(B)/tools/hs-peer/hs-peer
@@ -96,7 +98,7 @@ userspace: $(PROGRAMS)
 $(B)/libktlso.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard userspace/lib/*.h include/uapi/linux/*.h tests/lib/*.h tests/unit/*.h)
+$(B)/%.o: %.c $(wildcard userspace/lib/*.h include/uapi/linux/*.h tests/lib/*.h tests/unit/*.h tests/vm/stress/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -106,6 +108,7 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/libktlso.a
 # The fake daemon speaks generic netlink through libmnl.
 $(B)/tests/vm/upcall_test: LDLIBS += -lmnl
 $(B)/tests/vm/handshake_race_test: LDLIBS += -lmnl -lpthread
+$(STRESS_TESTS): LDLIBS += -lmnl -lpthread
 
 $(B)/tools/bench/%: $(B)/tools/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
