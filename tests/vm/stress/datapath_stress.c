@@ -63,6 +63,12 @@ struct round {
 	unsigned int n;
 	int fd[2], placeholder, file;
 	double end;
+	/* Ops that end a direction (wrong key, shutdown, close) come only in
+	 * rounds that allow them, and only in their last third: most of the
+	 * stream is exercised whole.
+	 */
+	bool disrupt;
+	double disrupt_from;
 	struct direction dir[2];
 };
 
@@ -312,6 +318,8 @@ static void *worker_main(void *arg)
 			op_poll(w);
 		else if (op < 960)
 			op_rekey(w, d);
+		else if (!w->rd->disrupt || stress_now() < w->rd->disrupt_from)
+			continue;
 		else if (op < 970)
 			op_wrong_key(w, d);
 		else if (op < 985)
@@ -391,6 +399,8 @@ int main(int argc, char **argv)
 		rd.n = rounds;
 		setup_round(&rd, &main_rng);
 		rd.end = stress_now() + rnd_in(&main_rng, 200, 700) / 1000.0;
+		rd.disrupt = rnd(&main_rng) & 1;
+		rd.disrupt_from = rd.end - (rd.end - stress_now()) / 3;
 		for (int i = 0; i < THREADS; i++) {
 			workers[i].rd = &rd;
 			workers[i].r = rng_for(seed, 16 * (rounds + 1) + i);
