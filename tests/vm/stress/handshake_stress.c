@@ -223,7 +223,11 @@ static void run_daemon(unsigned int n)
 	struct genl g;
 	int fd, err;
 
-	if (genl_open(&g))
+	/* Announcements it has no time to read may overrun its socket: drop
+	 * them silently (netlink(7)) rather than fail the next ACCEPT.
+	 */
+	if (genl_open(&g) || mnl_socket_setsockopt(g.nl, NETLINK_NO_ENOBUFS, &(int){ 1 },
+						   sizeof(int)))
 		_exit(2);
 	for (unsigned int i = 0; i < requests; i++) {
 		fd = accept_quickly(&g, &acc);
