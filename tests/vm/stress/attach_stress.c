@@ -42,6 +42,8 @@ static const uint8_t key_ab[16] = "key from A to B", key_ba[16] = "key from B to
 
 static struct tally t_kcm = TALLY("SIOCKCMATTACH after the ULP", EBUSY, EOPNOTSUPP, EINVAL,
 				  EALREADY);
+static struct tally t_kcm_rx = TALLY("peer's record to a socket KCM reads", EPIPE,
+				     ECONNRESET);
 static struct tally t_ulp_after = TALLY("TCP_ULP on a socket KCM or sockmap holds", EBUSY,
 					EOPNOTSUPP, EINVAL, EEXIST);
 static struct tally t_map = TALLY("sockmap update after the ULP", EBUSY, EOPNOTSUPP, EINVAL);
@@ -151,6 +153,20 @@ static void kcm_round(struct rng *r, int prog)
 		/* A message KCM sends goes out through A's record layer. */
 		if (keyed && !flows(kcm, b))
 			broken++;
+		/* And a record for KCM's parser, which reads A in the kernel:
+		 * it must get plaintext or a refusal, never ciphertext.
+		 */
+		if (rnd(r) & 1) {
+			char got = 0;
+
+			tally(&t_kcm_rx, send(b, "x", 1, MSG_NOSIGNAL));
+			usleep(20000);
+			/* Without A's keys, B's record is what A's stream holds. */
+			if (recv(kcm, &got, 1, MSG_DONTWAIT) == 1 && keyed && got != 'x') {
+				printf("    KCM read %#x from a keyed socket\n", (uint8_t)got);
+				broken++;
+			}
+		}
 		ioctl(kcm, SIOCKCMUNATTACH, &un);
 	}
 	/* The other order: KCM owns the socket, then the ULP comes. */
@@ -307,8 +323,11 @@ int main(int argc, char **argv)
 	}
 	printf("%lu rounds: %.1f s KCM, %.1f s sockmap, %.1f s reset\n", rounds, spent[0],
 	       spent[1], spent[2]);
-	if (kcm >= 0)
+	if (kcm >= 0) {
 		report(&t_kcm);
+		CHECK(!t_kcm_rx.wrong, "%s: %lu sent, %lu refused", t_kcm_rx.what, t_kcm_rx.ok,
+		      t_kcm_rx.refused);
+	}
 	if (map >= 0)
 		report(&t_map);
 	if (kcm >= 0 || map >= 0)
