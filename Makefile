@@ -17,6 +17,7 @@
 #                            libssl, in memory on one core (Documentation/benchmarks.rst)
 #   make fuzz [FUZZ_SECONDS=60]
 #                            libFuzzer (clang, ASan, UBSan) on the handshake codec
+#   make stress [KTLSO_SEED=N]  the race stress suite in the VM (Documentation/testing.rst)
 #   make unit | kunit | vm-test | demo | install | clean
 
 KVER ?=
@@ -76,7 +77,7 @@ $(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(B)/libktlso.a | 
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
 
 .SECONDARY:
-.PHONY: all module userspace test-modules check unit kunit vm-test demo conformance bench-record bench-handshake install clean
+.PHONY: all module userspace test-modules check unit kunit vm-test stress demo conformance bench-record bench-handshake install clean
 
 all: module userspace
 
@@ -126,6 +127,10 @@ kunit:
 vm-test:
 	@tools/deps
 	@tools/check vm
+
+stress:
+	@tools/deps
+	@tools/check stress
 
 demo:
 	@tools/deps
