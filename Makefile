@@ -20,6 +20,7 @@
 #                            libssl, in memory on one core (Documentation/benchmarks.rst)
 #   make fuzz [FUZZ_SECONDS=60]
 #                            libFuzzer (clang, ASan, UBSan) on the handshake codec
+#   make stress [KTLSO_SEED=N]  the race stress suite in the VM (Documentation/testing.rst)
 #   make unit | kunit | vm-test | demo | install | clean
 
 # The module is built out of tree in build/<kernel release>/: for the running
@@ -57,7 +58,9 @@ TESTLIB_SRCS := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(TESTLIB_SRCS))
 UNIT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/*_test.c))
 VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
-PROGRAMS := $(UNIT_TESTS) $(VM_TESTS)
+# The stress suite (tests/vm/stress/run-guest runs them in the VM).
+STRESS_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/stress/*_stress.c))
+PROGRAMS := $(UNIT_TESTS) $(VM_TESTS) $(STRESS_TESTS)
 
 # hs-peer: the engine over TCP, records in userspace (tests/interop).
 HS_PEER := $(B)/tools/hs-peer/hs-peer
@@ -89,7 +92,7 @@ $(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(TESTLIB) $(B)/li
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
 
 .SECONDARY:
-.PHONY: all module userspace test-modules deps check unit kunit vm-test demo conformance bench-record bench-handshake install clean
+.PHONY: all module userspace test-modules deps check unit kunit vm-test stress demo conformance bench-record bench-handshake install clean
 
 all: module userspace
 
@@ -127,6 +130,7 @@ $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(B)/libktlso.a
 # The fake daemon speaks generic netlink through libmnl.
 $(B)/tests/vm/upcall_test: LDLIBS += -lmnl
 $(B)/tests/vm/handshake_race_test: LDLIBS += -lmnl -lpthread
+$(STRESS_TESTS): LDLIBS += -lmnl -lpthread
 
 $(B)/tools/bench/%: $(B)/tools/bench/%.o $(TESTLIB) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -147,6 +151,9 @@ kunit:
 
 vm-test:
 	@tools/check vm
+
+stress:
+	@tools/check stress
 
 demo:
 	@tools/deps

@@ -162,21 +162,28 @@ static inline int accept_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), accept_attr_cb, data);
 }
 
+/* One ACCEPT: the socket's fd, -ENOENT when no request waits, or -errno. */
+static inline int genl_accept_once(struct genl *g, struct accepted *acc)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = genl_msg(buf, g->family, KTLSO_CMD_ACCEPT, ++g->seq);
+	int err;
+
+	memset(acc, 0, sizeof(*acc));
+	err = genl_call(g, nlh, accept_cb, acc);
+	if (!err && acc->ok)
+		return acc->ok - 1;
+	return err ? err : -ENOENT;
+}
+
 /* ACCEPT until a request comes; the socket's fd, or -errno. */
 static inline int genl_accept(struct genl *g, struct accepted *acc)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-
 	for (int tries = 0; tries < 500; tries++) {
-		struct nlmsghdr *nlh = genl_msg(buf, g->family, KTLSO_CMD_ACCEPT, ++g->seq);
-		int err;
+		int fd = genl_accept_once(g, acc);
 
-		memset(acc, 0, sizeof(*acc));
-		err = genl_call(g, nlh, accept_cb, acc);
-		if (!err && acc->ok)
-			return acc->ok - 1;
-		if (err && err != -ENOENT)
-			return err;
+		if (fd != -ENOENT)
+			return fd;
 		usleep(10000);
 	}
 	return -ETIMEDOUT;

@@ -32,6 +32,7 @@
 
 #include "../lib/check.h"
 #include "../lib/fake_daemon.h"
+#include "../lib/tls_keys.h"
 #include "../lib/tls_sock.h"
 
 enum scenario {
@@ -46,28 +47,6 @@ enum scenario {
 };
 
 static const uint8_t key_ab[16] = "key from A to B", key_ba[16] = "key from B to A";
-
-static void fill_keys(struct tls12_crypto_info_aes_gcm_128 *ci, const uint8_t *key)
-{
-	memset(ci, 0, sizeof(*ci));
-	ci->info.version = TLS_1_3_VERSION;
-	ci->info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	memcpy(ci->key, key, sizeof(ci->key));
-	memcpy(ci->iv, "ivivivi", 8);
-	memcpy(ci->salt, "salt", 4);
-}
-
-static int install(int fd, const uint8_t *tx_key, const uint8_t *rx_key)
-{
-	struct tls12_crypto_info_aes_gcm_128 tx, rx;
-
-	fill_keys(&tx, tx_key);
-	fill_keys(&rx, rx_key);
-	if (setsockopt(fd, SOL_TLS, TLS_TX, &tx, sizeof(tx)) ||
-	    setsockopt(fd, SOL_TLS, TLS_RX, &rx, sizeof(rx)))
-		return -1;
-	return 0;
-}
 
 struct daemon {
 	pid_t pid;
@@ -121,7 +100,7 @@ static void run_daemon(enum scenario sc, int to_parent, int from_parent)
 		_exit(8);
 	if (sc == ODD_ERRNO)
 		_exit(genl_done(&g, fd, 512, -1) ? 5 : 0);
-	if (sc != NO_KEYS && install(fd, key_ab, key_ba))
+	if (sc != NO_KEYS && tls_keys_install(fd, key_ab, key_ba))
 		_exit(6);
 	_exit(genl_done(&g, fd, 0, -1) ? 7 : 0);
 }
@@ -270,7 +249,7 @@ static void test_bad_requests(void)
 	req = request(3600 * 1000);
 	CHECK_ERRNO(setsockopt(a, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req)), EINVAL,
 		    "an hour's timeout: EINVAL");
-	CHECK(!install(a, key_ab, key_ba), "keys installed by the application");
+	CHECK(!tls_keys_install(a, key_ab, key_ba), "keys installed by the application");
 	CHECK_ERRNO(ask(a, 1000), EBUSY, "handshake after keys: EBUSY");
 	close(a);
 	close(b);
@@ -320,7 +299,7 @@ static void test_complete(void)
 		      !memcmp(ci.iv, (uint8_t[8]){ 0 }, 8) && !memcmp(ci.salt, "\0\0\0\0", 4),
 	      "getsockopt(TLS_TX) hides key, IV and salt from the application");
 	CHECK(setsockopt(b, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) == 0 &&
-		      install(b, key_ba, key_ab) == 0,
+		      tls_keys_install(b, key_ba, key_ab) == 0,
 	      "peer keyed by hand");
 	exchange(a, b, "after DONE");
 	CHECK_ERRNO(ask(a, 1000), EALREADY, "a second request: EALREADY");
@@ -349,7 +328,7 @@ static void test_nonblocking(void)
 	CHECK_ERRNO(write(a, "x", 1), EAGAIN, "application write while in progress: EAGAIN");
 	CHECK_ERRNO(sendfile(a, file, NULL, 1), EAGAIN,
 		    "application sendfile while in progress: EAGAIN (no page in clear)");
-	CHECK_ERRNO(install(a, key_ab, key_ba), EBUSY,
+	CHECK_ERRNO(tls_keys_install(a, key_ab, key_ba), EBUSY,
 		    "application TLS_TX while in progress: EBUSY");
 	CHECK(write(d.to, "g", 1) == 1, "daemon told to finish");
 	pfd.revents = 0;
@@ -359,7 +338,7 @@ static void test_nonblocking(void)
 	CHECK(stop_daemon(&d, NULL, false) == 0, "fake daemon finished cleanly");
 	fcntl(a, F_SETFL, 0);
 	CHECK(setsockopt(b, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) == 0 &&
-		      install(b, key_ba, key_ab) == 0,
+		      tls_keys_install(b, key_ba, key_ab) == 0,
 	      "peer keyed by hand");
 	exchange(a, b, "non-blocking");
 	close(file);
