@@ -27,11 +27,13 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/sendfile.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/time.h>
 
+#include <arpa/inet.h>
 #include <linux/ktlso.h>
+#include <netinet/in.h>
 
 #include "../../lib/check.h"
 #include "../../lib/tls_keys.h"

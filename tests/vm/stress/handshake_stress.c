@@ -23,7 +23,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
 #include <linux/ktlso.h>
+#include <netinet/in.h>
 
 #include "../../lib/check.h"
 #include "../../lib/fake_daemon.h"
