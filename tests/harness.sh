@@ -60,7 +60,7 @@ for k in ${KTLSO_KERNELS:-6.1 6.12}; do
 	rc=$(status_of --kernel $k -- insmod "$kmod/ktlso_test_leak.ko")
 	check "$k: a leaked allocation fails the run although insmod succeeded" test "$rc" != 0
 	check "$k: and the harness says it was kmemleak" grep -q 'reported a problem: kmemleak: 1 unreferenced object' "$tmp/stderr"
-	check "$k: and shows where it was allocated" grep -q 'leak_init' "$tmp/stderr"
+	check "$k: and shows where it was allocated" grep -q 'leak_one' "$tmp/stderr"
 done
 
 rc=$(status_of --timeout 25 -- sleep 600)
