@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/raw_stream.h"
 #include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
 
@@ -34,8 +35,9 @@ int main(void)
 	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
 	struct timeval tv = { .tv_sec = 10 };
 	const char *what = "sealed record waiting";
-	int sender, peer, small = 4096, err = 0;
-	size_t sent = 0, have = 0, plaintext = 0, off = 0;
+	int sender, peer, small = 4096;
+	size_t sent = 0, plaintext;
+	struct raw_stream rs;
 	ssize_t n;
 
 	loopback_pair(&sender, &peer);
@@ -57,32 +59,18 @@ int main(void)
 	close(sender);
 
 	/* Read the raw stream to its end; count whole records. */
-	for (;;) {
-		n = recv(peer, stream + have, sizeof(stream) - have, 0);
-		if (n < 0)
-			err = errno;
-		if (n <= 0)
-			break;
-		have += n;
-	}
-	while (off + 5 <= have) {
-		size_t len = (size_t)stream[off + 3] << 8 | stream[off + 4];
-
-		if (off + 5 + len > have)
-			break;
-		plaintext += len - TAG - 1;
-		off += 5 + len;
-	}
+	raw_stream_read(peer, stream, sizeof(stream), &rs);
+	plaintext = rs.payload - rs.records * (TAG + 1);
 	printf("# %s: %zu bytes sent; peer got %zu bytes, %zu of plaintext in whole records, ended by %s\n",
-	       what, sent, have, plaintext, err ? strerror(err) : "FIN");
-	CHECK(err == 0 || err == ECONNRESET, "%s: the stream ended (%s)", what,
-	      err ? strerror(err) : "FIN");
-	if (err == ECONNRESET)
+	       what, sent, rs.bytes, plaintext, rs.err ? strerror(rs.err) : "FIN");
+	CHECK(rs.err == 0 || rs.err == ECONNRESET, "%s: the stream ended (%s)", what,
+	      rs.err ? strerror(rs.err) : "FIN");
+	if (rs.err == ECONNRESET)
 		CHECK(1, "%s: reset: the peer knows the stream is incomplete", what);
-	else if (!err)
-		CHECK(off == have && plaintext == sent,
+	else if (!rs.err)
+		CHECK(rs.whole == rs.bytes && plaintext == sent,
 		      "%s: a FIN only after every byte sent, in whole records (%zu of %zu, %zu stray bytes)",
-		      what, plaintext, sent, have - off);
+		      what, plaintext, sent, rs.bytes - rs.whole);
 	close(peer);
 	return check_summary();
 }

@@ -2,7 +2,7 @@
 /*
  * Races on a handshake request's lifetime (issue 11), each bounded to a few
  * seconds. The choices are seeded: the seed is printed, and KTLSO_SEED=N
- * replays them; an argument ("timer", "gone") runs one race only.
+ * replays them; an argument ("timer", "gone", "gone-widened") runs one race only.
  *
  *   timer: a listener on the "handshake" group, never ACCEPTing
  *     16 threads × { 16 × (A ──TCP loopback── B, ULP on A, non-blocking
@@ -14,6 +14,12 @@
  *     fake daemon: ACCEPT all n, then exit (closing the fds or not)  ┐ at once
  *     application: close the n sockets, ask again on fresh ones      ┘
  *
+ *   gone, widened: the same with ktlso_test_delay.ko holding every
+ *     ktlso_hs_fail() entry open for 20 ms, the window where a daemon's
+ *     exit once used a request the application's close had freed (a KASAN
+ *     report on the debug kernel); the application closes 0-30 ms after
+ *     the daemon exits, so most rounds land inside it
+ *
  * A lost race shows as a kernel report (list corruption, a fault), which
  * fails the VM run, or as a request ended by the wrong party, checked here.
  */
@@ -23,6 +29,7 @@
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -205,7 +212,7 @@ static void gone_daemon(int n, bool close_first, int up, int down)
 }
 
 /* One round; returns how many requests ended that should not have. */
-static int gone_round(unsigned int *seed)
+static int gone_round(unsigned int *seed, bool widened)
 {
 	int n = 1 + rand_r(seed) % GONE_MAX, a[GONE_MAX], b[GONE_MAX];
 	int va[GONE_VICTIMS], vb[GONE_VICTIMS], up[2], down[2], status, wrong = 0;
@@ -229,8 +236,11 @@ static int gone_round(unsigned int *seed)
 	}
 	if (read(up[0], &c, 1) != 1 || write(down[1], "g", 1) != 1)
 		exit(2);
-	for (volatile unsigned int i = 0; i < spin; i++)
-		;
+	if (widened)
+		usleep(spin % 30000);
+	else
+		for (volatile unsigned int i = 0; i < spin; i++)
+			;
 	for (int i = 0; i < n; i++) {
 		close(a[i]);
 		close(b[i]);
@@ -258,7 +268,7 @@ static int gone_round(unsigned int *seed)
 	return wrong;
 }
 
-static void test_daemon_gone_while_closing(unsigned int seed)
+static void test_daemon_gone_while_closing(unsigned int seed, bool widened)
 {
 	double end = now() + GONE_SECONDS;
 	unsigned int rounds = 0, wrong = 0;
@@ -269,16 +279,47 @@ static void test_daemon_gone_while_closing(unsigned int seed)
 	while (now() < end) {
 		double next = now() + GONE_ROUND_MIN_S;
 
-		wrong += gone_round(&seed);
+		wrong += gone_round(&seed, widened);
 		rounds++;
 		while (now() < next)
 			usleep(1000);
 	}
 	CHECK(rounds > 0 && wrong == 0,
-	      "daemon gone: %u rounds of a daemon dying while its sockets close, "
-	      "nothing ended by the wrong party (%u wrong)", rounds, wrong);
+	      "daemon gone%s: %u rounds of a daemon dying while its sockets close, "
+	      "nothing ended by the wrong party (%u wrong)",
+	      widened ? " (widened)" : "", rounds, wrong);
 	mnl_socket_close(listener.nl);
 	usleep((GONE_TIMEOUT_MS + 500) * 1000);
+}
+
+/* The delay module of this kernel's test build (tests/kmod). */
+static int delay_module(bool load)
+{
+	struct utsname u;
+	char cmd[512];
+
+	if (uname(&u))
+		return -1;
+	if (load)
+		snprintf(cmd, sizeof(cmd), "insmod build/%s/tests/kmod/ktlso_test_delay.ko "
+			 "symbol=ktlso_hs_fail delay_ms=20", u.release);
+	else
+		snprintf(cmd, sizeof(cmd), "echo \"window held open $(cat "
+			 "/sys/module/ktlso_test_delay/parameters/hits) times\"; "
+			 "rmmod ktlso_test_delay");
+	return system(cmd);
+}
+
+static void test_daemon_gone_widened(unsigned int seed)
+{
+	/* Every kernel the tests boot has kprobes; none may pass by skipping. */
+	bool loaded = delay_module(true) == 0;
+
+	CHECK(loaded, "gone, widened: ktlso_test_delay.ko loaded");
+	if (!loaded)
+		return;
+	test_daemon_gone_while_closing(seed, true);
+	CHECK(delay_module(false) == 0, "gone, widened: ktlso_test_delay.ko unloaded");
 }
 
 int main(int argc, char **argv)
@@ -290,6 +331,8 @@ int main(int argc, char **argv)
 	if (!only || !strcmp(only, "timer"))
 		test_timer_while_queueing();
 	if (!only || !strcmp(only, "gone"))
-		test_daemon_gone_while_closing(seed);
+		test_daemon_gone_while_closing(seed, false);
+	if (!only || !strcmp(only, "gone-widened"))
+		test_daemon_gone_widened(seed);
 	return check_summary();
 }
