@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * close() when the kernel is out of memory (issue 11, bug 9): the record
+ * ktlso seals and pushes at close needs memory, and when it cannot have it
+ * the peer must see a reset, never a FIN after part of a record or short of
+ * bytes send() accepted. Each round fails the n-th slab allocation of the
+ * close (the kernel's systematic fault injection, /proc/self/fail-nth,
+ * Documentation/fault-injection in the kernel tree), n = 1, 2, ... until a
+ * close runs through without reaching an n-th allocation.
+ *
+ *   sender (ktlso, TLS 1.3 TX:           ── 127.0.0.1 ──  peer (plain TCP,
+ *   one record sent, one MSG_MORE open)                   reads to the end)
+ *
+ * Needs CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB (the 6.12-debug kernel);
+ * elsewhere it says so and exits 77, which tests/vm/run-guest reports as a
+ * skip.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/tls.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "../lib/check.h"
+#include "../lib/raw_stream.h"
+#include "../lib/tls_sock.h"
+#include <linux/ktlso.h>
+
+#define TAG 16
+#define CLOSED_LEN 3000	/* a record sent before close */
+#define OPEN_LEN 1000	/* a record MSG_MORE leaves open, sealed by close */
+#define MAX_ROUNDS 400
+#define SKIP 77
+
+/* failslab fails only where fail-nth says, also allocations that may
+ * sleep, and quietly: a stack dump per fault would read as a kernel report.
+ */
+static int setup_failslab(void)
+{
+	static const char *const knobs[][2] = {
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+	};
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		FILE *f = fopen(knobs[i][0], "w");
+
+		if (!f || fputs(knobs[i][1], f) < 0 || fclose(f)) {
+			perror(knobs[i][0]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int sender_with_open_record(int *peer)
+{
+	static uint8_t buf[CLOSED_LEN + OPEN_LEN];
+	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
+	struct timeval tv = { .tv_sec = 10 };
+	int sender;
+
+	loopback_pair(&sender, peer);
+	setsockopt(*peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	k.info.version = TLS_1_3_VERSION;
+	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	if (setsockopt(sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
+	    setsockopt(sender, SOL_TLS, TLS_TX, &k, sizeof(k)) ||
+	    send(sender, buf, CLOSED_LEN, 0) != CLOSED_LEN ||
+	    send(sender, buf, OPEN_LEN, MSG_MORE) != OPEN_LEN) {
+		perror("sender setup");
+		exit(2);
+	}
+	return sender;
+}
+
+/* Close with the n-th allocation failing; whether it was reached. */
+static int close_failing_nth(int fd, int fail_nth, unsigned int n)
+{
+	char num[16];
+	ssize_t len;
+
+	len = snprintf(num, sizeof(num), "%u", n);
+	if (pwrite(fail_nth, num, len, 0) != len)
+		exit(2);
+	close(fd);
+	len = pread(fail_nth, num, sizeof(num) - 1, 0);
+	if (len <= 0)
+		exit(2);
+	num[len] = 0;
+	/* 0: the fault was injected; else disarm what is left. */
+	if (atoi(num) == 0)
+		return 1;
+	if (pwrite(fail_nth, "0", 1, 0) != 1)
+		exit(2);
+	return 0;
+}
+
+int main(void)
+{
+	static uint8_t stream[1 << 16];
+	unsigned int n, resets = 0, whole = 0, bad = 0;
+	char path[64];
+	int fail_nth;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	fail_nth = open(path, O_RDWR);
+	if (fail_nth < 0) {
+		printf("# SKIP: %s: %s (a kernel without CONFIG_FAULT_INJECTION)\n", path,
+		       strerror(errno));
+		return SKIP;
+	}
+	if (setup_failslab())
+		return 2;
+
+	for (n = 1; n <= MAX_ROUNDS; n++) {
+		struct raw_stream rs;
+		int peer, sender = sender_with_open_record(&peer);
+		int injected = close_failing_nth(sender, fail_nth, n);
+		size_t plaintext;
+
+		raw_stream_read(peer, stream, sizeof(stream), &rs);
+		close(peer);
+		plaintext = rs.payload - rs.records * (TAG + 1);
+		if (rs.err == ECONNRESET) {
+			resets++;
+		} else if (!rs.err && rs.whole == rs.bytes &&
+			   plaintext == CLOSED_LEN + OPEN_LEN) {
+			whole++;
+		} else {
+			bad++;
+			printf("# allocation %u failed: peer got %zu bytes, %zu in whole records, "
+			       "%zu of plaintext, ended by %s\n", n, rs.bytes, rs.whole,
+			       plaintext, rs.err ? strerror(rs.err) : "FIN");
+		}
+		if (!injected)
+			break;
+	}
+	printf("# %u closes: %u reset, %u delivered whole, %u cut short\n",
+	       n, resets, whole, bad);
+	CHECK(n <= MAX_ROUNDS, "close() runs through within %d allocations", MAX_ROUNDS);
+	CHECK(bad == 0, "every close with a failed allocation delivers all in whole "
+	      "records or resets (%u did neither)", bad);
+	/* Else the faults never reached ktlso's sealing and pushing. */
+	CHECK(resets > 0, "some failed allocation ended the stream with a reset (%u)", resets);
+	return check_summary();
+}
