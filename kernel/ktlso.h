@@ -209,6 +209,7 @@ int ktlso_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		   int flags);
 #endif
 void ktlso_splice_eof(struct socket *sock);
+int ktlso_tx_shutdown(struct socket *sock);
 void ktlso_tx_unlock(struct ktlso_context *ctx);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
 

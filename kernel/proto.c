@@ -106,6 +106,18 @@ static int refuse_mmap(struct file *file, struct socket *sock,
 	return -EOPNOTSUPP;
 }
 
+/* Ending the stream sends what MSG_MORE held back first. */
+static int ktlso_sock_shutdown(struct socket *sock, int how)
+{
+	if (how == SHUT_WR || how == SHUT_RDWR) {
+		int err = ktlso_tx_shutdown(sock);
+
+		if (err)
+			return err;
+	}
+	return ktlso_proto_base_ops(sock->sk)->shutdown(sock, how);
+}
+
 static void build_ops(struct proto_ops *o, const struct proto_ops *base)
 {
 	*o = *base;
@@ -113,6 +125,7 @@ static void build_ops(struct proto_ops *o, const struct proto_ops *base)
 	o->splice_read = ktlso_sock_splice_read;
 	o->read_sock = ktlso_read_sock;
 	o->mmap = refuse_mmap;
+	o->shutdown = ktlso_sock_shutdown;
 }
 
 /**

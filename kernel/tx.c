@@ -514,6 +514,52 @@ void ktlso_splice_eof(struct socket *sock)
 	ktlso_tx_unlock(ctx);
 }
 
+/*
+ * Before a FIN: seal the record still open and hand TCP every sealed byte
+ * without waiting. What the send buffer cannot take is queued past its
+ * limit, as TCP queues its own FIN behind data. Return: true when some of
+ * it could not be (a broken record stream, or TCP refusing the memory).
+ */
+static bool queue_before_fin(struct sock *sk, struct ktlso_tx *tx)
+{
+	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	bool lost = false;
+
+	if (tx->open && tx->open_len)
+		lost = tx->err || seal(sk, tx);
+	if (tx->pending_len && push(sk, tx, flags)) {
+		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+		WRITE_ONCE(sk->sk_sndbuf, sk->sk_sndbuf + tx->pending_len);
+		push(sk, tx, flags);
+	}
+	return lost || tx->pending_len;
+}
+
+/**
+ * ktlso_tx_shutdown() - before shutdown(SHUT_WR): send what MSG_MORE held
+ * @sock: the socket
+ *
+ * TCP's FIN would otherwise end the stream cleanly short of bytes send()
+ * accepted. Like TCP's shutdown it does not wait for the peer to read.
+ *
+ * Return: 0 to go on with TCP's shutdown, or -errno (the error that broke
+ * the record stream, or -ENOMEM) with nothing shut down.
+ */
+int ktlso_tx_shutdown(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct ktlso_context *ctx = ktlso_ctx(sk);
+	int err = 0;
+
+	mutex_lock(&ctx->tx_lock);
+	lock_sock(sk);
+	if (ctx->tx && queue_before_fin(sk, ctx->tx))
+		err = ctx->tx->err ?: -ENOMEM;
+	release_sock(sk);
+	ktlso_tx_unlock(ctx);
+	return err;
+}
+
 /**
  * ktlso_tx_install() - TLS_TX: start sending records, or update the key
  * @sk: the socket, locked, with ctx->tx_lock held
@@ -581,8 +627,7 @@ err_free_tx:
 void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 {
 	struct ktlso_tx *tx = ctx->tx;
-	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-	bool lost = false;
+	bool lost;
 
 	if (!tx)
 		return;
@@ -596,18 +641,11 @@ void ktlso_tx_release(struct sock *sk, struct ktlso_context *ctx)
 
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
-	if (!tx->err && tx->open && tx->open_len)
-		lost = seal(sk, tx);
-	/* A record sealed before a refused sequence advance is good. */
-	if (tx->pending_len && push(sk, tx, flags)) {
-		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
-		WRITE_ONCE(sk->sk_sndbuf, sk->sk_sndbuf + tx->pending_len);
-		push(sk, tx, flags);
-	}
+	lost = queue_before_fin(sk, tx);
 	/* TCP's close resets a socket set to linger for 0 s, where it would
 	 * send a FIN.
 	 */
-	if (lost || tx->pending_len) {
+	if (lost) {
 		sock_set_flag(sk, SOCK_LINGER);
 		WRITE_ONCE(sk->sk_lingertime, 0);
 	}

@@ -1,23 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * close() must never end the stream in the middle of a record, nor short of
- * bytes send() accepted, with a FIN.
+ * A FIN, from shutdown(SHUT_WR) or close(), must never end the stream in
+ * the middle of a record, nor short of bytes send() accepted.
  *
  *   sender (ktlso, TLS_TX, tiny SO_SNDBUF) --- 127.0.0.1 --- peer (plain TCP,
  *   fills until a sealed record waits,                      not reading until
  *   shutdown(SHUT_WR), close()                              the sender closed)
  *
- * At close ktlso pushes what is left of its last sealed record; when TCP
- * refuses it (here because writing was shut down; in the field under hard
- * memory pressure, which this test cannot bring about reliably: TCP's own
- * close resets an orphan then), the bytes are lost, and the FIN queued
- * behind them would end the stream short of them. The peer must get every
- * byte sent, in whole records, or a reset.
+ * The last sealed record waits in ktlso for send buffer space; shutdown
+ * queues it past the buffer's limit ahead of TCP's FIN, without waiting
+ * for the peer, as TCP queues its own data. The peer must get every byte
+ * sent, in whole records, or a reset (what close() does when TCP refuses
+ * the memory: tests/vm/close_fault_test).
+ *
+ * And a record MSG_MORE holds open is sealed and sent before the FIN of
+ * shutdown(SHUT_WR), which would otherwise end the stream cleanly short of
+ * it.
  */
 #include <linux/tls.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -29,9 +35,39 @@
 
 #define TAG 16
 
+static uint8_t buf[16384], stream[4 << 20];
+
+static void shutdown_sends_open_record(void)
+{
+	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
+	struct timeval tv = { .tv_sec = 10 };
+	const size_t held = 1000;
+	struct raw_stream rs;
+	int sender, peer;
+
+	loopback_pair(&sender, &peer);
+	setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	k.info.version = TLS_1_3_VERSION;
+	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	if (setsockopt(sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
+	    setsockopt(sender, SOL_TLS, TLS_TX, &k, sizeof(k)) ||
+	    send(sender, buf, held, MSG_MORE) != (ssize_t)held) {
+		perror("sender setup");
+		exit(2);
+	}
+	CHECK(shutdown(sender, SHUT_WR) == 0, "shutdown(SHUT_WR) with a record held open");
+	raw_stream_read(peer, stream, sizeof(stream), &rs);
+	CHECK(!rs.err && rs.records == 1 && rs.whole == rs.bytes &&
+	      rs.payload == held + TAG + 1,
+	      "shutdown(SHUT_WR): the held record, whole, then the FIN "
+	      "(%zu records, %zu bytes, %zu of them whole, ended by %s)",
+	      rs.records, rs.bytes, rs.whole, rs.err ? strerror(rs.err) : "FIN");
+	close(sender);
+	close(peer);
+}
+
 int main(void)
 {
-	static uint8_t buf[16384], stream[4 << 20];
 	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
 	struct timeval tv = { .tv_sec = 10 };
 	const char *what = "sealed record waiting";
@@ -72,5 +108,6 @@ int main(void)
 		      "%s: a FIN only after every byte sent, in whole records (%zu of %zu, %zu stray bytes)",
 		      what, plaintext, sent, rs.bytes - rs.whole);
 	close(peer);
+	shutdown_sends_open_record();
 	return check_summary();
 }
