@@ -38,9 +38,8 @@ check "CMD's stdout reaches stdout" test "$(cat "$tmp/stdout")" = to-stdout
 check "CMD's stderr reaches stderr" grep -qx to-stderr "$tmp/stderr"
 check "a file written to \$KTLSO_VM_OUT comes back" test "$(cat "$tmp/out/file" 2>/dev/null)" = back
 
-# The kernels under test, as tools/check takes them; 6.12-debug only when
-# asked (KTLSO_KERNELS="6.1 6.12 6.12-debug"): building it takes ~20 minutes.
-for k in ${KTLSO_KERNELS:-6.1 6.12}; do
+# The kernels under test, as tools/check takes them.
+for k in ${KTLSO_KERNELS:-6.1 6.12 6.12-debug}; do
 	kmod=build/$(tools/vm/kernel $k release)/tests/kmod
 	warn_ko=$kmod/ktlso_test_warn.ko
 	check "$k: test module $warn_ko is built (make KVER=$k test-modules)" test -f "$warn_ko"
