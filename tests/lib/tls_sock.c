@@ -96,6 +96,18 @@ void loopback_pair(int *client, int *server)
 	}
 }
 
+int loopback_listener(struct sockaddr_in *addr)
+{
+	socklen_t len = sizeof(*addr);
+	int fd = tcp_listen("127.0.0.1", 64);
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)addr, &len)) {
+		fprintf(stderr, "loopback listener: %s\n", strerror(fd < 0 ? -fd : errno));
+		exit(2);
+	}
+	return fd;
+}
+
 ssize_t send_with_type(int fd, uint8_t type, const void *buf, size_t len)
 {
 	char cbuf[CMSG_SPACE(1)] = { 0 };

@@ -26,6 +26,11 @@ int tcp_pair(const char *addr, int *client, int *server);
 /* An IPv4 loopback pair; exits on failure (test setup). */
 void loopback_pair(int *client, int *server);
 
+struct sockaddr_in;
+/* An IPv4 loopback listener on a free port, its address in *addr; exits on
+ * failure (test setup). */
+int loopback_listener(struct sockaddr_in *addr);
+
 /* sendmsg with TLS_SET_RECORD_TYPE. */
 ssize_t send_with_type(int fd, uint8_t type, const void *buf, size_t len);
 

@@ -99,21 +99,6 @@ static void pair(int *a, int *b)
 }
 
 /* A listening socket on loopback, and its address. */
-static int listener(struct sockaddr_in *addr)
-{
-	socklen_t len = sizeof(*addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	if (fd < 0 || bind(fd, (struct sockaddr *)addr, len) || listen(fd, 64) ||
-	    getsockname(fd, (struct sockaddr *)addr, &len)) {
-		perror("listen");
-		exit(2);
-	}
-	return fd;
-}
-
 /* A ──TCP loopback── B through lfd, A non-blocking with the ULP attached. */
 static void pair_via(int lfd, const struct sockaddr_in *addr, int *a, int *b)
 {
@@ -141,7 +126,7 @@ static void *timer_thread(void *arg)
 	double end = now() + TIMER_SECONDS;
 	int a[TIMER_BATCH], b[TIMER_BATCH];
 	struct sockaddr_in addr;
-	int lfd = listener(&addr);
+	int lfd = loopback_listener(&addr);
 	while (now() < end) {
 		for (int i = 0; i < TIMER_BATCH; i++) {
 			pair_via(lfd, &addr, &a[i], &b[i]);

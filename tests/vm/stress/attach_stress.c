@@ -260,21 +260,6 @@ static void reset_round(struct rng *r, int lfd_other, const struct sockaddr_in *
 	close(a);
 }
 
-static int listener(struct sockaddr_in *addr)
-{
-	socklen_t len = sizeof(*addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	if (fd < 0 || bind(fd, (struct sockaddr *)addr, len) || listen(fd, 64) ||
-	    getsockname(fd, (struct sockaddr *)addr, &len)) {
-		perror("listen");
-		exit(2);
-	}
-	return fd;
-}
-
 static void report(struct tally *t)
 {
 	CHECK(!t->wrong && t->ok + t->refused > 0,
@@ -305,7 +290,7 @@ int main(int argc, char **argv)
 	if (map < 0)
 		CHECK(err == EPERM || err == EINVAL || err == ENOSYS,
 		      "no sockmap here: BPF_MAP_CREATE fails cleanly (%s)", strerror(err));
-	lfd = listener(&other);
+	lfd = loopback_listener(&other);
 
 	deadline = stress_now() + stress_seconds(10);
 	while (stress_now() < deadline) {
