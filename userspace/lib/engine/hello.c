@@ -43,7 +43,7 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 	const struct tls_config *cfg = e->cfg;
 	uint8_t suites[2 * TLS_CONFIG_MAX_LIST], groups[2 * TLS_CONFIG_MAX_LIST];
 	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST], versions[4];
-	uint8_t shares[256], pub[128];
+	uint8_t shares[256], pub[KX_PUBLIC_MAX];
 	static const uint8_t null_compression = 0, uncompressed = 0;
 	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
 	struct client_hello ch = { 0 };

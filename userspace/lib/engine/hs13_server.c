@@ -131,7 +131,7 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 		       struct bytes client_share)
 {
 	SECRET_SCOPED struct secret shared = { 0 };
-	uint8_t pub[128];
+	uint8_t pub[KX_PUBLIC_MAX];
 	size_t publen;
 
 	TRY(kx_keygen(e->params.group, &e->params.kx));

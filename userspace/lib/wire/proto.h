@@ -146,7 +146,9 @@ enum tls_cipher_suite {
 enum tls_group {
 	TLS_GROUP_SECP256R1 = 0x0017,
 	TLS_GROUP_SECP384R1 = 0x0018,
+	TLS_GROUP_SECP521R1 = 0x0019,
 	TLS_GROUP_X25519 = 0x001d,
+	TLS_GROUP_X448 = 0x001e,
 };
 
 /* SignatureScheme (RFC 8446 §4.2.3) */
