@@ -73,6 +73,7 @@ struct engine_record {
 	bool ccs_expected;
 	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
 	bool ccs_ignorable;
+	bool ccs_ignored;	/* that one has come: a second is refused */
 };
 
 /* What the hellos settled (and what they need until they do). */

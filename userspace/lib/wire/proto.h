@@ -12,6 +12,7 @@
 
 /* ProtocolVersion (RFC 5246 §6.2.1, RFC 8446 §4.1.2) */
 enum tls_version {
+	TLS_VERSION_SSL3 = 0x0300,
 	TLS_VERSION_1_0 = 0x0301,
 	TLS_VERSION_1_2 = 0x0303,
 	TLS_VERSION_1_3 = 0x0304,
