@@ -45,12 +45,6 @@ static const struct tls_suite *choose_suite(struct tls_engine *e,
 	return NULL;
 }
 
-/*
- * §4.2.8: every KeyShareEntry is for a group the client lists in
- * supported_groups, one per group; §4.2.8.2: a share for a group we know
- * has that group's length. Servers may check (§4.2.8) and we do: each
- * breach is illegal_parameter, as is a point off the curve once used.
- */
 /* One bit per NamedGroup: lists are checked in one pass, not n². */
 struct group_set {
 	uint8_t bits[65536 / 8];
@@ -65,6 +59,12 @@ static bool group_set_add(struct group_set *s, uint16_t g)
 	return was;
 }
 
+/*
+ * §4.2.8: every KeyShareEntry is for a group the client lists in
+ * supported_groups, one per group; §4.2.8.2: a share for a group we know
+ * has that group's length. Servers may check (§4.2.8) and we do: each
+ * breach is illegal_parameter, as is a point off the curve once used.
+ */
 static int check_key_shares(struct tls_engine *e,
 			    const struct client_hello *ch)
 {
