@@ -81,6 +81,8 @@ static const struct {
 	{ TLS_GROUP_X25519, "x25519" },
 	{ TLS_GROUP_SECP256R1, "P-256" },
 	{ TLS_GROUP_SECP384R1, "P-384" },
+	{ TLS_GROUP_SECP521R1, "P-521" },
+	{ TLS_GROUP_X448, "x448" },
 };
 
 /* ------------------------------------------------ <linux/tls.h> structs */

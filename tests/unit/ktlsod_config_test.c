@@ -135,7 +135,7 @@ static const struct bad bads[] = {
 	  "DIR/server-p256.key:*" },
 	{ "[profile a]\nsuites = TLS_AES_128_GCM_SHA256:TLS_FOO\n", 2,
 	  "unknown cipher suite \"TLS_FOO\"" },
-	{ "[profile a]\ngroups = x25519,P-521\n", 2, "unknown group \"P-521\"" },
+	{ "[profile a]\ngroups = x25519,ffdhe2048\n", 2, "unknown group \"ffdhe2048\"" },
 	{ "cert = server-p256-chain.pem\n", 1,
 	  "\"cert\" outside a [profile NAME] section" },
 	{ "[global]\n", 1, "unknown section [global] (expected [profile NAME])" },

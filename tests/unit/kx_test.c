@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * userspace/lib/crypto/kx.c against published vectors:
- *  - RFC 7748 §6.1, the X25519 Diffie-Hellman example (Alice and Bob);
+ *  - RFC 7748 §6.1 and §6.2, the X25519 and X448 Diffie-Hellman examples
+ *    (Alice and Bob);
  *  - NIST CAVS 14.1 "ECC CDH Primitive" (KAS_ECC_CDH_PrimitiveTest.txt),
- *    [P-256] and [P-384] COUNT = 0;
+ *    [P-256], [P-384] and [P-521] COUNT = 0 (P-521's values without the
+ *    file's extra leading zero bytes, at the field size of 66);
  * and against the shares a hostile peer can send: wrong lengths,
  * compressed and hybrid points, points off the curve or outside the field,
- * and the X25519 low-order points listed at https://cr.yp.to/ecdh.html
- * (all give an all-zero secret, RFC 7748 §6.1, RFC 8446 §7.4.2).
+ * the X25519 low-order points listed at https://cr.yp.to/ecdh.html and
+ * X448's 0 and 1 (all give an all-zero secret, RFC 7748 §6, RFC 8446
+ * §7.4.2).
  */
 #include <errno.h>
 #include <string.h>
@@ -58,11 +61,59 @@ static const struct kat kats[] = {
 			    "ac68f19f2e1cb879aed43a9969b91a0839c4c38a49749b661efedf243451915ed0905a32b060992b468c64766fc8437a",
 		.shared = "5f9d29dc5e31a163060356213669c8ce132e22f57c9a04f40ba7fcead493b457e5621e766c40a2e3d4d6a04b25e533f1",
 	},
+	{
+		.name = "CAVS ECC CDH P-521 COUNT 0",
+		.group = TLS_GROUP_SECP521R1,
+		.priv = "017eecc07ab4b329068fba65e56a1f8890aa935e57134ae0ffcce802735151f4eac6564f6ee9974c5e6887a1fefee5743ae2241bfeb95d5ce31ddcb6f9edb4d6fc47",
+		.pub = "04 00602f9d0cf9e526b29e22381c203c48a886c2b0673033366314f1ffbcba240ba42f4ef38a76174635f91e6b4ed34275eb01c8467d05ca80315bf1a7bbd945f550a5"
+		       "01b7c85f26f5d4b2d7355cf6b02117659943762b6d1db5ab4f1dbc44ce7b2946eb6c7de342962893fd387d1b73d7a8672d1f236961170b7eb3579953ee5cdc88cd2d",
+		.peer_pub = "04 00685a48e86c79f0f0875f7bc18d25eb5fc8c0b07e5da4f4370f3a9490340854334b1e1b87fa395464c60626124a4e70d0f785601d37c09870ebf176666877a2046d"
+			    "01ba52c56fc8776d9e8f5db4f0cc27636d0b741bbe05400697942e80b739884a83bde99e0f6716939e632bc8986fa18dccd443a348b6c3e522497955a4f3c302f676",
+		.shared = "005fc70477c3e63bc3954bd0df3ea0d1f41ee21746ed95fc5e1fdf90930d5e136672d72cc770742d1711c3c3a4c334a0ad9759436a4d3c5bf6e74b9578fac148c831",
+	},
+	{
+		.name = "RFC 7748 §6.2 Alice",
+		.group = TLS_GROUP_X448,
+		.priv = "9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b",
+		.pub = "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0",
+		.peer_pub = "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609",
+		.shared = "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d",
+	},
+	{
+		.name = "RFC 7748 §6.2 Bob",
+		.group = TLS_GROUP_X448,
+		.priv = "1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d",
+		.pub = "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609",
+		.peer_pub = "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0",
+		.shared = "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d",
+	},
 };
 
 static const enum tls_group all_groups[] = {
 	TLS_GROUP_X25519, TLS_GROUP_SECP256R1, TLS_GROUP_SECP384R1,
+	TLS_GROUP_SECP521R1, TLS_GROUP_X448,
 };
+
+/* RFC 8446 §7.4: the field size, the shared secret's length */
+static size_t secret_len(enum tls_group g)
+{
+	switch (g) {
+	case TLS_GROUP_SECP384R1:
+		return 48;
+	case TLS_GROUP_SECP521R1:
+		return 66;
+	case TLS_GROUP_X448:
+		return 56;
+	default:
+		return 32;
+	}
+}
+
+static bool is_nist(enum tls_group g)
+{
+	return g == TLS_GROUP_SECP256R1 || g == TLS_GROUP_SECP384R1 ||
+	       g == TLS_GROUP_SECP521R1;
+}
 
 static void test_kat(const struct kat *t)
 {
@@ -108,12 +159,12 @@ static void test_round_trip(enum tls_group group)
 	CHECK(l1 == kx_public_len(group) && l2 == l1,
 	      "%s: public value is %zu bytes, as kx_public_len says", name,
 	      kx_public_len(group));
-	CHECK(group == TLS_GROUP_X25519 || (p1[0] == 0x04 && p2[0] == 0x04),
+	CHECK(!is_nist(group) || (p1[0] == 0x04 && p2[0] == 0x04),
 	      "%s: public value is in uncompressed form", name);
 	CHECK(memcmp(p1, p2, l1) != 0, "%s: two keys differ", name);
 	CHECK(kx_derive(k1, p2, l2, &s1) == 0 && kx_derive(k2, p1, l1, &s2) == 0,
 	      "%s: both sides derive", name);
-	CHECK(s1.len == (group == TLS_GROUP_SECP384R1 ? 48u : 32u),
+	CHECK(s1.len == secret_len(group),
 	      "%s: shared secret has the field size (%zu bytes)", name, s1.len);
 	CHECK(s1.len == s2.len && !memcmp(s1.bytes, s2.bytes, s1.len),
 	      "%s: both sides reach the same secret", name);
@@ -161,6 +212,23 @@ static void test_x25519_low_order(void)
 			 low_order[i]);
 		check_rejected(key, u.b, u.len, what);
 	}
+	kx_free(key);
+}
+
+/* RFC 7748 §6.2: X448's low-order u-coordinates, 0 and 1 (and p, p + 1
+ * reduced), give the all-zero secret.
+ */
+static void test_x448_low_order(void)
+{
+	uint8_t u[56] = { 0 };
+	struct kx_key *key = NULL;
+
+	CHECK(kx_keygen(TLS_GROUP_X448, &key) == 0, "x448: fresh key");
+	if (!key)
+		return;
+	check_rejected(key, u, sizeof(u), "x448 low-order share 0");
+	u[0] = 1;
+	check_rejected(key, u, sizeof(u), "x448 low-order share 1");
 	kx_free(key);
 }
 
@@ -265,6 +333,29 @@ static void test_bad_nist_points(void)
 	kx_free(key);
 }
 
+/* P-521: the CAVS peer point is accepted; one bit of y flipped is not. */
+static void test_bad_p521_point(void)
+{
+	const struct kat *t = NULL;
+	struct secret shared SECRET_SCOPED = { 0 };
+	struct kx_key *key = NULL;
+	struct hexbuf share;
+
+	for (size_t i = 0; i < sizeof(kats) / sizeof(kats[0]); i++)
+		if (kats[i].group == TLS_GROUP_SECP521R1)
+			t = &kats[i];
+	CHECK(t && kx_keygen(TLS_GROUP_SECP521R1, &key) == 0,
+	      "P-521: fresh key");
+	if (!t || !key)
+		return;
+	share = unhex(t->peer_pub);
+	CHECK(kx_derive(key, share.b, share.len, &shared) == 0,
+	      "P-521: the CAVS point is accepted (control)");
+	share.b[132] ^= 0x01;
+	check_rejected(key, share.b, share.len, "P-521: point off the curve");
+	kx_free(key);
+}
+
 static void test_private_value_bounds(void)
 {
 	/* the P-256 group order n (FIPS 186-4 §D.1.2.3) */
@@ -302,6 +393,10 @@ static void test_names_and_support(void)
 		{ "p-256", TLS_GROUP_SECP256R1 },
 		{ "secp384r1", TLS_GROUP_SECP384R1 },
 		{ "P-384", TLS_GROUP_SECP384R1 },
+		{ "secp521r1", TLS_GROUP_SECP521R1 },
+		{ "P-521", TLS_GROUP_SECP521R1 },
+		{ "x448", TLS_GROUP_X448 },
+		{ "X448", TLS_GROUP_X448 },
 	};
 	enum tls_group g = 0;
 	struct kx_key *key = NULL;
@@ -313,29 +408,33 @@ static void test_names_and_support(void)
 		      names[i].group);
 	CHECK(kx_group_from_name("ffdhe2048", &g) == -ENOENT,
 	      "unsupported group name: ENOENT");
-	CHECK(kx_group_from_name("P-521", &g) == -ENOENT,
-	      "P-521 is not offered: ENOENT");
+	CHECK(kx_group_from_name("ffdhe3072", &g) == -ENOENT,
+	      "ffdhe3072 (no finite-field groups): ENOENT");
 	CHECK(!strcmp(kx_group_name(TLS_GROUP_X25519), "x25519") &&
 		      !strcmp(kx_group_name(TLS_GROUP_SECP256R1), "secp256r1") &&
-		      !strcmp(kx_group_name(TLS_GROUP_SECP384R1), "secp384r1"),
+		      !strcmp(kx_group_name(TLS_GROUP_SECP384R1), "secp384r1") &&
+		      !strcmp(kx_group_name(TLS_GROUP_SECP521R1), "secp521r1") &&
+		      !strcmp(kx_group_name(TLS_GROUP_X448), "x448"),
 	      "log names are the IANA names");
-	CHECK(!strcmp(kx_group_name(0x0019), "unknown"),
-	      "secp521r1 (0x0019) logs as unknown");
+	CHECK(!strcmp(kx_group_name(0x0100), "unknown"),
+	      "ffdhe2048 (0x0100) logs as unknown");
 
 	CHECK(kx_public_len(TLS_GROUP_X25519) == 32 &&
 		      kx_public_len(TLS_GROUP_SECP256R1) == 65 &&
-		      kx_public_len(TLS_GROUP_SECP384R1) == 97,
-	      "share lengths of RFC 8446 §4.2.8.2: 32, 65, 97");
-	CHECK(kx_public_len(0x0019) == 0 && kx_public_len(0x0100) == 0,
+		      kx_public_len(TLS_GROUP_SECP384R1) == 97 &&
+		      kx_public_len(TLS_GROUP_SECP521R1) == 133 &&
+		      kx_public_len(TLS_GROUP_X448) == 56,
+	      "share lengths of RFC 8446 §4.2.8.2: 32, 65, 97, 133, 56");
+	CHECK(kx_public_len(0x0100) == 0 && kx_public_len(0x0016) == 0,
 	      "unsupported groups have share length 0");
 	for (size_t i = 0; i < sizeof(all_groups) / sizeof(all_groups[0]); i++)
 		CHECK(kx_group_supported(all_groups[i]), "%s is supported",
 		      kx_group_name(all_groups[i]));
-	CHECK(!kx_group_supported(0x0019) && !kx_group_supported(0x001e) &&
+	CHECK(!kx_group_supported(0x0100) && !kx_group_supported(0x0016) &&
 		      !kx_group_supported(0),
-	      "secp521r1, x448 and 0 are not supported");
-	CHECK(kx_keygen(0x001e, &key) == -EOPNOTSUPP && !key,
-	      "keygen for x448: EOPNOTSUPP");
+	      "ffdhe2048, secp256k1 and 0 are not supported");
+	CHECK(kx_keygen(0x0100, &key) == -EOPNOTSUPP && !key,
+	      "keygen for ffdhe2048: EOPNOTSUPP");
 }
 
 int main(void)
@@ -345,8 +444,10 @@ int main(void)
 	for (size_t i = 0; i < sizeof(all_groups) / sizeof(all_groups[0]); i++)
 		test_round_trip(all_groups[i]);
 	test_x25519_low_order();
+	test_x448_low_order();
 	test_bad_lengths();
 	test_bad_nist_points();
+	test_bad_p521_point();
 	test_private_value_bounds();
 	test_names_and_support();
 	kx_free(NULL);

@@ -21,8 +21,10 @@
 
 void tls_config_init(struct tls_config *cfg)
 {
+	/* X448 and P-521 last: accepted from clients that want them */
 	static const uint16_t groups[] = { TLS_GROUP_X25519, TLS_GROUP_SECP256R1,
-					   TLS_GROUP_SECP384R1 };
+					   TLS_GROUP_SECP384R1, TLS_GROUP_X448,
+					   TLS_GROUP_SECP521R1 };
 	size_t n;
 	const struct tls_suite *s = tls_suites(&n);
 

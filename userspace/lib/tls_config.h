@@ -62,7 +62,10 @@ struct tls_config {
 	char alpn[256];
 };
 
-/* Secure defaults: TLS 1.2-1.3, ECDHE + AEAD suites, X25519/P-256/P-384. */
+/*
+ * Secure defaults: TLS 1.2-1.3, ECDHE + AEAD suites, groups X25519, P-256,
+ * P-384, X448, P-521.
+ */
 void tls_config_init(struct tls_config *cfg);
 void tls_config_free(struct tls_config *cfg);
 
@@ -72,7 +75,10 @@ int tls_config_set_versions(struct tls_config *cfg, const char *min,
 /* Suite names (IANA or OpenSSL), separated by ':' or ','. */
 int tls_config_set_suites(struct tls_config *cfg, const char *list, char *err,
 			  size_t errlen) WUR;
-/* "x25519", "P-256", "P-384" (or secp256r1, secp384r1), ':' or ',' */
+/*
+ * "x25519", "P-256", "P-384", "x448", "P-521" (or secp256r1, secp384r1,
+ * secp521r1), ':' or ','
+ */
 int tls_config_set_groups(struct tls_config *cfg, const char *list, char *err,
 			  size_t errlen) WUR;
 int tls_config_set_alpn(struct tls_config *cfg, const char *list, char *err,

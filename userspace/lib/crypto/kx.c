@@ -22,18 +22,25 @@ struct kx_group {
 	enum tls_group id;
 	const char *name;	/* IANA TLS name, for config and logs */
 	const char *alias;	/* NIST name, also accepted in config */
-	const char *curve;	/* libcrypto EC group, NULL for X25519 */
+	const char *curve;	/* libcrypto EC group, NULL for X25519/X448 */
+	const char *raw;	/* libcrypto key type of X25519/X448 */
 	int nid;
 	size_t public_len;	/* RFC 8446 §4.2.8.2 */
 	size_t secret_len;	/* RFC 8446 §7.4 */
 };
 
 static const struct kx_group groups[] = {
-	{ TLS_GROUP_X25519, "x25519", NULL, NULL, NID_X25519, 32, 32 },
-	{ TLS_GROUP_SECP256R1, "secp256r1", "P-256", "P-256",
+	{ TLS_GROUP_X25519, "x25519", NULL, NULL, "X25519", NID_X25519, 32,
+	  32 },
+	{ TLS_GROUP_SECP256R1, "secp256r1", "P-256", "P-256", NULL,
 	  NID_X9_62_prime256v1, 65, 32 },
-	{ TLS_GROUP_SECP384R1, "secp384r1", "P-384", "P-384", NID_secp384r1,
-	  97, 48 },
+	{ TLS_GROUP_SECP384R1, "secp384r1", "P-384", "P-384", NULL,
+	  NID_secp384r1, 97, 48 },
+	/* RFC 8446 §4.2.8.2: 1 + 2 * 66 bytes; the secret is 66 (§7.4.1) */
+	{ TLS_GROUP_SECP521R1, "secp521r1", "P-521", "P-521", NULL,
+	  NID_secp521r1, 133, 66 },
+	/* RFC 7748 §5: 56-byte u-coordinates and results */
+	{ TLS_GROUP_X448, "x448", NULL, NULL, "X448", NID_X448, 56, 56 },
 };
 
 struct kx_key {
@@ -114,7 +121,7 @@ int kx_keygen(enum tls_group group, struct kx_key **key)
 	if (g->curve)
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->curve);
 	else
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, g->raw);
 	return wrap_key(g, pkey, key);
 }
 
@@ -202,10 +209,10 @@ int kx_key_from_private(enum tls_group group, const uint8_t *priv,
 	if (g->curve) {
 		TRY(ec_from_private(g, priv, len, &pkey));
 	} else {
-		/* RFC 7748 §5: any 32 bytes are a scalar (clamped on use) */
+		/* RFC 7748 §5: any 32 (56) bytes are a scalar, clamped on use */
 		ENSURE(len == g->secret_len, -EINVAL);
-		pkey = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL,
-						       priv, len);
+		pkey = EVP_PKEY_new_raw_private_key_ex(NULL, g->raw, NULL, priv,
+						       len);
 	}
 	return wrap_key(g, pkey, key);
 }
@@ -238,8 +245,8 @@ static int peer_key(const struct kx_group *g, const uint8_t *pub, size_t len,
 	/* RFC 8446 §4.2.8.2 / RFC 8422 §5.4: fixed length per group */
 	ENSURE(len == g->public_len, -EBADMSG);
 	if (!g->curve) {
-		/* RFC 7748 §5: every 32-byte string is a u-coordinate */
-		*out = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, pub,
+		/* RFC 7748 §5: every 32 (56) byte string is a u-coordinate */
+		*out = EVP_PKEY_new_raw_public_key_ex(NULL, g->raw, NULL, pub,
 						      len);
 		return *out ? 0 : -EIO;
 	}
@@ -267,8 +274,8 @@ static int derive_with(EVP_PKEY_CTX *ctx, const struct kx_group *g,
 	}
 	if (EVP_PKEY_derive(ctx, buf, n) != 1) {
 		/*
-		 * libcrypto refuses an all-zero X25519 result, the one way a
-		 * valid-looking u-coordinate fails (RFC 7748 §6.1).
+		 * libcrypto refuses an all-zero X25519/X448 result, the one
+		 * way a valid-looking u-coordinate fails (RFC 7748 §6).
 		 */
 		ERR_clear_error();
 		return g->curve ? -EIO : -EBADMSG;
@@ -294,8 +301,8 @@ int kx_derive(const struct kx_key *key, const uint8_t *peer_pub,
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(peer);
 	/*
-	 * RFC 8446 §7.4.2, RFC 7748 §6.1: an all-zero X25519 secret means a
-	 * low-order share. libcrypto checks too; this does not rely on it.
+	 * RFC 8446 §7.4.2, RFC 7748 §6: an all-zero X25519/X448 secret means
+	 * a low-order share. libcrypto checks too; this does not rely on it.
 	 */
 	if (!err && !g->curve && !CRYPTO_memcmp(buf, zeros, n))
 		err = -EBADMSG;

@@ -4,8 +4,8 @@
  *
  * Every secret the key schedule produces (PRKs, traffic secrets, keys, IVs,
  * master secrets) fits in 64 bytes: the largest TLS hash is SHA-384 (48) and
- * the largest record key is 32. Inputs of other sizes, such as a (EC)DHE
- * shared secret, are passed in as plain byte ranges. A fixed buffer means no allocation to fail
+ * the largest record key is 32. The largest (EC)DHE shared secret, P-521's
+ * x-coordinate, is 66 bytes (RFC 8446 §7.4.2): hence 66. A fixed buffer means no allocation to fail
  * and no heap copies left behind; secret_wipe() is the only way a secret is
  * released, and it clears with OPENSSL_cleanse so the compiler cannot elide
  * it. Declare temporaries SECRET_SCOPED so early TRY() returns wipe them too.
@@ -19,7 +19,7 @@
 
 #include "try.h"
 
-#define SECRET_MAX 64
+#define SECRET_MAX 66
 
 struct secret {
 	size_t len;

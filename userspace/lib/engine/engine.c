@@ -272,7 +272,14 @@ static int handle_messages(struct tls_engine *e)
 			break;
 		}
 		if (err == -EMSGSIZE) {
-			err = engine_fail(e, -EPROTO, TLS_ALERT_RECORD_OVERFLOW,
+			/*
+			 * Not record_overflow, which RFC 8446 §6.2 keeps for
+			 * records: a message past what we buffer is a length
+			 * field out of our range, illegal_parameter (as
+			 * OpenSSL and BoringSSL answer it).
+			 */
+			err = engine_fail(e, -EPROTO,
+					  TLS_ALERT_ILLEGAL_PARAMETER,
 					  "handshake message over %u bytes",
 					  HS_MSG_MAX);
 			break;
@@ -322,8 +329,21 @@ static int handle_ccs(struct tls_engine *e, const uint8_t *body, size_t len)
 	if (len != 1 || body[0] != 1)
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
 				   "malformed ChangeCipherSpec");
-	if (e->record.ccs_ignorable)
+	if (e->record.ccs_ignorable) {
+		/*
+		 * RFC 8446 §5, §D.4: a peer sends one CCS, between its first
+		 * handshake message and its Finished, never inside a message
+		 * (§5.1: no interleaving). Anything more is unexpected.
+		 */
+		if (e->record.ccs_ignored || e->in.hs.len)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_UNEXPECTED_MESSAGE,
+					   "%s ChangeCipherSpec",
+					   e->in.hs.len ? "interleaved" :
+							  "second");
+		e->record.ccs_ignored = true;
 		return 0;
+	}
 	if (!e->record.ccs_expected)
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
 				   "unexpected ChangeCipherSpec");

@@ -28,12 +28,25 @@ int engine_chain(struct tls_engine *e, struct certificate *c)
 
 int engine_pick_scheme(struct tls_engine *e, struct bytes peer_schemes)
 {
-	uint16_t offered[128], v;
+	uint16_t usable[TLS_CONFIG_MAX_LIST], v;
 	size_t n = 0;
 
-	while (n < 128 && hs_u16_list_at(peer_schemes, n, &v))
-		offered[n++] = v;
-	return sig_pick(e->cfg->key, e->params.version, offered, n,
+	/*
+	 * RFC 8446 §4.2.3: the list may hold any number of schemes we do
+	 * not know (up to 32767); keep only those our key can make, once
+	 * each, so the one we can use is found wherever it stands.
+	 */
+	for (size_t i = 0; hs_u16_list_at(peer_schemes, i, &v); i++) {
+		bool seen = false;
+
+		if (!sig_scheme_fits_key(e->cfg->key, v, e->params.version))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			seen |= usable[j] == v;
+		if (!seen && n < TLS_CONFIG_MAX_LIST)
+			usable[n++] = v;
+	}
+	return sig_pick(e->cfg->key, e->params.version, usable, n,
 			&e->params.our_sig_scheme);
 }
 

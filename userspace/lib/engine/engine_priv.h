@@ -73,6 +73,7 @@ struct engine_record {
 	bool ccs_expected;
 	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
 	bool ccs_ignorable;
+	bool ccs_ignored;	/* that one has come: a second is refused */
 };
 
 /* What the hellos settled (and what they need until they do). */
@@ -116,7 +117,7 @@ struct engine_tls13 {
 struct engine_tls12 {
 	struct secret master;
 	struct record_keys client_keys, server_keys; /* until each CCS */
-	uint8_t peer_share[128];	/* ServerKeyExchange public key */
+	uint8_t peer_share[KX_PUBLIC_MAX]; /* ServerKeyExchange public key */
 	size_t peer_share_len;
 	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
 	bool ems;			/* RFC 7627 negotiated */

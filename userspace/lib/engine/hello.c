@@ -43,7 +43,7 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 	const struct tls_config *cfg = e->cfg;
 	uint8_t suites[2 * TLS_CONFIG_MAX_LIST], groups[2 * TLS_CONFIG_MAX_LIST];
 	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST], versions[4];
-	uint8_t shares[256], pub[128];
+	uint8_t shares[256], pub[KX_PUBLIC_MAX];
 	static const uint8_t null_compression = 0, uncompressed = 0;
 	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
 	struct client_hello ch = { 0 };
@@ -192,21 +192,39 @@ static int on_server_hello(struct tls_engine *e, const struct hs_message *m)
 	TRY(engine_decoded(e, hs_server_hello_decode(m->body, &sh),
 			   "ServerHello"));
 
+	/* RFC 8446 §D.5: legacy_version 0x0300 or lower is protocol_version */
+	if (sh.legacy_version <= TLS_VERSION_SSL3)
+		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+				   "ServerHello legacy_version 0x%04x",
+				   sh.legacy_version);
+	/*
+	 * RFC 8446 §4.2.1: a supported_versions naming a version we did
+	 * not offer or one before TLS 1.3 is illegal_parameter.
+	 */
+	if ((sh.exts & HS_EXT_SUPPORTED_VERSIONS) &&
+	    (sh.selected_version != TLS_VERSION_1_3 ||
+	     !offers(e, TLS_VERSION_1_3)))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "server selected version 0x%04x",
+				   sh.selected_version);
 	/* RFC 8446 §4.2.1: supported_versions decides; else legacy_version */
 	e->params.version = sh.exts & HS_EXT_SUPPORTED_VERSIONS ?
 				    sh.selected_version :
 				    sh.legacy_version;
+	/*
+	 * RFC 5246 §E.1: without supported_versions only TLS 1.2 can be
+	 * chosen (we never offer older); any other is protocol_version.
+	 */
 	if (e->params.version != TLS_VERSION_1_3 &&
-	    e->params.version != TLS_VERSION_1_2)
+	    (e->params.version != TLS_VERSION_1_2 ||
+	     !offers(e, TLS_VERSION_1_2)))
 		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
 				   "server chose version 0x%04x",
 				   e->params.version);
-	if (!offers(e, e->params.version) ||
-	    (e->params.version == TLS_VERSION_1_2 &&
-	     (sh.exts & HS_EXT_SUPPORTED_VERSIONS)))
-		/* §4.2.1: a version we did not offer is illegal_parameter */
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "server chose a version we did not offer");
+	if (!(sh.exts & HS_EXT_SUPPORTED_VERSIONS) &&
+	    e->params.version == TLS_VERSION_1_3)
+		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+				   "TLS 1.3 chosen by legacy_version");
 	/* §4.1.3: a TLS 1.2 answer to a TLS 1.3 offer must not say DOWNGRD */
 	if (e->params.version == TLS_VERSION_1_2 &&
 	    offers(e, TLS_VERSION_1_3) &&
@@ -284,6 +302,14 @@ static int on_client_hello(struct tls_engine *e, const struct hs_message *m)
 
 	TRY(engine_decoded(e, hs_client_hello_decode(m->body, &ch),
 			   "ClientHello"));
+	/*
+	 * RFC 8446 §D.5: legacy_version 0x0300 (SSL 3.0) or lower is
+	 * protocol_version, whatever supported_versions says.
+	 */
+	if (ch.legacy_version <= TLS_VERSION_SSL3)
+		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
+				   "ClientHello legacy_version 0x%04x",
+				   ch.legacy_version);
 	if (e->params.sent_hrr)
 		/* The second ClientHello keeps the version already chosen. */
 		return hs13_server_respond(e, &ch, m->whole);

@@ -139,7 +139,8 @@ static int send_certificate_status(struct tls_engine *e)
 /* RFC 8422 §5.4: fresh ECDHE parameters, signed with our key. */
 static int send_server_key_exchange(struct tls_engine *e)
 {
-	uint8_t pub[128], tbs[2 * HS_RANDOM_LEN + 4 + 128], sigbuf[1024];
+	uint8_t pub[KX_PUBLIC_MAX], tbs[2 * HS_RANDOM_LEN + 4 + KX_PUBLIC_MAX];
+	uint8_t sigbuf[1024];
 	struct server_key_exchange ske = {
 		.group = e->params.group,
 		.sig_scheme = e->params.our_sig_scheme,

@@ -45,6 +45,58 @@ static const struct tls_suite *choose_suite(struct tls_engine *e,
 	return NULL;
 }
 
+/* One bit per NamedGroup: lists are checked in one pass, not n². */
+struct group_set {
+	uint8_t bits[65536 / 8];
+};
+
+static bool group_set_add(struct group_set *s, uint16_t g)
+{
+	uint8_t mask = (uint8_t)(1u << (g % 8));
+	bool was = s->bits[g / 8] & mask;
+
+	s->bits[g / 8] |= mask;
+	return was;
+}
+
+/*
+ * §4.2.8: every KeyShareEntry is for a group the client lists in
+ * supported_groups, one per group; §4.2.8.2: a share for a group we know
+ * has that group's length. Servers may check (§4.2.8) and we do: each
+ * breach is illegal_parameter, as is a point off the curve once used.
+ */
+static int check_key_shares(struct tls_engine *e,
+			    const struct client_hello *ch)
+{
+	struct group_set listed = { 0 }, shared = { 0 };
+	struct reader r;
+	struct bytes ke;
+	uint16_t g;
+	int err;
+
+	for (size_t i = 0; hs_u16_list_at(ch->supported_groups, i, &g); i++)
+		(void)group_set_add(&listed, g);
+	reader_init(&r, ch->key_shares.p, ch->key_shares.len);
+	while (!(err = hs_key_share_next(&r, &g, &ke))) {
+		if (!group_set_add(&listed, g))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "key share for group 0x%04x not in supported_groups",
+					   g);
+		if (group_set_add(&shared, g))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "two key shares for group 0x%04x", g);
+		if (kx_group_supported(g) && ke.len != kx_public_len(g))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "%s key share of %zu bytes",
+					   kx_group_name(g), ke.len);
+	}
+	/* the codec checked the list's syntax: only its end is left */
+	return err == -ENOENT ? 0 : engine_decoded(e, err, "key_share");
+}
+
 /*
  * §4.2.8: the first of our groups the client sent a share for; failing
  * that, the first of our groups it supports, to ask for with an HRR.
@@ -131,7 +183,7 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 		       struct bytes client_share)
 {
 	SECRET_SCOPED struct secret shared = { 0 };
-	uint8_t pub[128];
+	uint8_t pub[KX_PUBLIC_MAX];
 	size_t publen;
 
 	TRY(kx_keygen(e->params.group, &e->params.kx));
@@ -188,6 +240,7 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 	if (engine_pick_scheme(e, ch->sig_algs))
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "no signature scheme fits our key");
+	TRY(check_key_shares(e, ch));
 	choose_group(e, ch, &shared_group, &retry_group);
 	if (e->params.sent_hrr) {
 		/* §4.1.2: ClientHello2 must carry the share we asked for */

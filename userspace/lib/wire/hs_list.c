@@ -115,6 +115,20 @@ int hs_key_share_find(struct bytes key_shares, uint16_t group,
 	return -ENOENT;
 }
 
+int hs_key_share_next(struct reader *r, uint16_t *group,
+		      struct bytes *key_exchange)
+{
+	struct reader ke;
+
+	if (reader_done(r))
+		return -ENOENT;
+	/* RFC 8446 §4.2.8: KeyShareEntry */
+	TRY(reader_u16(r, group));
+	TRY(reader_vector(r, 2, 1, 0xffff, &ke));
+	*key_exchange = hs_rest(&ke);
+	return 0;
+}
+
 int hs_key_share_add(uint8_t *buf, size_t cap, struct bytes *list,
 		     uint16_t group, struct bytes key_exchange)
 {

@@ -312,6 +312,12 @@ struct bytes hs_u16_list(const uint16_t *values, size_t n, uint8_t *out);
 /* The key_exchange of the share for group in a ClientHello; -ENOENT if none. */
 int hs_key_share_find(struct bytes key_shares, uint16_t group,
 		      struct bytes *key_exchange) WUR;
+/*
+ * The next KeyShareEntry of a key_shares body (a reader over it): 0,
+ * -ENOENT at the end, -EBADMSG if malformed.
+ */
+int hs_key_share_next(struct reader *r, uint16_t *group,
+		      struct bytes *key_exchange) WUR;
 /* Append one KeyShareEntry to a key_shares body being built. */
 int hs_key_share_add(uint8_t *buf, size_t cap, struct bytes *list,
 		     uint16_t group, struct bytes key_exchange) WUR;

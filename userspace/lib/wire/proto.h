@@ -12,6 +12,7 @@
 
 /* ProtocolVersion (RFC 5246 §6.2.1, RFC 8446 §4.1.2) */
 enum tls_version {
+	TLS_VERSION_SSL3 = 0x0300,
 	TLS_VERSION_1_0 = 0x0301,
 	TLS_VERSION_1_2 = 0x0303,
 	TLS_VERSION_1_3 = 0x0304,
@@ -146,7 +147,9 @@ enum tls_cipher_suite {
 enum tls_group {
 	TLS_GROUP_SECP256R1 = 0x0017,
 	TLS_GROUP_SECP384R1 = 0x0018,
+	TLS_GROUP_SECP521R1 = 0x0019,
 	TLS_GROUP_X25519 = 0x001d,
+	TLS_GROUP_X448 = 0x001e,
 };
 
 /* SignatureScheme (RFC 8446 §4.2.3) */
