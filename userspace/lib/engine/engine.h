@@ -76,7 +76,9 @@ struct tls_result {
 
 /*
  * A new engine for one connection. The config must outlive it. Returns NULL
- * with errno set (ENOMEM, EINVAL for a request the config cannot serve).
+ * with errno set (ENOMEM, EINVAL for a request the config cannot serve:
+ * among them a client that verifies the server but has no server_name to
+ * verify it for).
  * A client has its ClientHello in the output straight away.
  */
 struct tls_engine *tls_engine_new(const struct tls_config *cfg,
