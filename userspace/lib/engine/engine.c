@@ -392,6 +392,24 @@ static int record_fail(struct tls_engine *e, int err)
 }
 
 /*
+ * The framing rules for the next record: while 0-RTT data is skipped after
+ * a HelloRetryRequest, protected records come before any key (§4.2.10), as
+ * long as TLS 1.3 ciphertext may be (§5.2). record_open() still holds a
+ * plaintext record to 2^14 bytes.
+ */
+static const struct record_dir *rx_framing(const struct tls_engine *e)
+{
+	static const struct record_dir tls13_protected = {
+		.cipher = RECORD_AES_128_GCM,
+		.version = TLS_VERSION_1_3,
+	};
+
+	if (e->record.early_skip == EARLY_DATA_PROTECTED)
+		return &tls13_protected;
+	return &e->record.rx;
+}
+
+/*
  * RFC 8446 §4.2.10: 0-RTT data we did not accept, skipped. §4.6.1: only
  * its plaintext counts (not the tag, nor the inner content type), and more
  * than the limit is unexpected_message. A record counts at least one byte,
@@ -419,7 +437,7 @@ static int handle_record(struct tls_engine *e)
 	int err;
 
 	reader_init(&r, e->in.rec, e->in.rec_len);
-	err = record_parse(&e->record.rx, &r, &f);
+	err = record_parse(rx_framing(e), &r, &f);
 	if (err)
 		return record_fail(e, err);
 	if (f.type == TLS_CT_CHANGE_CIPHER_SPEC)
@@ -458,7 +476,7 @@ static int record_size(struct tls_engine *e, size_t *size)
 	int err;
 
 	reader_init(&r, e->in.rec, e->in.rec_len);
-	err = record_parse(&e->record.rx, &r, &f);
+	err = record_parse(rx_framing(e), &r, &f);
 	if (err == -EAGAIN || !err) {
 		*size = f.size;
 		return 0;
