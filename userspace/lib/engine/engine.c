@@ -493,6 +493,15 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 	while (!e->err && !e->done && *consumed < len) {
 		size_t want = TLS_RECORD_HEADER_LEN, take;
 
+		/* A new record past the budget (engine.h) */
+		if (!e->in.rec_len && e->in.taken >= TLS_ENGINE_INPUT_MAX) {
+			(void)engine_fail(e, -EPROTO,
+					  TLS_ALERT_UNEXPECTED_MESSAGE,
+					  "more than %u bytes without completing the handshake",
+					  TLS_ENGINE_INPUT_MAX);
+			break;
+		}
+
 		if (e->in.rec_len >= TLS_RECORD_HEADER_LEN &&
 		    record_size(e, &want))
 			break;
@@ -502,6 +511,7 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 			take = len - *consumed;
 		memcpy(e->in.rec + e->in.rec_len, in + *consumed, take);
 		e->in.rec_len += take;
+		e->in.taken += take;
 		*consumed += take;
 		if (e->in.rec_len < TLS_RECORD_HEADER_LEN)
 			continue;

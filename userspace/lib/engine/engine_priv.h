@@ -56,6 +56,7 @@ struct engine_input {
 	struct writer hs;		/* handshake bytes not yet handled */
 	size_t hs_rest;			/* bytes after the message being handled */
 	unsigned int warnings;		/* TLS 1.2 warning alerts ignored */
+	size_t taken;			/* bytes consumed, for the budget */
 };
 
 /* Output: records waiting to be sent, and the scratch to seal one. */
