@@ -180,10 +180,15 @@ int engine_client_start(struct tls_engine *e)
 			return -EINVAL;
 	}
 	e->step = &hello_steps[SERVER_HELLO];
-	/* Shares for our first two groups: X25519 and P-256 by default. */
+	/*
+	 * Shares for our first two groups: X25519 and P-256 by default
+	 * (§4.2.8: never two for one group).
+	 */
 	if (offers(e, TLS_VERSION_1_3))
 		TRY(new_key_shares(e, cfg->groups[0],
-				   cfg->n_groups > 1 ? cfg->groups[1] : 0));
+				   cfg->n_groups > 1 &&
+						   cfg->groups[1] != cfg->groups[0] ?
+					   cfg->groups[1] : 0));
 	TRY(send_client_hello(e));
 	/* RFC 8446 §5.1: 0x0303 on every record after the first ClientHello */
 	record_dir_plain(&e->record.tx, TLS_VERSION_1_2);
