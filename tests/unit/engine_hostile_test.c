@@ -227,7 +227,8 @@ static void test_warning_alerts(void)
 
 /* ------------------------------------------- renegotiation_info, 1.2 */
 
-/* A TLS 1.2 ClientHello: ECDHE-ECDSA-AES128-GCM, P-256, what `how` asks. */
+/* A TLS 1.2 ClientHello for ECDHE-ECDSA-AES128-GCM on P-256, with or
+ * without the SCSV and renegotiation_info (RFC 5746 §3.4). */
 static size_t client_hello_12(uint8_t *wire, bool scsv, bool ext)
 {
 	static const uint8_t groups[] = { 0x00, 0x17 };
