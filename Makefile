@@ -190,14 +190,30 @@ FUZZ_HEADERS := $(wildcard userspace/lib/*.h userspace/lib/*/*.h tests/lib/*.h)
 FUZZ_TESTLIB_SRCS := $(addprefix tests/lib/,check.c hex.c hs_any.c rfc8448.c)
 
 .PHONY: fuzz
-fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fuzz/engine_seeds
-	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/engine-corpus
+fuzz: $(B)/fuzz/hs_msg_fuzz $(B)/fuzz/hs_msg_seeds $(B)/fuzz/engine_fuzz $(B)/fuzz/engine_seeds \
+	$(B)/fuzz/engine_verdict_fuzz $(B)/fuzz/engine_verdict_seeds
+	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/engine-corpus $(B)/fuzz/verdict-corpus
 	@$(B)/fuzz/hs_msg_seeds $(B)/fuzz/corpus
 	@$(B)/fuzz/engine_seeds $(B)/fuzz/engine-corpus
+	@$(B)/fuzz/engine_verdict_seeds $(B)/fuzz/verdict-corpus
 	$(B)/fuzz/hs_msg_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
 	$(B)/fuzz/engine_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/engine- $(B)/fuzz/engine-corpus
+	$(B)/fuzz/engine_verdict_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-print_final_stats=1 -artifact_prefix=$(B)/fuzz/verdict- \
+		$(B)/fuzz/verdict-corpus tests/fuzz/corpus/engine_verdict
+
+# Both roles against their peer's bytes: every input ends in a verdict
+# (tests/lib/engine_verdict.h); all of libktlso instrumented.
+$(B)/fuzz/engine_verdict_fuzz: tests/fuzz/engine_verdict_fuzz.c tests/lib/engine_verdict.c $(LIB_SRCS) $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(filter %.c,$^) -lssl -lcrypto
+
+$(B)/fuzz/engine_verdict_seeds: tests/fuzz/engine_verdict_fuzz.c tests/lib/engine_verdict.c $(B)/libktlso.a $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CFLAGS) -DENGINE_VERDICT_SEEDS -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 $(B)/fuzz/engine_seeds: tests/fuzz/engine_fuzz.c $(B)/libktlso.a $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)

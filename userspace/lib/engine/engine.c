@@ -17,7 +17,23 @@
 
 /* Handshake messages larger than this are refused (a 10-certificate chain fits). */
 #define HS_MSG_MAX (128 * 1024)
+/*
+ * Reassembly holds at most one incomplete message (its header and all but
+ * one byte of an HS_MSG_MAX body) when a whole record arrives.
+ */
+#define HS_REASSEMBLY_MAX (TLS_HS_HEADER_LEN + HS_MSG_MAX - 1 + TLS_MAX_PLAINTEXT)
 #define OUT_LIMIT (512 * 1024)
+/*
+ * Warning alerts a TLS 1.2 peer may send before we stop ignoring them: a
+ * stream of them would otherwise keep a handshake alive to its timeout.
+ */
+#define WARNINGS_MAX 4
+/*
+ * RFC 8446 §4.2.10: early data we do not accept is skipped up to the
+ * configured max_early_data_size; we configure none (no tickets), so the
+ * largest OpenSSL issues by default, 2^14 bytes.
+ */
+#define EARLY_DATA_SKIP_MAX TLS_MAX_PLAINTEXT
 
 /* One record onto the output. */
 static int seal_out(struct tls_engine *e, struct record_dir *dir, uint8_t type,
@@ -309,15 +325,38 @@ static int handle_messages(struct tls_engine *e)
 	return e->err ? e->err : err;
 }
 
+/*
+ * A warning the handshake can go on after: in TLS 1.2 (or before the
+ * version is chosen, if we offer 1.2) any warning but close_notify and
+ * user_canceled, which end the connection (RFC 5246 §7.2.1, §7.2.2;
+ * RFC 6066 §3: unrecognized_name may be a warning). TLS 1.3 has no such
+ * warnings (RFC 8446 §6).
+ */
+static bool warning_to_ignore(const struct tls_engine *e, const uint8_t *p)
+{
+	uint16_t version = e->params.version;
+
+	if (!version && e->cfg->min_version <= TLS_VERSION_1_2)
+		version = TLS_VERSION_1_2;
+	return p[0] == TLS_ALERT_LEVEL_WARNING &&
+	       version == TLS_VERSION_1_2 && p[1] != TLS_ALERT_CLOSE_NOTIFY &&
+	       p[1] != TLS_ALERT_USER_CANCELED;
+}
+
 static int handle_alert(struct tls_engine *e, const uint8_t *p, size_t len)
 {
 	if (len != 2)
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECODE_ERROR,
 				   "malformed alert record");
+	if (warning_to_ignore(e, p) && e->in.warnings < WARNINGS_MAX) {
+		e->in.warnings++;
+		return 0;
+	}
 	e->peer_alert = p[1];
 	/*
-	 * Any alert ends a handshake: close_notify (§6.1) leaves nothing to
-	 * finish, and a warning such as no_renegotiation cannot apply yet.
+	 * Any other alert ends a handshake: close_notify (§6.1) leaves
+	 * nothing to finish, and in TLS 1.3 every alert but the closure
+	 * alerts is an error (RFC 8446 §6.2).
 	 */
 	return engine_fail(e, -ECONNRESET, -1, "peer sent alert %s",
 			   tls_alert_name(p[1]));
@@ -372,6 +411,43 @@ static int record_fail(struct tls_engine *e, int err)
 			   strerror(-err));
 }
 
+/*
+ * The framing rules for the next record: while 0-RTT data is skipped after
+ * a HelloRetryRequest, protected records come before any key (§4.2.10), as
+ * long as TLS 1.3 ciphertext may be (§5.2). record_open() still holds a
+ * plaintext record to 2^14 bytes.
+ */
+static const struct record_dir *rx_framing(const struct tls_engine *e)
+{
+	static const struct record_dir tls13_protected = {
+		.cipher = RECORD_AES_128_GCM,
+		.version = TLS_VERSION_1_3,
+	};
+
+	if (e->record.early_skip == EARLY_DATA_PROTECTED)
+		return &tls13_protected;
+	return &e->record.rx;
+}
+
+/*
+ * RFC 8446 §4.2.10: 0-RTT data we did not accept, skipped. §4.6.1: only
+ * its plaintext counts (not the tag, nor the inner content type), and more
+ * than the limit is unexpected_message. A record counts at least one byte,
+ * so empty ones cannot go on for ever.
+ */
+static int skip_early_data(struct tls_engine *e, const struct record_frame *f)
+{
+	size_t overhead = 16 + 1; /* every TLS 1.3 AEAD's tag, the type */
+	size_t n = f->body_len > overhead ? f->body_len - overhead : 1;
+
+	e->record.early_skipped += n;
+	if (e->record.early_skipped > EARLY_DATA_SKIP_MAX)
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNEXPECTED_MESSAGE,
+				   "more than %u bytes of early data",
+				   EARLY_DATA_SKIP_MAX);
+	return 0;
+}
+
 static int handle_record(struct tls_engine *e)
 {
 	struct record_frame f;
@@ -381,15 +457,24 @@ static int handle_record(struct tls_engine *e)
 	int err;
 
 	reader_init(&r, e->in.rec, e->in.rec_len);
-	err = record_parse(&e->record.rx, &r, &f);
+	err = record_parse(rx_framing(e), &r, &f);
 	if (err)
 		return record_fail(e, err);
 	if (f.type == TLS_CT_CHANGE_CIPHER_SPEC)
 		return handle_ccs(e, f.body, f.body_len);
+	if (e->record.early_skip == EARLY_DATA_PROTECTED &&
+	    f.type == TLS_CT_APPLICATION_DATA)
+		return skip_early_data(e, &f);
 	err = record_open(&e->record.rx, &f, &type, e->in.plain,
 			  sizeof(e->in.plain), &len);
+	if (err == -EBADMSG &&
+	    e->record.early_skip == EARLY_DATA_UNDECRYPTABLE)
+		return skip_early_data(e, &f);
 	if (err)
 		return record_fail(e, err);
+	/* §4.2.10: the first record that opens starts the second flight */
+	if (e->record.early_skip == EARLY_DATA_UNDECRYPTABLE)
+		e->record.early_skip = EARLY_DATA_NONE;
 
 	switch (type) {
 	case TLS_CT_ALERT:
@@ -411,7 +496,7 @@ static int record_size(struct tls_engine *e, size_t *size)
 	int err;
 
 	reader_init(&r, e->in.rec, e->in.rec_len);
-	err = record_parse(&e->record.rx, &r, &f);
+	err = record_parse(rx_framing(e), &r, &f);
 	if (err == -EAGAIN || !err) {
 		*size = f.size;
 		return 0;
@@ -422,9 +507,20 @@ static int record_size(struct tls_engine *e, size_t *size)
 int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 		    size_t *consumed)
 {
+	int err;
+
 	*consumed = 0;
 	while (!e->err && !e->done && *consumed < len) {
 		size_t want = TLS_RECORD_HEADER_LEN, take;
+
+		/* A new record past the budget (engine.h) */
+		if (!e->in.rec_len && e->in.taken >= TLS_ENGINE_INPUT_MAX) {
+			(void)engine_fail(e, -EPROTO,
+					  TLS_ALERT_UNEXPECTED_MESSAGE,
+					  "more than %u bytes without completing the handshake",
+					  TLS_ENGINE_INPUT_MAX);
+			break;
+		}
 
 		if (e->in.rec_len >= TLS_RECORD_HEADER_LEN &&
 		    record_size(e, &want))
@@ -435,6 +531,7 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 			take = len - *consumed;
 		memcpy(e->in.rec + e->in.rec_len, in + *consumed, take);
 		e->in.rec_len += take;
+		e->in.taken += take;
 		*consumed += take;
 		if (e->in.rec_len < TLS_RECORD_HEADER_LEN)
 			continue;
@@ -442,7 +539,16 @@ int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 			break;
 		if (e->in.rec_len < want)
 			continue;
-		(void)handle_record(e);
+		err = handle_record(e);
+		/*
+		 * Every failure ends the handshake with an alert: one that
+		 * did not go through engine_fail() (a lower layer's, passed
+		 * up by TRY) is ours, internal_error.
+		 */
+		if (err && !e->err)
+			(void)engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+					  "handshake stopped: %s",
+					  strerror(-err));
 		/* Wipe what a record can have left: no more than its length. */
 		OPENSSL_cleanse(e->in.plain,
 				e->in.rec_len < sizeof(e->in.plain) ?
@@ -577,7 +683,7 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	e->role = req->role;
 	e->alert = -1;
 	e->peer_alert = -1;
-	writer_init(&e->in.hs, HS_MSG_MAX + TLS_MAX_PLAINTEXT);
+	writer_init(&e->in.hs, HS_REASSEMBLY_MAX);
 	writer_init(&e->out.queue, OUT_LIMIT);
 	transcript_init(&e->transcript);
 	/* RFC 8446 §5.1: 0x0301 in the initial ClientHello's record */
@@ -615,6 +721,8 @@ void tls_engine_free(struct tls_engine *e)
 	record_dir_wipe(&e->record.tx);
 	record_dir_wipe(&e->record.rx_pending);
 	kx_free(e->params.kx);
+	kx_free(e->params.kx_second);
+	free(e->params.cookie);
 	EVP_PKEY_free(e->peer.key);
 	free(e->peer.chain);
 	/*

@@ -76,14 +76,29 @@ struct tls_result {
 
 /*
  * A new engine for one connection. The config must outlive it. Returns NULL
- * with errno set (ENOMEM, EINVAL for a request the config cannot serve).
+ * with errno set (ENOMEM, EINVAL for a request the config cannot serve:
+ * among them a client that verifies the server but has no server_name to
+ * verify it for).
  * A client has its ClientHello in the output straight away.
  */
 struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 				  const struct tls_peer_request *req);
 void tls_engine_free(struct tls_engine *e);
 
-/* Bytes from the peer; *consumed is set even on failure. */
+/*
+ * The most a peer may send in one handshake, records and all: three
+ * messages of the largest size taken (a ClientHello twice, a Certificate),
+ * 0-RTT data skipped in the smallest records, and the rest with room to
+ * spare. A peer that sends more without finishing gets unexpected_message,
+ * so no stream of ignorable records keeps a handshake alive.
+ */
+#define TLS_ENGINE_INPUT_MAX (1024 * 1024)
+
+/*
+ * Bytes from the peer; *consumed is set even on failure. Every call ends
+ * in one of: complete (tls_engine_done), failed with a fatal alert queued
+ * or received (the error), or all bytes taken and more needed.
+ */
 int tls_engine_feed(struct tls_engine *e, const uint8_t *in, size_t len,
 		    size_t *consumed) WUR;
 

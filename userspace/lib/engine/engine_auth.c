@@ -189,6 +189,15 @@ int engine_on_certificate(struct tls_engine *e, const struct hs_message *m,
 		      memcmp(c.context.p, e->peer.cr_context, c.context.len)))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "certificate_request_context mismatch");
+	/*
+	 * RFC 8446 §4.4.2.1, §4.2: a staple only if we sent status_request
+	 * (a client that verifies; never a server, whose CertificateRequest
+	 * asks for none)
+	 */
+	if (tls13 && c.ocsp_response.len &&
+	    !(e->role == TLS_ROLE_CLIENT && e->peer.status_requested))
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+				   "unrequested OCSP response in Certificate");
 	*empty = c.count == 0;
 	if (*empty)
 		TRY(no_certificate(e));

@@ -55,6 +55,8 @@ struct engine_input {
 	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
 	struct writer hs;		/* handshake bytes not yet handled */
 	size_t hs_rest;			/* bytes after the message being handled */
+	unsigned int warnings;		/* TLS 1.2 warning alerts ignored */
+	size_t taken;			/* bytes consumed, for the budget */
 };
 
 /* Output: records waiting to be sent, and the scratch to seal one. */
@@ -74,6 +76,19 @@ struct engine_record {
 	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
 	bool ccs_ignorable;
 	bool ccs_ignored;	/* that one has come: a second is refused */
+	/*
+	 * TLS 1.3 server, §4.2.10: the client offered 0-RTT data we do not
+	 * accept. Skip records that fail to open with the handshake keys
+	 * (after our ServerHello), or every application_data record (after
+	 * a HelloRetryRequest, until the second ClientHello), counting the
+	 * bytes skipped.
+	 */
+	enum {
+		EARLY_DATA_NONE,
+		EARLY_DATA_UNDECRYPTABLE,
+		EARLY_DATA_PROTECTED,
+	} early_skip;
+	size_t early_skipped;
 };
 
 /* What the hellos settled (and what they need until they do). */
@@ -86,9 +101,11 @@ struct engine_params {
 	uint8_t session_id[HS_SESSION_ID_MAX];
 	size_t session_id_len;
 	struct kx_key *kx;		/* our key share, until used */
+	/* Client: a second key share (§4.2.8), until ServerHello picks one */
+	struct kx_key *kx_second;
 	bool sent_hrr;			/* server: HelloRetryRequest sent */
 	bool got_hrr;			/* client: HelloRetryRequest received */
-	uint8_t cookie[256];
+	uint8_t *cookie;		/* client: the HRR's, <1..2^16-1> */
 	size_t cookie_len;
 	uint16_t our_sig_scheme;	/* for our CertificateVerify / SKE */
 };

@@ -6,6 +6,7 @@
  * version-specific state machines take over.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -37,18 +38,56 @@ static bool is_ip_literal(const char *name)
 	       inet_pton(AF_INET6, name, addr) == 1;
 }
 
-/* The ClientHello, first or after a HelloRetryRequest (RFC 8446 §4.1.2). */
-static int send_client_hello(struct tls_engine *e, uint16_t share_group)
+/*
+ * Fresh key shares for group and, unless it is 0, second: RFC 8446 §4.2.8
+ * lets a client send several, so a server that prefers the second needs
+ * no HelloRetryRequest.
+ */
+static int new_key_shares(struct tls_engine *e, uint16_t group,
+			  uint16_t second)
+{
+	kx_free(e->params.kx);
+	kx_free(e->params.kx_second);
+	e->params.kx = e->params.kx_second = NULL;
+	e->params.group = group;
+	TRY(kx_keygen(group, &e->params.kx));
+	if (second)
+		TRY(kx_keygen(second, &e->params.kx_second));
+	return 0;
+}
+
+/* The key_share list of our shares (§4.2.8), in preference order. */
+static int key_share_list(const struct tls_engine *e, uint8_t *buf,
+			  size_t cap, struct bytes *list)
+{
+	const struct kx_key *keys[] = { e->params.kx, e->params.kx_second };
+	uint8_t pub[KX_PUBLIC_MAX];
+	size_t publen;
+
+	*list = (struct bytes){ buf, 0 };
+	for (size_t i = 0; i < 2 && keys[i]; i++) {
+		TRY(kx_public(keys[i], pub, sizeof(pub), &publen));
+		TRY(hs_key_share_add(buf, cap, list, kx_key_group(keys[i]),
+				     (struct bytes){ pub, publen }));
+	}
+	return 0;
+}
+
+/*
+ * The ClientHello, first or after a HelloRetryRequest (RFC 8446 §4.1.2),
+ * with the key shares made for it.
+ */
+static int send_client_hello(struct tls_engine *e)
 {
 	const struct tls_config *cfg = e->cfg;
 	uint8_t suites[2 * TLS_CONFIG_MAX_LIST], groups[2 * TLS_CONFIG_MAX_LIST];
 	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST], versions[4];
-	uint8_t shares[256], pub[KX_PUBLIC_MAX];
+	uint8_t shares[2 * (4 + KX_PUBLIC_MAX)];
 	static const uint8_t null_compression = 0, uncompressed = 0;
 	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
 	struct client_hello ch = { 0 };
-	WRITER_SCOPED(msg, 4096);
-	size_t n = 0, nv = 0, publen;
+	WRITER_SCOPED(msg, 4096 + e->params.cookie_len);
+	size_t n = 0, nv = 0;
 
 	for (size_t i = 0; i < cfg->n_suites; i++) {
 		const struct tls_suite *s = tls_suite_by_id(cfg->suites[i]);
@@ -97,15 +136,7 @@ static int send_client_hello(struct tls_engine *e, uint16_t share_group)
 			vers[nv++] = TLS_VERSION_1_2;
 		ch.exts |= HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE;
 		ch.supported_versions = hs_u16_list(vers, nv, versions);
-		kx_free(e->params.kx);
-		e->params.kx = NULL;
-		TRY(kx_keygen(share_group, &e->params.kx));
-		TRY(kx_public(e->params.kx, pub, sizeof(pub), &publen));
-		ch.key_shares = (struct bytes){ shares, 0 };
-		TRY(hs_key_share_add(shares, sizeof(shares), &ch.key_shares,
-				     share_group,
-				     (struct bytes){ pub, publen }));
-		e->params.group = share_group;
+		TRY(key_share_list(e, shares, sizeof(shares), &ch.key_shares));
 		if (e->params.cookie_len) {
 			ch.exts |= HS_EXT_COOKIE;
 			ch.cookie = (struct bytes){ e->params.cookie,
@@ -132,7 +163,11 @@ int engine_client_start(struct tls_engine *e)
 {
 	const struct tls_config *cfg = e->cfg;
 
-	if (cfg->verify_peer && !cfg->trust)
+	/*
+	 * A chain proves nothing without the name it must be for: a client
+	 * that verifies needs a server name (or an IP literal) to check.
+	 */
+	if (cfg->verify_peer && (!cfg->trust || !e->server_name[0]))
 		return -EINVAL;
 	if (RAND_bytes(e->params.client_random, HS_RANDOM_LEN) != 1)
 		return -EIO;
@@ -145,13 +180,51 @@ int engine_client_start(struct tls_engine *e)
 			return -EINVAL;
 	}
 	e->step = &hello_steps[SERVER_HELLO];
-	TRY(send_client_hello(e, cfg->n_groups ? cfg->groups[0] : 0));
+	/*
+	 * Shares for our first two groups: X25519 and P-256 by default
+	 * (§4.2.8: never two for one group).
+	 */
+	if (offers(e, TLS_VERSION_1_3))
+		TRY(new_key_shares(e, cfg->groups[0],
+				   cfg->n_groups > 1 &&
+						   cfg->groups[1] != cfg->groups[0] ?
+					   cfg->groups[1] : 0));
+	TRY(send_client_hello(e));
 	/* RFC 8446 §5.1: 0x0303 on every record after the first ClientHello */
 	record_dir_plain(&e->record.tx, TLS_VERSION_1_2);
 	return 0;
 }
 
-/* RFC 8446 §4.1.4: HelloRetryRequest, then a second ClientHello. */
+/* Did our ClientHello carry a share for group? */
+static bool shared(const struct tls_engine *e, uint16_t group)
+{
+	return (e->params.kx && kx_key_group(e->params.kx) == group) ||
+	       (e->params.kx_second &&
+		kx_key_group(e->params.kx_second) == group);
+}
+
+/* §4.2.2: the cookie goes back in ClientHello2 as it came. */
+static int keep_cookie(struct tls_engine *e, struct bytes cookie)
+{
+	free(e->params.cookie);
+	e->params.cookie = NULL;
+	e->params.cookie_len = 0;
+	if (!cookie.len)
+		return 0;
+	e->params.cookie = malloc(cookie.len);
+	if (!e->params.cookie)
+		return engine_fail(e, -ENOMEM, TLS_ALERT_INTERNAL_ERROR,
+				   "out of memory");
+	memcpy(e->params.cookie, cookie.p, cookie.len);
+	e->params.cookie_len = cookie.len;
+	return 0;
+}
+
+/*
+ * RFC 8446 §4.1.4: HelloRetryRequest, then a second ClientHello that
+ * differs only as the HRR asks: one share for its key_share group, and its
+ * cookie. An HRR with only a cookie keeps our shares as they were.
+ */
 static int client_retry(struct tls_engine *e, const struct server_hello *hrr,
 			struct bytes whole)
 {
@@ -161,19 +234,21 @@ static int client_retry(struct tls_engine *e, const struct server_hello *hrr,
 	if (e->params.got_hrr)
 		return engine_unexpected(e, TLS_HS_SERVER_HELLO);
 	e->params.got_hrr = true;
-	for (size_t i = 0; i < e->cfg->n_groups; i++)
-		offered |= e->cfg->groups[i] == hrr->key_share_group;
-	/* §4.2.8: the group must be offered and not already shared */
-	if (!(hrr->exts & HS_EXT_KEY_SHARE) || !offered ||
-	    hrr->key_share_group == e->params.group)
+	/* §4.1.4: an HRR that would change nothing is illegal_parameter */
+	if (!(hrr->exts & (HS_EXT_KEY_SHARE | HS_EXT_COOKIE)))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "HelloRetryRequest for an unusable group");
-	if (hrr->cookie.len > sizeof(e->params.cookie))
-		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "HelloRetryRequest cookie too long");
-	if (hrr->cookie.len) /* memcpy from NULL is undefined even for 0 */
-		memcpy(e->params.cookie, hrr->cookie.p, hrr->cookie.len);
-	e->params.cookie_len = hrr->cookie.len;
+				   "HelloRetryRequest asks for no change");
+	if (hrr->exts & HS_EXT_KEY_SHARE) {
+		for (size_t i = 0; i < e->cfg->n_groups; i++)
+			offered |= e->cfg->groups[i] == hrr->key_share_group;
+		/* §4.2.8: the group must be offered and not already shared */
+		if (!offered || shared(e, hrr->key_share_group))
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_ILLEGAL_PARAMETER,
+					   "HelloRetryRequest for an unusable group");
+		TRY(new_key_shares(e, hrr->key_share_group, 0));
+	}
+	TRY(keep_cookie(e, hrr->cookie));
 	/* §4.4.1: ClientHello1 becomes message_hash in the transcript */
 	TRY(transcript_replace_with_hash(&e->transcript,
 					 e->params.suite->hash));
@@ -181,7 +256,7 @@ static int client_retry(struct tls_engine *e, const struct server_hello *hrr,
 	/* §D.4: a CCS goes out before the second ClientHello */
 	TRY(engine_send_ccs(e));
 	e->record.ccs_ignorable = true;
-	return send_client_hello(e, hrr->key_share_group);
+	return send_client_hello(e);
 }
 
 static int on_server_hello(struct tls_engine *e, const struct hs_message *m)

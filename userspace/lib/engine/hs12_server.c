@@ -100,12 +100,18 @@ static int send_server_hello(struct tls_engine *e,
 		.legacy_version = TLS_VERSION_1_2,
 		.cipher_suite = e->params.suite->id,
 		.compression = 0,
-		/* RFC 5746 §3.6: an empty renegotiation_info, always */
-		.exts = HS_EXT_RENEGOTIATION_INFO,
 	};
 	WRITER_SCOPED(msg, 1024);
 
 	memcpy(sh.random, e->params.server_random, HS_RANDOM_LEN);
+	/*
+	 * RFC 5746 §3.6: an empty renegotiation_info when the client sent
+	 * the extension or the SCSV; RFC 5246 §7.4.1.4: else none at all.
+	 */
+	if ((ch->exts & HS_EXT_RENEGOTIATION_INFO) ||
+	    hs_u16_list_has(ch->cipher_suites,
+			    TLS_EMPTY_RENEGOTIATION_INFO_SCSV))
+		sh.exts |= HS_EXT_RENEGOTIATION_INFO;
 	if (e->tls12.ems)
 		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
 	if (e->params.suite->kx == TLS_KX_ECDHE &&

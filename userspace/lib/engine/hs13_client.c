@@ -56,7 +56,14 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	if (!(sh->exts & HS_EXT_KEY_SHARE))
 		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
 				   "ServerHello without key_share");
-	/* §4.2.8: the server's share must be for the group we sent */
+	/* §4.2.8: the server's share must be for a group we sent one for */
+	if (e->params.kx_second &&
+	    sh->key_share_group == kx_key_group(e->params.kx_second)) {
+		kx_free(e->params.kx);
+		e->params.kx = e->params.kx_second;
+		e->params.kx_second = NULL;
+		e->params.group = sh->key_share_group;
+	}
 	if (sh->key_share_group != e->params.group)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "key share for a group we did not send");
@@ -94,6 +101,12 @@ static int on_encrypted_extensions(struct tls_engine *e,
 	if ((ee.exts & HS_EXT_SERVER_NAME) && !e->server_name[0])
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
 				   "unrequested server_name");
+	/* §4.2: we offer neither 0-RTT data nor a record size limit */
+	if (ee.exts & (HS_EXT_EARLY_DATA | HS_EXT_RECORD_SIZE_LIMIT))
+		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
+				   "unrequested %s in EncryptedExtensions",
+				   ee.exts & HS_EXT_EARLY_DATA ?
+					   "early_data" : "record_size_limit");
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
 	return engine_next(e, &steps[CERTIFICATE_REQUEST]);
 }

@@ -153,6 +153,9 @@ static int send_hello_retry(struct tls_engine *e, const struct client_hello *ch,
 	if (ch->session_id.len)
 		TRY(engine_send_ccs(e));
 	e->record.ccs_ignorable = true;
+	/* §4.2.10: 0-RTT data until ClientHello2 is all application_data */
+	if (ch->exts & HS_EXT_EARLY_DATA)
+		e->record.early_skip = EARLY_DATA_PROTECTED;
 	engine_expect_second_client_hello(e);
 	return 0;
 }
@@ -199,6 +202,12 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_hs));
 	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_hs));
 	e->record.ccs_ignorable = true;
+	/*
+	 * §4.2.10: we accept no early data (we issue no tickets): skip the
+	 * records that do not open with the client's handshake keys.
+	 */
+	if (!e->params.sent_hrr && (ch->exts & HS_EXT_EARLY_DATA))
+		e->record.early_skip = EARLY_DATA_UNDECRYPTABLE;
 
 	TRY(send_encrypted_extensions(e, ch));
 	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
@@ -230,7 +239,13 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 		/* §4.1.2: ClientHello2 must still offer the suite */
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "second ClientHello changed its suites");
+	} else if (ch->exts & HS_EXT_EARLY_DATA) {
+		/* §4.2.10: a client must not offer early data again */
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "early_data in the second ClientHello");
 	}
+	if (e->params.sent_hrr)
+		e->record.early_skip = EARLY_DATA_NONE;
 	/* §9.2: these are mandatory for a certificate-based handshake */
 	if (!(ch->exts & HS_EXT_SIGNATURE_ALGORITHMS) ||
 	    !(ch->exts & HS_EXT_SUPPORTED_GROUPS) ||

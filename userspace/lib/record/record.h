@@ -42,7 +42,10 @@
  *   -EINVAL -ENOBUFS -EOPNOTSUPP -ENOMEM -EIO
  *                     the caller's or libcrypto's fault: internal_error
  * A direction that failed to open a record must not be used again: the
- * connection is over (RFC 8446 §5.2: bad_record_mac is always fatal).
+ * connection is over (RFC 8446 §5.2: bad_record_mac is always fatal). The
+ * one exception is a TLS 1.3 server skipping 0-RTT data it did not accept
+ * (RFC 8446 §4.2.10): after -EBADMSG an AEAD direction keeps its sequence
+ * number and retains nothing of the failed record, so it may try the next.
  */
 #ifndef KTLSO_TLS_RECORD_H
 #define KTLSO_TLS_RECORD_H
