@@ -651,6 +651,64 @@ next:
 	}
 }
 
+/* A TLS 1.3 ClientHello with a real share for group, maybe offering early data. */
+static size_t client_hello_13(uint8_t *wire, uint16_t group, bool early_data)
+{
+	static const uint8_t groups[] = { 0x00, 0x1d, 0x00, 0x17 };
+	static const uint8_t schemes[] = { 0x04, 0x03 };
+	static const uint8_t versions[] = { 0x03, 0x04 }, null_compression = 0;
+	static const uint16_t suites[] = { 0x1301 };
+	uint8_t suite_buf[2], shares[160], pub[128];
+	struct client_hello ch = {
+		.legacy_version = TLS_VERSION_1_2,
+		.cipher_suites = hs_u16_list(suites, 1, suite_buf),
+		.compression = { &null_compression, 1 },
+		.exts = HS_EXT_SUPPORTED_GROUPS | HS_EXT_SIGNATURE_ALGORITHMS |
+			HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE |
+			(early_data ? HS_EXT_EARLY_DATA : 0),
+		.supported_groups = { groups, sizeof(groups) },
+		.sig_algs = { schemes, sizeof(schemes) },
+		.supported_versions = { versions, sizeof(versions) },
+	};
+	WRITER_SCOPED(msg, 1024);
+	struct kx_key *kx = NULL;
+	size_t publen;
+
+	ch.key_shares = (struct bytes){ shares, 0 };
+	if (kx_keygen(group, &kx) || kx_public(kx, pub, sizeof(pub), &publen) ||
+	    hs_key_share_add(shares, sizeof(shares), &ch.key_shares, group,
+			     (struct bytes){ pub, publen }) ||
+	    hs_client_hello_encode(&msg, &ch))
+		abort();
+	kx_free(kx);
+	return plain_records(TLS_CT_HANDSHAKE, msg.data, msg.len,
+			     TLS_MAX_PLAINTEXT, wire);
+}
+
+/* RFC 8446 §4.2.10: ClientHello2 must not offer early data again. */
+static void test_early_data_in_second_hello(void)
+{
+	struct side s = { .id = "server-p256", .groups = "P-256" };
+	struct tls_config cfg;
+	struct tls_engine *e = engine(&cfg, &s, true);
+	uint8_t wire[1024];
+	int err;
+
+	err = feed(e, wire, client_hello_13(wire, TLS_GROUP_X25519, true));
+	CHECK(!err && tls_engine_alert(e) < 0,
+	      "TLSv1.3 server, ClientHello offering early data with an X25519 share only: a HelloRetryRequest for P-256: err %d (%s)",
+	      err, tls_engine_reason(e));
+	tls_engine_output_done(e, SIZE_MAX);
+	/* the P-256 share asked for, and early_data again */
+	err = feed(e, wire, client_hello_13(wire, TLS_GROUP_SECP256R1, true));
+	CHECK(err == -EPROTO &&
+		      tls_engine_alert(e) == TLS_ALERT_ILLEGAL_PARAMETER,
+	      "... a second ClientHello offering early data again: illegal_parameter: err %d alert %d (%s)",
+	      err, tls_engine_alert(e), tls_engine_reason(e));
+	tls_engine_free(e);
+	tls_config_free(&cfg);
+}
+
 /* ------------------------------------------------------- key shares */
 
 static void test_default_key_shares(void)
@@ -711,6 +769,7 @@ int main(void)
 	test_unrequested_record_size_limit_12();
 	test_verify_without_name();
 	test_hello_retry();
+	test_early_data_in_second_hello();
 	test_default_key_shares();
 	pki_cleanup();
 	return check_summary();
