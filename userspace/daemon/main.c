@@ -187,7 +187,8 @@ static bool serve_pending(struct daemon *dm)
 		log_debug("accepted fd %d: %s, peer name \"%s\", "
 			  "profile \"%s\", %u ms", req.fd,
 			  req.role == KTLSO_ROLE_CLIENT ? "client" : "server",
-			  req.peer_name, req.profile, req.timeout_ms);
+			  LOG_ESC(req.peer_name), LOG_ESC(req.profile),
+			  req.timeout_ms);
 		s = session_new(&req, config_get(dm->cfg), &dm->ops);
 		if (!s) {
 			log_err("out of memory for a handshake");
