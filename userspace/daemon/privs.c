@@ -20,7 +20,9 @@
 
 #include "privs.h"
 
-#define NET_ADMIN_BIT (1u << CAP_NET_ADMIN)	/* bit 12, in the first word */
+/* Bit 12, in the first of the two words (static_assert below). */
+#define NET_ADMIN_BIT CAP_TO_MASK(CAP_NET_ADMIN)
+_Static_assert(CAP_TO_INDEX(CAP_NET_ADMIN) == 0, "CAP_NET_ADMIN in word 0");
 
 static int __attribute__((format(printf, 4, 5)))
 fail(int ret, char *err, size_t errlen, const char *fmt, ...)
@@ -42,7 +44,7 @@ int privs_no_dumps(void)
 	return 0;
 }
 
-static int caps_get(struct __user_cap_data_struct data[2])
+static int caps_get(struct __user_cap_data_struct *data)
 {
 	struct __user_cap_header_struct h = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -57,7 +59,7 @@ static int caps_set_net_admin(void)
 	struct __user_cap_header_struct h = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
-	struct __user_cap_data_struct data[2] = {
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {
 		{ .effective = NET_ADMIN_BIT, .permitted = NET_ADMIN_BIT },
 	};
 
@@ -66,7 +68,7 @@ static int caps_set_net_admin(void)
 
 bool privs_only_net_admin(void)
 {
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 
 	return !caps_get(d) && d[0].effective == NET_ADMIN_BIT &&
 	       d[0].permitted == NET_ADMIN_BIT && !d[0].inheritable &&
