@@ -225,14 +225,9 @@ install: all
 	install -D -m 0755 $(KTLSOD) $(DESTDIR)/usr/sbin/ktlsod
 	install -D -m 0644 userspace/daemon/ktlsod.service $(DESTDIR)/lib/systemd/system/ktlsod.service
 	install -D -m 0644 userspace/daemon/ktlsod.sysusers $(DESTDIR)/usr/lib/sysusers.d/ktlsod.conf
-	@# The unit's User=: a system user with no home and no shell. A staged
-	@# install (DESTDIR) leaves that to the package, with the sysusers file.
-	@if [ -z "$(DESTDIR)" ] && ! getent passwd ktlsod >/dev/null; then \
-		echo "useradd --system ktlsod"; \
-		useradd --system --user-group --no-create-home \
-			--home-dir /nonexistent --shell /usr/sbin/nologin \
-			--comment "ktlso handshake daemon" ktlsod; \
-	fi
+	@# The unit's User=. A staged install (DESTDIR) leaves that to the
+	@# package, with the sysusers file.
+	$(if $(DESTDIR),,tools/install-user ktlsod)
 	install -D -m 0644 userspace/daemon/ktlsod.conf.example $(DESTDIR)/usr/share/doc/ktlso/ktlsod.conf.example
 	install -D -m 0644 Documentation/ktlsod.8 $(DESTDIR)/usr/share/man/man8/ktlsod.8
 	install -D -m 0644 Documentation/ktlsod.conf.5 $(DESTDIR)/usr/share/man/man5/ktlsod.conf.5

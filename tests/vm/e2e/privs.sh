@@ -40,6 +40,16 @@ echo "$cores/core.%e.%p" >/proc/sys/kernel/core_pattern
 # ktlsod must forbid its core itself, whatever it inherits.
 ulimit -c unlimited
 
+# make install's user (tools/install-user), on the guest's throwaway /etc.
+check "tools/install-user creates a system user" tools/install-user ktlsod-e2e
+check "  with a system uid, its own group, no home, no shell" \
+	bash -c 'IFS=: read -r _ _ uid gid _ home shell < <(getent passwd ktlsod-e2e)
+		echo "ktlsod-e2e: uid $uid gid $gid home $home shell $shell"
+		[ "$uid" -lt 1000 ] && [ "$(getent group "$gid" | cut -d: -f1)" = ktlsod-e2e ] &&
+			[ "$home" = /nonexistent ] && [ "$shell" = /usr/sbin/nologin ]'
+check "  and does nothing the second time" \
+	test -z "$(tools/install-user ktlsod-e2e)"
+
 start_daemon
 log=$tmp/ktlsod.log
 
