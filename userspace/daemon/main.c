@@ -260,7 +260,7 @@ static int drop_privileges(struct daemon *dm)
 		log_warn("running as root: name a user (user = NAME in %s, "
 			 "or -u USER) and ktlsod keeps only CAP_NET_ADMIN "
 			 "once its keys are read", dm->src.path);
-	else if (u->name[0])
+	else if (u->name[0] && privs_only_net_admin())
 		log_info("running as user %s (uid %u, gid %u) with "
 			 "CAP_NET_ADMIN only", u->name, (unsigned int)u->uid,
 			 (unsigned int)u->gid);

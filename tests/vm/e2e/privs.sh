@@ -174,7 +174,7 @@ if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
 		2>>"$log" &
 	tracer=$!
 	pids+=("$tracer")
-	for _ in $(seq 300); do reachable && break; sleep 0.1; done
+	for _ in $(seq 600); do reachable && break; sleep 0.1; done
 	daemon_pid=$(pgrep -P "$tracer" -x ktlsod)
 	check "under strace: server role" get
 	check "under strace: client role" talk
