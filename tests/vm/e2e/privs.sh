@@ -23,7 +23,7 @@ chmod 755 "$tmp"
 # Copies of the keys, root's and 0600 to start with.
 keys=$tmp/keys
 mkdir -m 755 "$keys"
-for k in $(sed -n "s|^key = $PKI/||p" "$tmp/ktlsod.conf" | sort -u); do
+sed -n "s|^key = $PKI/||p" "$tmp/ktlsod.conf" | sort -u | while read -r k; do
 	install -m 600 "$PKI/$k" "$keys/$k"
 done
 sed -i -e "1i user = nobody" -e "s|^key = $PKI/|key = $keys/|" "$tmp/ktlsod.conf"
@@ -42,11 +42,15 @@ ulimit -c unlimited
 
 # make install's user (tools/install-user), on the guest's throwaway /etc.
 check "tools/install-user creates a system user" tools/install-user ktlsod-e2e
+system_user() {
+	local uid gid home shell
+	IFS=: read -r _ _ uid gid _ home shell < <(getent passwd "$1")
+	echo "$1: uid $uid gid $gid home $home shell $shell"
+	[ "$uid" -lt 1000 ] && [ "$(getent group "$gid" | cut -d: -f1)" = "$1" ] &&
+		[ "$home" = /nonexistent ] && [ "$shell" = /usr/sbin/nologin ]
+}
 check "  with a system uid, its own group, no home, no shell" \
-	bash -c 'IFS=: read -r _ _ uid gid _ home shell < <(getent passwd ktlsod-e2e)
-		echo "ktlsod-e2e: uid $uid gid $gid home $home shell $shell"
-		[ "$uid" -lt 1000 ] && [ "$(getent group "$gid" | cut -d: -f1)" = ktlsod-e2e ] &&
-			[ "$home" = /nonexistent ] && [ "$shell" = /usr/sbin/nologin ]'
+	system_user ktlsod-e2e
 check "  and does nothing the second time" \
 	test -z "$(tools/install-user ktlsod-e2e)"
 
@@ -185,7 +189,7 @@ if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
 	syscall_set @system-service | sort -u >"$tmp/allowed"
 	sed -nE 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$tmp/strace.out" |
 		sort -u >"$tmp/used"
-	echo "ktlsod used $(wc -l <"$tmp/used") system calls:" $(cat "$tmp/used")
+	echo "ktlsod used $(wc -l <"$tmp/used") system calls: $(tr '\n' ' ' <"$tmp/used")"
 	check "every system call ktlsod made is in @system-service" \
 		test -z "$(comm -23 "$tmp/used" "$tmp/allowed" | tee /dev/stderr)"
 else
