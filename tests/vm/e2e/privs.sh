@@ -94,7 +94,10 @@ proc_owner() { stat -c %u "/proc/$1/status"; }
 setpriv --reuid=nobody --regid="$nogroup" --clear-groups sleep 60 &
 control=$!
 pids+=("$control")
-sleep 0.2
+for _ in $(seq 100); do
+	[ "$(cat "/proc/$control/comm" 2>/dev/null)" = sleep ] && break
+	sleep 0.1
+done
 check "control: a dumpable process of nobody owns its /proc files" \
 	test "$(proc_owner "$control")" = "$nobody"
 check "ktlsod (nobody) is not dumpable: its /proc files are root's" \
@@ -147,7 +150,11 @@ chmod 600 "$server_key"
 # Cores: the directory takes a core from nobody, but none from ktlsod.
 setpriv --reuid=nobody --regid="$nogroup" --clear-groups sleep 60 &
 victim=$!
-sleep 0.2
+# until setpriv has become sleep
+for _ in $(seq 100); do
+	[ "$(cat "/proc/$victim/comm" 2>/dev/null)" = sleep ] && break
+	sleep 0.1
+done
 kill -SEGV "$victim"
 wait "$victim" || true
 check "control: a crashing process of nobody leaves $cores/core.sleep.$victim" \
