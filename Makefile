@@ -240,6 +240,10 @@ install: all
 	install -D -m 0644 include/uapi/linux/ktlso.h $(DESTDIR)/usr/include/linux/ktlso.h
 	install -D -m 0755 $(KTLSOD) $(DESTDIR)/usr/sbin/ktlsod
 	install -D -m 0644 userspace/daemon/ktlsod.service $(DESTDIR)/lib/systemd/system/ktlsod.service
+	install -D -m 0644 userspace/daemon/ktlsod.sysusers $(DESTDIR)/usr/lib/sysusers.d/ktlsod.conf
+	@# The unit's User=. A staged install (DESTDIR) leaves that to the
+	@# package, with the sysusers file.
+	$(if $(DESTDIR),,tools/install-user ktlsod)
 	install -D -m 0644 userspace/daemon/ktlsod.conf.example $(DESTDIR)/usr/share/doc/ktlso/ktlsod.conf.example
 	install -D -m 0644 Documentation/ktlsod.8 $(DESTDIR)/usr/share/man/man8/ktlsod.8
 	install -D -m 0644 Documentation/ktlsod.conf.5 $(DESTDIR)/usr/share/man/man5/ktlsod.conf.5

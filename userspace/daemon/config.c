@@ -8,11 +8,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "tls_suite.h"
@@ -43,6 +45,16 @@ static const char *const key_names[N_KEYS] = {
 	[K_LEGACY] = "legacy",
 };
 
+/* Keys of the file itself, before the first section. */
+enum global_key_id {
+	G_USER,
+	N_GLOBAL_KEYS,
+};
+
+static const char *const global_key_names[N_GLOBAL_KEYS] = {
+	[G_USER] = "user",
+};
+
 struct parser {
 	const char *path;
 	char dir[PATH_MAX];	/* of path: relative file names start here */
@@ -52,6 +64,7 @@ struct parser {
 	size_t errlen;
 	/* The section being read; NULL before the first one. */
 	struct profile *p;
+	unsigned int global_seen[N_GLOBAL_KEYS];
 	unsigned int seen[N_KEYS];	/* line of each key, 0: not given */
 	char *value[N_KEYS];		/* deferred values, as given */
 	char *crls[CRLS_MAX];
@@ -269,17 +282,81 @@ static int apply(struct parser *ps, enum key_id k, const char *v,
 	return ps->value[k] ? 0 : fail(ps, line, "out of memory");
 }
 
+/* name into *u, from line (0: -u). */
+static int user_lookup(struct parser *ps, const char *name, unsigned int line,
+		       struct config_user *u)
+{
+	struct passwd *pw;
+
+	if (strlen(name) >= sizeof(u->name))
+		return fail(ps, line, "user: name too long");
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw)
+		return fail(ps, line, "user%s: no such user \"%s\"%s",
+			    line ? "" : " (-u)", name,
+			    errno ? ": cannot read the user database" : "");
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->line = line;
+	return 0;
+}
+
+static int global_value(struct parser *ps, enum global_key_id k,
+			const char *v, unsigned int line)
+{
+	struct config_user u;
+
+	switch (k) {
+	case G_USER:
+		TRY(user_lookup(ps, v, line, &u));
+		if (!ps->o->user)	/* -u wins */
+			ps->c->user = u;
+		return 0;
+	case N_GLOBAL_KEYS:
+		break;
+	}
+	return 0;
+}
+
+/* "key = value" before the first section; 1: not a global key. */
+static int global_key(struct parser *ps, const char *key, const char *v,
+		      unsigned int line)
+{
+	int k;
+
+	for (k = 0; k < N_GLOBAL_KEYS; k++)
+		if (!strcmp(key, global_key_names[k]))
+			break;
+	if (k == N_GLOBAL_KEYS)
+		return 1;
+	if (ps->p)
+		return fail(ps, line, "\"%s\" belongs before the first "
+			    "[profile NAME] section", key);
+	if (!*v)
+		return fail(ps, line, "\"%s\" needs a value", key);
+	if (ps->global_seen[k])
+		return fail(ps, line, "duplicate key \"%s\" (first at line %u)",
+			    key, ps->global_seen[k]);
+	ps->global_seen[k] = line;
+	return global_value(ps, k, v, line);
+}
+
 /* "key = value" */
 static int key_value(struct parser *ps, char *text, unsigned int line)
 {
 	char *eq = strchr(text, '='), *key, *v;
-	int k;
+	int k, ret;
 
 	if (!eq)
 		return fail(ps, line, "missing '=' in \"%s\"", text);
 	*eq = '\0';
 	key = trim(text);
 	v = trim(eq + 1);
+	ret = global_key(ps, key, v, line);
+	if (ret <= 0)
+		return ret;
 	for (k = 0; k < N_KEYS; k++)
 		if (!strcmp(key, key_names[k]))
 			break;
@@ -305,12 +382,19 @@ static bool starts_with_path(const char *err, const char *path)
 	return !strncmp(err, path, n) && err[n] == ':';
 }
 
+/* Who may own a private key besides root: the user we run (or will run) as. */
+static uid_t key_owner(const struct parser *ps)
+{
+	return ps->c->user.name[0] ? ps->c->user.uid : geteuid();
+}
+
 /* cert and key: both or neither; the key must be the leaf's. */
 static int finish_identity(struct parser *ps)
 {
 	const char *cert = ps->value[K_CERT], *key = ps->value[K_KEY];
 	char terr[TLS_CONFIG_ERR] = "";
 	unsigned int line;
+	bool key_failed;
 	int ret;
 
 	if (!cert && !key)
@@ -319,14 +403,15 @@ static int finish_identity(struct parser *ps)
 		return fail(ps, ps->seen[K_CERT], "cert needs a key line");
 	if (!cert)
 		return fail(ps, ps->seen[K_KEY], "key needs a cert line");
-	ret = tls_config_load_identity(&ps->p->tls, cert, key, terr,
-				       sizeof(terr));
+	ret = tls_config_load_identity_private(&ps->p->tls, cert, key,
+					       key_owner(ps), terr,
+					       sizeof(terr));
 	if (!ret)
 		return 0;
 	/* Blame the line of the file that failed. */
-	line = ret == -EKEYREJECTED || (strcmp(cert, key) &&
-					starts_with_path(terr, key)) ?
-		       ps->seen[K_KEY] : ps->seen[K_CERT];
+	key_failed = ret == -EKEYREJECTED || ret == -EPERM ||
+		     (strcmp(cert, key) && starts_with_path(terr, key));
+	line = key_failed ? ps->seen[K_KEY] : ps->seen[K_CERT];
 	return fail(ps, line, "%s", terr);
 }
 
@@ -508,7 +593,9 @@ static int load(const char *path, FILE *f, const struct config_options *o,
 	ps.c = config_new(path);
 	if (!ps.c)
 		return -ENOMEM;
-	ret = f ? parse_file(&ps, f) : 0;
+	ret = o->user ? user_lookup(&ps, o->user, 0, &ps.c->user) : 0;
+	if (!ret && f)
+		ret = parse_file(&ps, f);
 	if (!ret && !find(ps.c, CONFIG_DEFAULT_PROFILE))
 		ret = add_builtin_default(&ps);
 	section_reset(&ps);

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <linux/ktlso.h>
 
@@ -38,19 +39,34 @@ struct profile {
 	struct tls_config tls;
 };
 
+/* Whom ktlsod runs as once its files are read (ktlsod.conf(5), user). */
+struct config_user {
+	char name[64];		/* "": none named, stay as started */
+	uid_t uid;
+	gid_t gid;		/* the user's primary group */
+	unsigned int line;	/* of "user = NAME"; 0: from -u */
+};
+
 struct config {
 	atomic_int refs;
 	char path[4096];
 	size_t n;
 	struct profile *profiles;
+	struct config_user user;
 };
 
 struct config_options {
 	/* Anchors for a verifying profile without a ca line; NULL: none */
 	const char *system_ca;
+	/* -u NAME: the user, instead of the file's "user" line; NULL: none */
+	const char *user;
 };
 
 /*
+ * Global keys come before the first [profile NAME]. Private key files must
+ * be owned by root or by the configured user (without one: by whoever
+ * loads them) and be private to their owner (cert_key_file_ok()).
+ *
  * Parse and load path. On failure *out is NULL and err holds
  * "FILE:LINE: reason" (or "FILE: reason" when the file cannot be read).
  * A file without [profile default] gets a built-in one (library defaults,

@@ -6,7 +6,8 @@
  * handshakes and report DONE.
  *
  * Start-up, each step refusing to go on with a one-line reason:
- *   configuration ─► kernel cipher probe ─► netlink ─► workers ─► serve
+ *   no core dumps ─► configuration and keys ─► kernel cipher probe ─►
+ *   drop to the configured user ─► netlink ─► workers ─► serve
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 #include "kcipher.h"
 #include "log.h"
 #include "netlink.h"
+#include "privs.h"
 #include "session.h"
 #include "worker.h"
 
@@ -42,13 +44,14 @@ struct daemon {
 	struct session_ops ops;
 	struct workers *workers;
 	int sigfd;
+	struct config_user user;	/* who we run as: fixed at start */
 };
 
 static void usage(FILE *f)
 {
 	fputs(
-"usage: ktlsod [-f] [-v] [-c FILE] [-w N]\n"
-"       ktlsod -t [-c FILE]\n"
+"usage: ktlsod [-f] [-v] [-c FILE] [-u USER] [-w N]\n"
+"       ktlsod -t [-c FILE] [-u USER]\n"
 "\n"
 "The ktlso handshake daemon: runs the TLS handshakes that applications ask\n"
 "for with setsockopt(SOL_TLS, KTLSO_HANDSHAKE) and installs the keys in\n"
@@ -57,6 +60,8 @@ static void usage(FILE *f)
 "  -c, --config FILE   configuration (default " CONFIG_DEFAULT_PATH ")\n"
 "  -f, --foreground    run in the foreground (always; for systemd)\n"
 "  -t, --check         check the configuration and the kernel ciphers, exit\n"
+"  -u, --user USER     started as root: become USER once the keys are read\n"
+"                      (instead of the file's user = line)\n"
 "  -v, --verbose       debug lines too\n"
 "  -w, --workers N     worker threads (default: one per online CPU)\n"
 "      --version       print the version\n"
@@ -65,7 +70,7 @@ static void usage(FILE *f)
 }
 
 struct options {
-	const char *config;
+	const char *config, *user;
 	bool config_given, check;
 	unsigned int workers;
 };
@@ -77,6 +82,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -88,7 +94,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->config = CONFIG_DEFAULT_PATH;
-	while ((c = getopt_long(argc, argv, "c:ftvw:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "c:ftu:vw:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'c':
@@ -99,6 +105,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 't':
 			o->check = true;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'v':
 			log_verbose = true;
@@ -187,7 +196,8 @@ static bool serve_pending(struct daemon *dm)
 		log_debug("accepted fd %d: %s, peer name \"%s\", "
 			  "profile \"%s\", %u ms", req.fd,
 			  req.role == KTLSO_ROLE_CLIENT ? "client" : "server",
-			  req.peer_name, req.profile, req.timeout_ms);
+			  LOG_ESC(req.peer_name), LOG_ESC(req.profile),
+			  req.timeout_ms);
 		s = session_new(&req, config_get(dm->cfg), &dm->ops);
 		if (!s) {
 			log_err("out of memory for a handshake");
@@ -229,6 +239,32 @@ static void reload(struct daemon *dm)
 	}
 	log_info("%s: %zu profile%s", dm->src.path, dm->cfg->n,
 		 dm->cfg->n == 1 ? "" : "s");
+	if (strcmp(dm->cfg->user.name, dm->user.name))
+		log_warn("user = %s: ktlsod stays %s until it is restarted",
+			 dm->cfg->user.name[0] ? dm->cfg->user.name : "(none)",
+			 dm->user.name[0] ? dm->user.name : "as started");
+}
+
+/* After the keys are read: become the configured user, or say why not. */
+static int drop_privileges(struct daemon *dm)
+{
+	const struct config_user *u = &dm->cfg->user;
+	char err[256];
+
+	if (privs_drop(u, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
+	}
+	dm->user = *u;
+	if (geteuid() == 0)
+		log_warn("running as root: name a user (user = NAME in %s, "
+			 "or -u USER) and ktlsod keeps only CAP_NET_ADMIN "
+			 "once its keys are read", dm->src.path);
+	else if (u->name[0] && privs_only_net_admin())
+		log_info("running as user %s (uid %u, gid %u) with "
+			 "CAP_NET_ADMIN only", u->name, (unsigned int)u->uid,
+			 (unsigned int)u->gid);
+	return 0;
 }
 
 /* Until SIGTERM or SIGINT. */
@@ -326,10 +362,16 @@ int main(int argc, char **argv)
 	log_init();
 	if (parse_options(argc, argv, &o))
 		return 2;
+	/* Before any key is in memory. */
+	ret = privs_no_dumps();
+	if (ret) {
+		log_err("disabling core dumps: %s", strerror(-ret));
+		return 1;
+	}
 	dm.src = (struct generation_source){
 		.path = o.config,
 		.required = o.config_given,
-		.opts = { .system_ca = CONFIG_SYSTEM_CA },
+		.opts = { .system_ca = CONFIG_SYSTEM_CA, .user = o.user },
 	};
 	dm.ops = (struct session_ops){
 		.install = session_setsockopt,
@@ -354,6 +396,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* Capabilities are per thread: before the workers exist. */
+	if (drop_privileges(&dm)) {
+		config_put(dm.cfg);
+		return 1;
+	}
 	if (setup_signals(&dm)) {
 		log_err("signals: %s", strerror(errno));
 		return 1;

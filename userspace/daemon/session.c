@@ -139,17 +139,17 @@ static void log_end(const struct session *s, int status, const char *why)
 	const struct tls_suite *suite = tls_suite_by_id(r->cipher_suite);
 	int sent = s->e ? tls_engine_alert(s->e) : -1;
 	int got = s->e ? tls_engine_peer_alert(s->e) : -1;
-	char alert[64] = "", reason[256];
+	char alert[64] = "";
 
 	if (!status) {
 		log_info("handshake peer=%s role=%s profile=%s version=%s "
 			 "cipher=%s group=%s alpn=%s verified=%s result=ok "
 			 "ms=%ld",
-			 s->peer, role, profile,
+			 s->peer, role, LOG_ESC(profile),
 			 r->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 			 suite ? suite->name : "?",
 			 r->group ? kx_group_name(r->group) : "rsa",
-			 r->alpn[0] ? r->alpn : "-",
+			 r->alpn[0] ? LOG_ESC(r->alpn) : "-",
 			 r->peer_verified ? "yes" : "no", elapsed_ms(s));
 		return;
 	}
@@ -159,13 +159,10 @@ static void log_end(const struct session *s, int status, const char *why)
 	else if (sent >= 0)
 		snprintf(alert, sizeof(alert), " alert=%s/sent",
 			 tls_alert_name(sent));
-	/* The reason is quoted: it must not close the quotes itself. */
-	snprintf(reason, sizeof(reason), "%s", why);
-	for (char *q = strchr(reason, '"'); q; q = strchr(q, '"'))
-		*q = '\'';
+	/* The reason may quote the peer's certificate: escaped, its '"' too. */
 	log_info("handshake peer=%s role=%s profile=%s result=%s%s "
-		 "reason=\"%s\" ms=%ld", s->peer, role, profile,
-		 errno_name(status), alert, reason, elapsed_ms(s));
+		 "reason=\"%s\" ms=%ld", s->peer, role, LOG_ESC(profile),
+		 errno_name(status), alert, LOG_ESC(why), elapsed_ms(s));
 }
 
 /* Report DONE and log; the session has ended. */
@@ -380,7 +377,8 @@ static int pull(struct session *s, uint8_t *buf, size_t cap)
 	 * the engine took before failing is still taken off the socket.
 	 */
 	if (tls_engine_feed(s->e, buf, n, &consumed))
-		log_debug("peer=%s: %s", s->peer, tls_engine_reason(s->e));
+		log_debug("peer=%s: %s", s->peer,
+			  LOG_ESC(tls_engine_reason(s->e)));
 	do
 		taken = recv(s->fd, buf, consumed, MSG_DONTWAIT);
 	while (taken < 0 && errno == EINTR);

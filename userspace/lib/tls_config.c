@@ -169,8 +169,9 @@ int tls_config_set_alpn(struct tls_config *cfg, const char *list, char *err,
 	return 0;
 }
 
-int tls_config_load_identity(struct tls_config *cfg, const char *chain_path,
-			     const char *key_path, char *err, size_t errlen)
+static int load_identity(struct tls_config *cfg, const char *chain_path,
+			 const char *key_path, const uid_t *owner, char *err,
+			 size_t errlen)
 {
 	struct cert_chain *chain = calloc(1, sizeof(*chain));
 	EVP_PKEY *key = NULL;
@@ -180,7 +181,9 @@ int tls_config_load_identity(struct tls_config *cfg, const char *chain_path,
 		return -ENOMEM;
 	ret = cert_chain_load_pem(chain_path, chain, err, errlen);
 	if (!ret)
-		ret = cert_key_load_pem(key_path, &key, err, errlen);
+		ret = owner ? cert_key_load_pem_private(key_path, *owner, &key,
+							err, errlen) :
+			      cert_key_load_pem(key_path, &key, err, errlen);
 	if (!ret)
 		ret = cert_key_check(chain, key, err, errlen);
 	if (ret) {
@@ -197,6 +200,20 @@ int tls_config_load_identity(struct tls_config *cfg, const char *chain_path,
 	cfg->chain = chain;
 	cfg->key = key;
 	return 0;
+}
+
+int tls_config_load_identity(struct tls_config *cfg, const char *chain_path,
+			     const char *key_path, char *err, size_t errlen)
+{
+	return load_identity(cfg, chain_path, key_path, NULL, err, errlen);
+}
+
+int tls_config_load_identity_private(struct tls_config *cfg,
+				     const char *chain_path,
+				     const char *key_path, uid_t owner,
+				     char *err, size_t errlen)
+{
+	return load_identity(cfg, chain_path, key_path, &owner, err, errlen);
 }
 
 int tls_config_load_trust(struct tls_config *cfg, const char *ca_path,

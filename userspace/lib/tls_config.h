@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -87,6 +88,14 @@ int tls_config_set_alpn(struct tls_config *cfg, const char *list, char *err,
 int tls_config_load_identity(struct tls_config *cfg, const char *chain_path,
 			     const char *key_path, char *err,
 			     size_t errlen) WUR;
+/*
+ * The same for a daemon: the key file must be owned by root or owner and
+ * be private to its owner (cert_key_file_ok()), or -EPERM.
+ */
+int tls_config_load_identity_private(struct tls_config *cfg,
+				     const char *chain_path,
+				     const char *key_path, uid_t owner,
+				     char *err, size_t errlen) WUR;
 /* Trust anchors (PEM file) and CRL files (may be none). */
 int tls_config_load_trust(struct tls_config *cfg, const char *ca_path,
 			  const char *const *crl_paths, size_t n_crls,

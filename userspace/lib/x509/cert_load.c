@@ -36,9 +36,32 @@ void cert_err_openssl(char *err, size_t errlen, const char *prefix)
 	ERR_clear_error();
 }
 
-/* The whole file, in a buffer one byte longer so that even "" has one. */
-static int read_file(const char *path, uint8_t **buf, size_t *len, char *err,
-		     size_t errlen)
+int cert_key_file_ok(const struct stat *st, uid_t owner, const char *path,
+		     char *err, size_t errlen)
+{
+	/* ssh's rule (sshkey_perm_ok): only the owner may read or write. */
+	if (st->st_mode & 077)
+		return cert_errf(-EPERM, err, errlen,
+				 "%s: mode %04o: a private key must not be "
+				 "readable or writable by group or others "
+				 "(chmod 600 it)",
+				 path, (unsigned int)(st->st_mode & 07777));
+	if (st->st_uid != 0 && st->st_uid != owner)
+		return cert_errf(-EPERM, err, errlen,
+				 "%s: owned by uid %u: a private key must be "
+				 "owned by root or by the daemon's user (uid %u)",
+				 path, (unsigned int)st->st_uid,
+				 (unsigned int)owner);
+	return 0;
+}
+
+/*
+ * The whole file, in a buffer one byte longer so that even "" has one.
+ * owner: NULL, or the file is a private key for cert_key_file_ok(),
+ * judged on the descriptor read from, so a rename cannot slip past it.
+ */
+static int read_file(const char *path, const uid_t *owner, uint8_t **buf,
+		     size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	size_t got = 0;
@@ -58,6 +81,11 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, char *err,
 		ret = cert_errf(-EISDIR, err, errlen, "%s: not a regular file",
 				path);
 		goto out_close;
+	}
+	if (owner) {
+		ret = cert_key_file_ok(&st, *owner, path, err, errlen);
+		if (ret)
+			goto out_close;
 	}
 	if ((uintmax_t)st.st_size > CERT_FILE_MAX) {
 		ret = cert_errf(-EFBIG, err, errlen, "%s: larger than %u bytes",
@@ -120,7 +148,7 @@ int cert_pem_read(const char *path, STACK_OF(X509_INFO) **infos, char *err,
 	BIO *bio;
 
 	ENSURE(path && infos, -EINVAL);
-	TRY(read_file(path, &buf, &len, err, errlen));
+	TRY(read_file(path, NULL, &buf, &len, err, errlen));
 	bio = BIO_new_mem_buf(buf, (int)len);
 	/* An encrypted key in the file is kept encrypted and ignored. */
 	*infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, no_passphrase,
@@ -218,8 +246,8 @@ void cert_chain_free(struct cert_chain *chain)
 	memset(chain, 0, sizeof(*chain));
 }
 
-int cert_key_load_pem(const char *path, EVP_PKEY **key, char *err,
-		      size_t errlen)
+static int key_load(const char *path, const uid_t *owner, EVP_PKEY **key,
+		    char *err, size_t errlen)
 {
 	const char *reason;
 	int encrypted = 0;
@@ -228,7 +256,7 @@ int cert_key_load_pem(const char *path, EVP_PKEY **key, char *err,
 	BIO *bio;
 
 	ENSURE(path && key, -EINVAL);
-	TRY(read_file(path, &buf, &len, err, errlen));
+	TRY(read_file(path, owner, &buf, &len, err, errlen));
 	bio = BIO_new_mem_buf(buf, (int)len);
 	*key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
 					     &encrypted) : NULL;
@@ -246,6 +274,18 @@ int cert_key_load_pem(const char *path, EVP_PKEY **key, char *err,
 	return cert_errf(-EBADMSG, err, errlen,
 			 "%s: no usable private key found (%s)", path,
 			 reason ? reason : "libcrypto error");
+}
+
+int cert_key_load_pem(const char *path, EVP_PKEY **key, char *err,
+		      size_t errlen)
+{
+	return key_load(path, NULL, key, err, errlen);
+}
+
+int cert_key_load_pem_private(const char *path, uid_t owner, EVP_PKEY **key,
+			      char *err, size_t errlen)
+{
+	return key_load(path, &owner, key, err, errlen);
 }
 
 int cert_key_check(const struct cert_chain *chain, EVP_PKEY *key, char *err,

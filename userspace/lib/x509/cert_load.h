@@ -10,6 +10,8 @@
  *   -EISDIR, -EFBIG        not a regular file, or larger than CERT_FILE_MAX
  *   -EBADMSG               the file is not the PEM that was expected
  *   -EKEYREJECTED          the key does not belong to the leaf certificate
+ *   -EPERM                 a private key file others may read (or owned by
+ *                          someone else), for cert_key_load_pem_private()
  *   -EINVAL                a NULL argument
  *   -ENOMEM                allocation failed
  * Files are read with read(2) into a buffer wiped after parsing, so no copy
@@ -20,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -58,6 +61,21 @@ void cert_chain_free(struct cert_chain *chain);
  */
 int cert_key_load_pem(const char *path, EVP_PKEY **key, char *err,
 		      size_t errlen) WUR;
+
+/*
+ * The same, for a daemon: the file must also pass cert_key_file_ok() on
+ * the descriptor it is read from, or -EPERM with the reason.
+ */
+int cert_key_load_pem_private(const char *path, uid_t owner, EVP_PKEY **key,
+			      char *err, size_t errlen) WUR;
+
+/*
+ * ssh's rule for a private key file: no permission bit for group or
+ * others, and owned by root or by owner (the daemon's user). 0, or -EPERM
+ * and "PATH: mode 0640: ..." / "PATH: owned by uid N: ..." in err.
+ */
+int cert_key_file_ok(const struct stat *st, uid_t owner, const char *path,
+		     char *err, size_t errlen) WUR;
 
 /* 0 if key is the private half of the chain's leaf, else -EKEYREJECTED. */
 int cert_key_check(const struct cert_chain *chain, EVP_PKEY *key, char *err,
