@@ -58,7 +58,14 @@ class HandshakeError(OSError):
         return "handshake failed: %s alert=%d" % (errname(self), self.status["alert"])
 
 
+class BadResponse(Exception):
+    """The GET ended cleanly (EOF or close_notify) without the whole file:
+    no errno from the kernel, so not named like one."""
+
+
 def errname(e):
+    if isinstance(e, BadResponse):
+        return "bad-response"
     if not isinstance(e, OSError):
         return "ok"
     return errno.errorcode.get(e.errno, str(e.errno))
@@ -203,7 +210,7 @@ class Get:
     def check(self, sha256):
         head, _, body = self.response.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 200 ") or hashlib.sha256(body).hexdigest() != sha256:
-            self.error = OSError(errno.EBADMSG, "bad response")
+            self.error = BadResponse("%d bytes" % len(self.response))
 
 
 class Loop:
