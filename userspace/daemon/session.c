@@ -434,8 +434,11 @@ uint32_t session_step(struct session *s, uint8_t *buf, size_t cap)
 
 void session_free(struct session *s)
 {
+	const struct session_ops *ops;
+
 	if (!s)
 		return;
+	ops = s->ops;
 	if (s->fd >= 0)
 		close(s->fd);
 	tls_engine_free(s->e);
@@ -443,4 +446,7 @@ void session_free(struct session *s)
 	config_put(s->cfg);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
+	/* Last: the slot is free once the socket and the memory are. */
+	if (ops->release)
+		ops->release(ops->ctx);
 }
