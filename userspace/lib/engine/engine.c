@@ -15,8 +15,6 @@
 #include "crypto/tls13_keysched.h"
 #include "engine/engine_priv.h"
 
-/* Handshake messages larger than this are refused (a 10-certificate chain fits). */
-#define HS_MSG_MAX (128 * 1024)
 #define OUT_LIMIT (512 * 1024)
 
 /* One record onto the output. */
@@ -266,15 +264,16 @@ static int handle_messages(struct tls_engine *e)
 					  "data after the final Finished");
 			break;
 		}
-		err = hs_msg_next(&r, HS_MSG_MAX, &m.type, &m.body, &m.whole);
+		err = hs_msg_next(&r, e->in.max_msg, &m.type, &m.body,
+				  &m.whole);
 		if (err == -EAGAIN) {
 			err = 0;
 			break;
 		}
 		if (err == -EMSGSIZE) {
 			err = engine_fail(e, -EPROTO, TLS_ALERT_RECORD_OVERFLOW,
-					  "handshake message over %u bytes",
-					  HS_MSG_MAX);
+					  "handshake message over %zu bytes",
+					  e->in.max_msg);
 			break;
 		}
 		if (err) {
@@ -557,9 +556,16 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	e->role = req->role;
 	e->alert = -1;
 	e->peer_alert = -1;
-	writer_init(&e->in.hs, HS_MSG_MAX + TLS_MAX_PLAINTEXT);
+	e->in.max_msg = req->max_message ? req->max_message :
+					   TLS_ENGINE_MSG_MAX;
+	writer_init(&e->in.hs, e->in.max_msg + TLS_MAX_PLAINTEXT);
 	writer_init(&e->out.queue, OUT_LIMIT);
 	transcript_init(&e->transcript);
+	if (e->in.max_msg < TLS_ENGINE_MSG_MIN ||
+	    e->in.max_msg > TLS_ENGINE_MSG_MAX) {
+		err = -EINVAL;
+		goto fail;
+	}
 	/* RFC 8446 §5.1: 0x0301 in the initial ClientHello's record */
 	record_dir_plain(&e->record.tx, req->role == TLS_ROLE_CLIENT ?
 						TLS_VERSION_1_0 : TLS_VERSION_1_2);
