@@ -554,6 +554,29 @@ static void test_one_descriptor(void)
 	close(ours);
 }
 
+/*
+ * A request taken with less than 200 ms left (it waited for a slot) ends
+ * at once with ETIMEDOUT, and its peer gets nothing.
+ */
+static void test_too_late(void)
+{
+	int ours, theirs, fd;
+	struct done_rec *r;
+	uint8_t byte;
+
+	if (conn_pair(&ours, &theirs))
+		abort();
+	fd = submit(ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL, 150);
+	r = wait_done(fd, 1000);
+	usleep(50 * 1000);
+	CHECK(r && r->d.status == ETIMEDOUT &&
+		      recv(theirs, &byte, 1, MSG_DONTWAIT) < 0 &&
+		      errno == EAGAIN,
+	      "150 ms left when taken: ETIMEDOUT at once, nothing sent");
+	close(ours);
+	close(theirs);
+}
+
 /* Stopping: in-flight handshakes get the drain time, then ECONNABORTED. */
 static void test_stop(void)
 {
@@ -620,6 +643,7 @@ int main(void)
 	test_peer_closes();
 	test_silent_peer();
 	test_one_descriptor();
+	test_too_late();
 	test_stop();
 	config_put(cfg);
 	pki_cleanup();

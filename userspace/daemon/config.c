@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "engine/engine.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
 
@@ -25,6 +26,14 @@ enum key_id {
 	K_CERT, K_KEY, K_CA, K_CRL, K_OCSP, K_MIN_VERSION, K_MAX_VERSION,
 	K_SUITES, K_GROUPS, K_CLIENT_AUTH, K_VERIFY, K_ALPN, K_LEGACY,
 	N_KEYS,
+};
+
+/* Daemon-wide keys, before the first section (config.h) */
+enum global_id { G_MAX_HANDSHAKES, G_HANDSHAKE_MEMORY, N_GLOBALS };
+
+static const char *const global_names[N_GLOBALS] = {
+	[G_MAX_HANDSHAKES] = "max_handshakes",
+	[G_HANDSHAKE_MEMORY] = "handshake_memory",
 };
 
 static const char *const key_names[N_KEYS] = {
@@ -57,6 +66,7 @@ struct parser {
 	char *crls[CRLS_MAX];
 	unsigned int crl_lines[CRLS_MAX];
 	size_t n_crls;
+	unsigned int global_seen[N_GLOBALS];	/* line of each, 0: not given */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -269,17 +279,85 @@ static int apply(struct parser *ps, enum key_id k, const char *v,
 	return ps->value[k] ? 0 : fail(ps, line, "out of memory");
 }
 
+/* ---- the daemon's limits: keys before the first section ---- */
+
+static int global_find(const char *key)
+{
+	int g;
+
+	for (g = 0; g < N_GLOBALS; g++)
+		if (!strcmp(key, global_names[g]))
+			return g;
+	return -1;
+}
+
+/* A count in [min, max]; with bytes, "1048576", "1024K" or "1M". */
+static int number(struct parser *ps, unsigned int line, const char *key,
+		  const char *v, bool bytes, unsigned long long min,
+		  unsigned long long max, unsigned long long *out)
+{
+	unsigned long long n, unit = 1;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (bytes && (*end == 'K' || *end == 'M'))
+		unit = *end++ == 'K' ? 1024 : 1024 * 1024;
+	if (errno || end == v || *end || !isdigit((unsigned char)*v) ||
+	    n > max / unit || n * unit < min)
+		return fail(ps, line, "%s: expected %llu to %llu%s, not \"%s\"",
+			    key, min, max,
+			    bytes ? " bytes (or with K or M)" : "", v);
+	*out = n * unit;
+	return 0;
+}
+
+static int global_value(struct parser *ps, char *key, const char *v,
+			unsigned int line)
+{
+	int g = global_find(key);
+	unsigned long long n;
+
+	if (g < 0)
+		return 1;	/* not a global key */
+	if (ps->p)
+		return fail(ps, line, "\"%s\" is a daemon-wide key: it goes "
+			    "before the first [profile NAME] line", key);
+	if (!*v)
+		return fail(ps, line, "\"%s\" needs a value", key);
+	if (ps->global_seen[g])
+		return fail(ps, line, "duplicate key \"%s\" (first at line %u)",
+			    key, ps->global_seen[g]);
+	ps->global_seen[g] = line;
+	switch (g) {
+	case G_MAX_HANDSHAKES:
+		TRY(number(ps, line, key, v, false, 1,
+			   CONFIG_MAX_HANDSHAKES_MAX, &n));
+		ps->c->max_handshakes = n;
+		return 0;
+	case G_HANDSHAKE_MEMORY:
+		TRY(number(ps, line, key, v, true, tls_engine_memory_min(),
+			   CONFIG_HANDSHAKE_MEMORY_MAX, &n));
+		ps->c->handshake_memory = n;
+		return 0;
+	}
+	return 0;
+}
+
 /* "key = value" */
 static int key_value(struct parser *ps, char *text, unsigned int line)
 {
 	char *eq = strchr(text, '='), *key, *v;
-	int k;
+	int k, ret;
 
 	if (!eq)
 		return fail(ps, line, "missing '=' in \"%s\"", text);
 	*eq = '\0';
 	key = trim(text);
 	v = trim(eq + 1);
+	ret = global_value(ps, key, v, line);
+	if (ret <= 0)
+		return ret;
 	for (k = 0; k < N_KEYS; k++)
 		if (!strcmp(key, key_names[k]))
 			break;
@@ -464,6 +542,8 @@ static struct config *config_new(const char *path)
 		return NULL;
 	atomic_init(&c->refs, 1);
 	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->max_handshakes = CONFIG_MAX_HANDSHAKES_DEFAULT;
+	c->handshake_memory = CONFIG_HANDSHAKE_MEMORY_DEFAULT;
 	return c;
 }
 

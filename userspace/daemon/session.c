@@ -26,6 +26,13 @@
 
 /* How much sooner than the kernel a session gives up (session_timeout_ms) */
 #define MARGIN_MS 100
+/*
+ * A request that waited in the kernel (every slot in use) until less than
+ * this was left is not started: its peer would get our first flight and
+ * then, most likely, silence, and a TLS 1.3 client completes before its
+ * server does, so it would believe in a connection its server gave up.
+ */
+#define START_MIN_MS 200
 
 enum phase {
 	PHASE_HANDSHAKE,	/* the engine runs */
@@ -336,10 +343,18 @@ uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 							   TLS_ROLE_SERVER,
 		.server_name = s->req.peer_name[0] ? s->req.peer_name : NULL,
 		.alpn = s->req.alpn[0] ? s->req.alpn : NULL,
+		/* What a peer can make it hold stays within handshake_memory */
+		.max_message = tls_engine_max_message(s->cfg->handshake_memory),
 	};
 	const char *why;
 	char text[256];
 
+	if (s->req.timeout_ms < START_MIN_MS) {
+		snprintf(text, sizeof(text), "only %u ms left when taken",
+			 s->req.timeout_ms);
+		end(s, ETIMEDOUT, text);
+		return 0;
+	}
 	s->profile = config_profile(s->cfg, s->req.profile);
 	if (!s->profile) {
 		snprintf(text, sizeof(text), "no profile '%s' in %.160s",
