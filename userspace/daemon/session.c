@@ -107,16 +107,24 @@ int session_fd(const struct session *s)
 	return s->fd;
 }
 
-uint32_t session_timeout_ms(const struct session *s)
+struct timespec session_deadline(const struct session *s)
 {
 	uint32_t ms = s->req.timeout_ms, margin = ms / 10;
+	struct timespec t = s->started;
 
 	/*
 	 * The kernel's timer for the request runs out at the same moment:
 	 * give up a little earlier, so that the kernel hears ETIMEDOUT from
 	 * us rather than the two racing.
 	 */
-	return ms - (margin < MARGIN_MS ? margin : MARGIN_MS);
+	ms -= margin < MARGIN_MS ? margin : MARGIN_MS;
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
 }
 
 static long elapsed_ms(const struct session *s)
@@ -348,10 +356,12 @@ uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 	};
 	const char *why;
 	char text[256];
+	long left;
 
-	if (s->req.timeout_ms < START_MIN_MS) {
-		snprintf(text, sizeof(text), "only %u ms left when taken",
-			 s->req.timeout_ms);
+	left = (long)s->req.timeout_ms - elapsed_ms(s);
+	if (left < START_MIN_MS) {
+		snprintf(text, sizeof(text), "only %ld ms left to start in",
+			 left);
 		end(s, ETIMEDOUT, text);
 		return 0;
 	}

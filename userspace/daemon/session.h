@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "config.h"
 #include "netlink.h"
@@ -65,7 +66,12 @@ uint32_t session_step(struct session *s, uint8_t *buf, size_t cap);
 void session_fail(struct session *s, int err);
 
 int session_fd(const struct session *s);
-uint32_t session_timeout_ms(const struct session *s);
+/*
+ * When to give up (CLOCK_MONOTONIC): the request's timeout counted from
+ * ACCEPT, less a margin, so that ktlsod ends it before the kernel does
+ * however long the session waited for its worker.
+ */
+struct timespec session_deadline(const struct session *s);
 
 /* Close the socket, drop the configuration, wipe and free; release(). */
 void session_free(struct session *s);

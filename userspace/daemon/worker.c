@@ -180,7 +180,7 @@ static void job_add(struct worker *w, struct session *s)
 	}
 	*j = (struct job){
 		.s = s,
-		.deadline = after_ms(session_timeout_ms(s)),
+		.deadline = session_deadline(s),
 		.events = EPOLLIN,
 		.on_socket = { WATCH_SOCKET, j },
 	};
