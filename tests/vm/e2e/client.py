@@ -260,7 +260,11 @@ def many(args):
         if not g.error:
             g.check(args.sha256)
         if g.error:
-            errors[errname(g.error)] = errors.get(errname(g.error), 0) + 1
+            # A failure after a good handshake is not a handshake failure.
+            name = errname(g.error)
+            if not isinstance(g.error, (HandshakeError, BadResponse)):
+                name += "-after-handshake" if not g.handshaking else ""
+            errors[name] = errors.get(name, 0) + 1
     good = args.count - sum(errors.values())
     print("%d of %d concurrent GETs ok in %.1fs, slowest %.1fs%s"
           % (good, args.count, time.monotonic() - t0, max(g.seconds for g in gets),
