@@ -15,6 +15,7 @@
 
 #include "../lib/check.h"
 #include "../lib/pki.h"
+#include "engine/engine.h"
 #include "generation.h"
 #include "kcipher.h"
 #include "tls_suite.h"
@@ -139,6 +140,24 @@ static const struct bad bads[] = {
 	{ "cert = server-p256-chain.pem\n", 1,
 	  "\"cert\" outside a [profile NAME] section" },
 	{ "[global]\n", 1, "unknown section [global] (expected [profile NAME])" },
+	/* The daemon's limits: before the first section, in range */
+	{ "[profile a]\nmax_handshakes = 10\n", 2,
+	  "\"max_handshakes\" is a daemon-wide key: it goes before the first "
+	  "[profile NAME] line" },
+	{ "max_handshakes = 0\n", 1,
+	  "max_handshakes: expected 1 to 65536, not \"0\"" },
+	{ "max_handshakes = 1K\n", 1,
+	  "max_handshakes: expected 1 to 65536, not \"1K\"" },
+	{ "max_handshakes = 65537\n", 1,
+	  "max_handshakes: expected 1 to 65536, not \"65537\"" },
+	{ "max_handshakes = -1\n", 1,
+	  "max_handshakes: expected 1 to 65536, not \"-1\"" },
+	{ "max_handshakes = 8\nmax_handshakes = 9\n", 2,
+	  "duplicate key \"max_handshakes\" (first at line 1)" },
+	{ "handshake_memory = 64K\n", 1, "handshake_memory: expected *" },
+	{ "handshake_memory = 17M\n", 1, "handshake_memory: expected *" },
+	{ "handshake_memory = 1G\n", 1, "handshake_memory: expected *" },
+	{ "handshake_memory =\n", 1, "\"handshake_memory\" needs a value" },
 	{ "[profile web\n", 1, "expected [profile NAME]" },
 	{ "\n[profile]\n", 2, "[profile] needs a NAME" },
 	{ "[profile a b]\n", 1,
@@ -189,6 +208,49 @@ static void expand(const char *in, char *out, size_t size)
 			 dir + 3);
 	else
 		snprintf(out, size, "%s", in);
+}
+
+/* The daemon's limits: defaults, values, and the engine's message cap. */
+static void test_limits(void)
+{
+	const char *path = pki_write("limits.conf",
+				     "# limits\nmax_handshakes = 300\n"
+				     "handshake_memory = 1M\n\n"
+				     "[profile a]\nverify = no\n");
+	char err[CONFIG_ERR] = "";
+	struct config *c;
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {
+		CHECK(0, "limits.conf loads: %s", err);
+		return;
+	}
+	CHECK(c->max_handshakes == 300 && c->handshake_memory == 1024 * 1024,
+	      "max_handshakes = 300, handshake_memory = 1M: %u, %zu",
+	      c->max_handshakes, c->handshake_memory);
+	config_put(c);
+	path = pki_write("nolimits.conf", "[profile a]\nverify = no\n");
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {
+		CHECK(0, "nolimits.conf loads: %s", err);
+		return;
+	}
+	CHECK(c->max_handshakes == CONFIG_MAX_HANDSHAKES_DEFAULT &&
+		      c->handshake_memory == CONFIG_HANDSHAKE_MEMORY_DEFAULT,
+	      "defaults: max_handshakes %u, handshake_memory %zu",
+	      c->max_handshakes, c->handshake_memory);
+	CHECK(tls_engine_max_message(c->handshake_memory) >= 32 * 1024,
+	      "the default memory takes a message of %zu bytes (a usual "
+	      "chain is a few KiB)", tls_engine_max_message(c->handshake_memory));
+	CHECK(tls_engine_memory(tls_engine_max_message(c->handshake_memory)) <=
+		      c->handshake_memory,
+	      "the message cap keeps a handshake within handshake_memory");
+	config_put(c);
+	CHECK(tls_engine_max_message(tls_engine_memory_min()) ==
+			      TLS_ENGINE_MSG_MIN &&
+		      tls_engine_max_message(tls_engine_memory_min() - 1) == 0,
+	      "the least handshake_memory takes TLS_ENGINE_MSG_MIN, less none");
+	CHECK(tls_engine_max_message(CONFIG_HANDSHAKE_MEMORY_MAX) ==
+		      TLS_ENGINE_MSG_MAX,
+	      "the most is capped at TLS_ENGINE_MSG_MAX");
 }
 
 static void test_bad_lines(void)
@@ -466,6 +528,7 @@ int main(void)
 	}
 	test_good_file();
 	test_bad_lines();
+	test_limits();
 	test_missing_file();
 	test_builtin_default();
 	test_kernel_cut();

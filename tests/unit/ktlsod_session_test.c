@@ -14,10 +14,12 @@
  * out without delaying the others; shutdown ending what is in flight.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,9 +104,19 @@ static int fake_done(void *ctx, const struct nl_done *d)
 	return 0;
 }
 
+static atomic_int released;
+
+/* ktlsod gives the handshake's slot back here (slots.h). */
+static void fake_release(void *ctx)
+{
+	(void)ctx;
+	atomic_fetch_add(&released, 1);
+}
+
 static const struct session_ops ops = {
 	.install = fake_install,
 	.done = fake_done,
+	.release = fake_release,
 };
 
 /* The DONE for fd not yet claimed, waiting up to ms; NULL if none came. */
@@ -495,6 +507,76 @@ static void test_silent_peer(void)
 	close(s_ours);
 }
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * A handshake in flight holds one descriptor, the socket ACCEPT handed
+ * over, and nothing it would open mid-way: once ktlsod may hold no more,
+ * a handshake that has sent its first flight must not need another
+ * (issue 12: a timerfd opened after the ServerHello failed with EMFILE).
+ * Its slot is released once it has ended.
+ */
+static void test_one_descriptor(void)
+{
+	int ours, theirs, fd, before, during, released_before;
+	struct peer *silent;
+	struct done_rec *r;
+
+	if (conn_pair(&ours, &theirs))
+		abort();
+	silent = peer_start(theirs, TLS_ROLE_SERVER, "server-p256", NULL, NULL,
+			    true);
+	released_before = atomic_load(&released);
+	before = open_fds();
+	fd = submit(ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL, 600);
+	usleep(200 * 1000);	/* the ClientHello is out, the answer awaited */
+	during = open_fds();
+	CHECK(during - before == 1,
+	      "a handshake waiting for its peer holds 1 descriptor (%d)",
+	      during - before);
+	r = wait_done(fd, 2000);
+	usleep(50 * 1000);	/* session_free() follows DONE */
+	CHECK(r && r->d.status == ETIMEDOUT && open_fds() == before &&
+		      atomic_load(&released) == released_before + 1,
+	      "ended: its descriptor closed, its slot released once");
+	peer_finish(silent);
+	close(ours);
+}
+
+/*
+ * A request taken with less than 200 ms left (it waited for a slot) ends
+ * at once with ETIMEDOUT, and its peer gets nothing.
+ */
+static void test_too_late(void)
+{
+	int ours, theirs, fd;
+	struct done_rec *r;
+	uint8_t byte;
+
+	if (conn_pair(&ours, &theirs))
+		abort();
+	fd = submit(ours, KTLSO_ROLE_CLIENT, "", "localhost", NULL, 150);
+	r = wait_done(fd, 1000);
+	usleep(50 * 1000);
+	CHECK(r && r->d.status == ETIMEDOUT &&
+		      recv(theirs, &byte, 1, MSG_DONTWAIT) < 0 &&
+		      errno == EAGAIN,
+	      "150 ms left when taken: ETIMEDOUT at once, nothing sent");
+	close(ours);
+	close(theirs);
+}
+
 /* Stopping: in-flight handshakes get the drain time, then ECONNABORTED. */
 static void test_stop(void)
 {
@@ -560,6 +642,8 @@ int main(void)
 	test_refusals();
 	test_peer_closes();
 	test_silent_peer();
+	test_one_descriptor();
+	test_too_late();
 	test_stop();
 	config_put(cfg);
 	pki_cleanup();

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "engine/engine.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
 
@@ -28,6 +29,7 @@ enum key_id {
 	K_SUITES, K_GROUPS, K_CLIENT_AUTH, K_VERIFY, K_ALPN, K_LEGACY,
 	N_KEYS,
 };
+
 
 static const char *const key_names[N_KEYS] = {
 	[K_CERT] = "cert",
@@ -48,11 +50,15 @@ static const char *const key_names[N_KEYS] = {
 /* Keys of the file itself, before the first section. */
 enum global_key_id {
 	G_USER,
+	G_MAX_HANDSHAKES,
+	G_HANDSHAKE_MEMORY,
 	N_GLOBAL_KEYS,
 };
 
 static const char *const global_key_names[N_GLOBAL_KEYS] = {
 	[G_USER] = "user",
+	[G_MAX_HANDSHAKES] = "max_handshakes",
+	[G_HANDSHAKE_MEMORY] = "handshake_memory",
 };
 
 struct parser {
@@ -303,16 +309,49 @@ static int user_lookup(struct parser *ps, const char *name, unsigned int line,
 	return 0;
 }
 
+/* A count in [min, max]; with bytes, "1048576", "1024K" or "1M". */
+static int number(struct parser *ps, unsigned int line, const char *key,
+		  const char *v, bool bytes, unsigned long long min,
+		  unsigned long long max, unsigned long long *out)
+{
+	unsigned long long n, unit = 1;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (bytes && (*end == 'K' || *end == 'M'))
+		unit = *end++ == 'K' ? 1024 : 1024 * 1024;
+	if (errno || end == v || *end || !isdigit((unsigned char)*v) ||
+	    n > max / unit || n * unit < min)
+		return fail(ps, line, "%s: expected %llu to %llu%s, not \"%s\"",
+			    key, min, max,
+			    bytes ? " bytes (or with K or M)" : "", v);
+	*out = n * unit;
+	return 0;
+}
+
 static int global_value(struct parser *ps, enum global_key_id k,
 			const char *v, unsigned int line)
 {
 	struct config_user u;
+	unsigned long long n;
+	const char *key = global_key_names[k];
 
 	switch (k) {
 	case G_USER:
 		TRY(user_lookup(ps, v, line, &u));
 		if (!ps->o->user)	/* -u wins */
 			ps->c->user = u;
+		return 0;
+	case G_MAX_HANDSHAKES:
+		TRY(number(ps, line, key, v, false, 1,
+			   CONFIG_MAX_HANDSHAKES_MAX, &n));
+		ps->c->max_handshakes = n;
+		return 0;
+	case G_HANDSHAKE_MEMORY:
+		TRY(number(ps, line, key, v, true, tls_engine_memory_min(),
+			   CONFIG_HANDSHAKE_MEMORY_MAX, &n));
+		ps->c->handshake_memory = n;
 		return 0;
 	case N_GLOBAL_KEYS:
 		break;
@@ -549,6 +588,8 @@ static struct config *config_new(const char *path)
 		return NULL;
 	atomic_init(&c->refs, 1);
 	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->max_handshakes = CONFIG_MAX_HANDSHAKES_DEFAULT;
+	c->handshake_memory = CONFIG_HANDSHAKE_MEMORY_DEFAULT;
 	return c;
 }
 

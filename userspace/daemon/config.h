@@ -32,6 +32,17 @@
 /* "FILE:LINE: reason" */
 #define CONFIG_ERR 1024
 
+/*
+ * The daemon's limits: keys before the first [profile NAME] line
+ * (ktlsod.conf(5), LIMITS). Handshakes beyond max_handshakes wait in the
+ * kernel; a handshake's engine refuses what would take it past
+ * handshake_memory (tls_engine_memory_max_message()).
+ */
+#define CONFIG_MAX_HANDSHAKES_DEFAULT 1024
+#define CONFIG_MAX_HANDSHAKES_MAX 65536
+#define CONFIG_HANDSHAKE_MEMORY_DEFAULT (512 * 1024)
+#define CONFIG_HANDSHAKE_MEMORY_MAX (16 * 1024 * 1024)
+
 struct profile {
 	char name[KTLSO_PROFILE_MAX];
 	unsigned int line;	/* its [profile NAME] line; 0: built in */
@@ -53,6 +64,8 @@ struct config {
 	size_t n;
 	struct profile *profiles;
 	struct config_user user;
+	unsigned int max_handshakes;
+	size_t handshake_memory;
 };
 
 struct config_options {

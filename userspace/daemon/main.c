@@ -17,15 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "generation.h"
 #include "kcipher.h"
 #include "log.h"
 #include "netlink.h"
 #include "privs.h"
 #include "session.h"
+#include "slots.h"
 #include "worker.h"
 
 #define KTLSOD_VERSION "0.1"
@@ -43,8 +46,17 @@ struct daemon {
 	pthread_mutex_t cmd_lock;
 	struct session_ops ops;
 	struct workers *workers;
+	struct slots slots;
+	bool full;			/* every slot in use: requests wait */
 	int sigfd;
 	struct config_user user;	/* who we run as: fixed at start */
+};
+
+/* What serve_pending() left behind. */
+enum pending {
+	PENDING_NONE,		/* nothing waits (as far as we know) */
+	PENDING_RETRY,		/* ACCEPT failed: try again in RETRY_MS */
+	PENDING_FULL,		/* no slot: try again when one frees */
 };
 
 static void usage(FILE *f)
@@ -154,6 +166,14 @@ static int report_done(void *ctx, const struct nl_done *d)
 	return ret;
 }
 
+/* A session's socket is closed: its slot is free. */
+static void release_slot(void *ctx)
+{
+	struct daemon *dm = ctx;
+
+	slots_put(&dm->slots);
+}
+
 /* A request that never reaches a worker still gets its DONE. */
 static void refuse(struct daemon *dm, int fd, int status)
 {
@@ -165,23 +185,49 @@ static void refuse(struct daemon *dm, int fd, int status)
 	close(fd);
 }
 
+/* Requests wait in the kernel while every slot is in use: say so once. */
+static bool slot_for_next(struct daemon *dm)
+{
+	unsigned int max = dm->cfg->max_handshakes;
+
+	if (slots_take(&dm->slots, max)) {
+		if (dm->full)
+			log_debug("a handshake slot is free again");
+		dm->full = false;
+		return true;
+	}
+	if (!dm->full)
+		log_info("all %u handshake slots in use (max_handshakes %u, "
+			 "RLIMIT_NOFILE allows %u): new requests wait",
+			 atomic_load(&dm->slots.used), max,
+			 slots_max(&dm->slots, CONFIG_MAX_HANDSHAKES_MAX));
+	dm->full = true;
+	return false;
+}
+
 /*
- * ACCEPT until nothing is pending: one READY may stand for several.
- * Returns false when ACCEPT failed and requests may still be waiting: no
- * READY will come for them, so the caller tries again later.
+ * ACCEPT until nothing is pending: one READY may stand for several. Each
+ * request gets a slot first, so the socket ACCEPT opens is the one
+ * descriptor its handshake needs, and it is there before any byte goes
+ * out. When ACCEPT failed, or no slot is free, requests may still be
+ * waiting and no READY will come for them: the caller tries again later.
  */
-static bool serve_pending(struct daemon *dm)
+static enum pending serve_pending(struct daemon *dm)
 {
 	for (;;) {
 		struct nl_request req;
 		struct session *s;
 		int ret;
 
+		if (!slot_for_next(dm))
+			return PENDING_FULL;
 		pthread_mutex_lock(&dm->cmd_lock);
 		ret = nl_accept(&dm->cmd, &req);
 		pthread_mutex_unlock(&dm->cmd_lock);
+		if (ret)
+			slots_cancel(&dm->slots);
 		if (ret == -ENOENT)
-			return true;	/* none left, or another daemon had it */
+			return PENDING_NONE; /* none left, or another daemon's */
 		if (ret && req.fd >= 0) {
 			log_err("ACCEPT: unusable reply (%s)", strerror(-ret));
 			refuse(dm, req.fd, EINVAL);
@@ -191,7 +237,7 @@ static bool serve_pending(struct daemon *dm)
 			log_err("ACCEPT: %s%s", strerror(-ret),
 				ret == -EPERM ? ": ktlsod needs CAP_NET_ADMIN" :
 						"");
-			return false;
+			return PENDING_RETRY;
 		}
 		log_debug("accepted fd %d: %s, peer name \"%s\", "
 			  "profile \"%s\", %u ms", req.fd,
@@ -201,6 +247,7 @@ static bool serve_pending(struct daemon *dm)
 		s = session_new(&req, config_get(dm->cfg), &dm->ops);
 		if (!s) {
 			log_err("out of memory for a handshake");
+			slots_cancel(&dm->slots);
 			continue;	/* session_new closed the fd */
 		}
 		ret = workers_submit(dm->workers, s);
@@ -271,18 +318,22 @@ static int drop_privileges(struct daemon *dm)
 static int serve(struct daemon *dm)
 {
 	/* Requests made before we joined the group first. */
-	bool served = serve_pending(dm);
+	enum pending left = serve_pending(dm);
 
 	for (;;) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = dm->sigfd, .events = POLLIN },
 			{ .fd = nl_fd(&dm->mc), .events = POLLIN },
+			/* Only while full: a put wakes us for every slot. */
+			{ .fd = left == PENDING_FULL ? slots_fd(&dm->slots) :
+						       -1,
+			  .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
-		int n, ready = poll(p, 2, served ? -1 : RETRY_MS);
+		int n, ready = poll(p, 3, left == PENDING_RETRY ? RETRY_MS : -1);
 
 		if (ready == 0) {
-			served = serve_pending(dm);
+			left = serve_pending(dm);
 			continue;
 		}
 		if (ready < 0) {
@@ -300,14 +351,33 @@ static int serve(struct daemon *dm)
 			}
 			reload(dm);
 		}
+		if (p[2].revents & POLLIN) {
+			slots_clear(&dm->slots);
+			left = serve_pending(dm);
+		}
 		if (!(p[1].revents & (POLLIN | POLLERR)))
 			continue;
 		n = nl_drain(&dm->mc);
 		if (n < 0)
 			log_err("reading notifications: %s", strerror(-n));
 		else if (n)
-			served = serve_pending(dm);
+			left = serve_pending(dm);
 	}
+}
+
+/*
+ * A handshake holds a descriptor: take the hard limit, as the soft one is
+ * often 1024 (systemd's default). prlimit(1) can lower it again later.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("raising RLIMIT_NOFILE: %s", strerror(errno));
 }
 
 static int setup_signals(struct daemon *dm)
@@ -376,6 +446,7 @@ int main(int argc, char **argv)
 	dm.ops = (struct session_ops){
 		.install = session_setsockopt,
 		.done = report_done,
+		.release = release_slot,
 		.ctx = &dm,
 	};
 
@@ -390,8 +461,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check) {
-		printf("%s: OK, %zu profile%s\n", o.config, dm.cfg->n,
-		       dm.cfg->n == 1 ? "" : "s");
+		printf("%s: OK, %zu profile%s; max_handshakes %u, "
+		       "handshake_memory %zu: handshake messages up to %zu "
+		       "bytes\n", o.config, dm.cfg->n, dm.cfg->n == 1 ? "" : "s",
+		       dm.cfg->max_handshakes, dm.cfg->handshake_memory,
+		       tls_engine_max_message(dm.cfg->handshake_memory));
 		config_put(dm.cfg);
 		return 0;
 	}
@@ -415,14 +489,29 @@ int main(int argc, char **argv)
 		log_err("starting %u workers: %s", o.workers, strerror(-ret));
 		return 1;
 	}
-	log_info("ktlsod %s: %zu profile%s from %s, %u workers, ready",
+	raise_nofile();
+	ret = slots_init(&dm.slots, o.workers);
+	if (ret) {
+		log_err("counting descriptors: %s", strerror(-ret));
+		workers_stop(dm.workers, 0);
+		return 1;
+	}
+	log_info("ktlsod %s: %zu profile%s from %s, %u workers, "
+		 "%u handshakes at once (max_handshakes %u), "
+		 "handshake messages up to %zu bytes (handshake_memory %zu), "
+		 "ready",
 		 KTLSOD_VERSION, dm.cfg->n, dm.cfg->n == 1 ? "" : "s",
-		 o.config, o.workers);
+		 o.config, o.workers,
+		 slots_max(&dm.slots, dm.cfg->max_handshakes),
+		 dm.cfg->max_handshakes,
+		 tls_engine_max_message(dm.cfg->handshake_memory),
+		 dm.cfg->handshake_memory);
 
 	ret = serve(&dm);
 	/* No listener left: new requests fail at once with ECONNREFUSED. */
 	nl_close(&dm.mc);
 	workers_stop(dm.workers, DRAIN_MS);
+	slots_uninit(&dm.slots);
 	nl_close(&dm.cmd);
 	config_put(dm.cfg);
 	close(dm.sigfd);

@@ -26,6 +26,13 @@
 
 /* How much sooner than the kernel a session gives up (session_timeout_ms) */
 #define MARGIN_MS 100
+/*
+ * A request that waited in the kernel (every slot in use) until less than
+ * this was left is not started: its peer would get our first flight and
+ * then, most likely, silence, and a TLS 1.3 client completes before its
+ * server does, so it would believe in a connection its server gave up.
+ */
+#define START_MIN_MS 200
 
 enum phase {
 	PHASE_HANDSHAKE,	/* the engine runs */
@@ -100,16 +107,24 @@ int session_fd(const struct session *s)
 	return s->fd;
 }
 
-uint32_t session_timeout_ms(const struct session *s)
+struct timespec session_deadline(const struct session *s)
 {
 	uint32_t ms = s->req.timeout_ms, margin = ms / 10;
+	struct timespec t = s->started;
 
 	/*
 	 * The kernel's timer for the request runs out at the same moment:
 	 * give up a little earlier, so that the kernel hears ETIMEDOUT from
 	 * us rather than the two racing.
 	 */
-	return ms - (margin < MARGIN_MS ? margin : MARGIN_MS);
+	ms -= margin < MARGIN_MS ? margin : MARGIN_MS;
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
 }
 
 static long elapsed_ms(const struct session *s)
@@ -333,10 +348,20 @@ uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 							   TLS_ROLE_SERVER,
 		.server_name = s->req.peer_name[0] ? s->req.peer_name : NULL,
 		.alpn = s->req.alpn[0] ? s->req.alpn : NULL,
+		/* What a peer can make it hold stays within handshake_memory */
+		.max_message = tls_engine_max_message(s->cfg->handshake_memory),
 	};
 	const char *why;
 	char text[256];
+	long left;
 
+	left = (long)s->req.timeout_ms - elapsed_ms(s);
+	if (left < START_MIN_MS) {
+		snprintf(text, sizeof(text), "only %ld ms left to start in",
+			 left);
+		end(s, ETIMEDOUT, text);
+		return 0;
+	}
 	s->profile = config_profile(s->cfg, s->req.profile);
 	if (!s->profile) {
 		snprintf(text, sizeof(text), "no profile '%s' in %.160s",
@@ -432,8 +457,11 @@ uint32_t session_step(struct session *s, uint8_t *buf, size_t cap)
 
 void session_free(struct session *s)
 {
+	const struct session_ops *ops;
+
 	if (!s)
 		return;
+	ops = s->ops;
 	if (s->fd >= 0)
 		close(s->fd);
 	tls_engine_free(s->e);
@@ -441,4 +469,7 @@ void session_free(struct session *s)
 	config_put(s->cfg);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
+	/* Last: the slot is free once the socket and the memory are. */
+	if (ops->release)
+		ops->release(ops->ctx);
 }

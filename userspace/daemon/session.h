@@ -20,19 +20,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "config.h"
 #include "netlink.h"
 
 /*
  * What a session does to the outside world, one seam for the tests:
- * installing keys (setsockopt SOL_TLS) and reporting DONE (netlink).
- * Both return 0 or -errno.
+ * installing keys (setsockopt SOL_TLS) and reporting DONE (netlink), both
+ * returning 0 or -errno; and, if set, release() once session_free() has
+ * closed the socket (ktlsod gives back the handshake's slot, slots.h).
  */
 struct session_ops {
 	int (*install)(void *ctx, int fd, int optname, const void *info,
 		       socklen_t len);
 	int (*done)(void *ctx, const struct nl_done *d);
+	void (*release)(void *ctx);
 	void *ctx;
 };
 
@@ -44,7 +47,8 @@ struct session;
 
 /*
  * A handshake for req, served with a profile of cfg. Takes over req->fd
- * and the caller's reference to cfg, even when it fails (NULL, ENOMEM).
+ * and the caller's reference to cfg, even when it fails (NULL, ENOMEM:
+ * then release() is not called).
  */
 struct session *session_new(const struct nl_request *req, struct config *cfg,
 			    const struct session_ops *ops);
@@ -62,9 +66,14 @@ uint32_t session_step(struct session *s, uint8_t *buf, size_t cap);
 void session_fail(struct session *s, int err);
 
 int session_fd(const struct session *s);
-uint32_t session_timeout_ms(const struct session *s);
+/*
+ * When to give up (CLOCK_MONOTONIC): the request's timeout counted from
+ * ACCEPT, less a margin, so that ktlsod ends it before the kernel does
+ * however long the session waited for its worker.
+ */
+struct timespec session_deadline(const struct session *s);
 
-/* Close the socket, drop the configuration, wipe and free. */
+/* Close the socket, drop the configuration, wipe and free; release(). */
 void session_free(struct session *s);
 
 #endif /* KTLSOD_SESSION_H */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +16,7 @@
 
 #define EVENTS_MAX 64
 
-enum watch_kind { WATCH_QUEUE, WATCH_SOCKET, WATCH_TIMER };
+enum watch_kind { WATCH_QUEUE, WATCH_SOCKET };
 
 struct job;
 
@@ -27,11 +26,16 @@ struct watch {
 	struct job *job;
 };
 
+/*
+ * A handshake in flight. Its deadline is a time in the worker's list, not
+ * a timerfd: the socket the kernel handed over is the only descriptor a
+ * handshake holds, and ACCEPT takes it before any byte goes out.
+ */
 struct job {
 	struct session *s;	/* NULL once ended */
-	int timer;
+	struct timespec deadline;
 	uint32_t events;	/* what epoll waits for on the socket */
-	struct watch on_socket, on_timer;
+	struct watch on_socket;
 	struct job *prev, *next;
 };
 
@@ -49,7 +53,8 @@ struct worker {
 	int ep;
 	int queue[2];		/* pipe: [0] read by the worker */
 	struct watch on_queue;
-	struct job *jobs;	/* in flight */
+	struct job *jobs;	/* in flight, soonest deadline first */
+	struct job *last;	/* the latest deadline */
 	struct job *ended;	/* freed after the epoll batch */
 	bool stopping;
 	struct timespec drain_end;
@@ -60,6 +65,26 @@ struct workers {
 	unsigned int n, next;
 	struct worker *w;
 };
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static struct timespec after_ms(unsigned int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
 
 static long ms_until(const struct timespec *t)
 {
@@ -79,7 +104,6 @@ static long ms_until(const struct timespec *t)
 static void job_end(struct worker *w, struct job *j)
 {
 	(void)epoll_ctl(w->ep, EPOLL_CTL_DEL, session_fd(j->s), NULL);
-	close(j->timer);
 	session_free(j->s);
 	j->s = NULL;
 	if (j->prev)
@@ -88,6 +112,8 @@ static void job_end(struct worker *w, struct job *j)
 		w->jobs = j->next;
 	if (j->next)
 		j->next->prev = j->prev;
+	else
+		w->last = j->prev;
 	/* Events of this batch may still point at it. */
 	j->next = w->ended;
 	w->ended = j;
@@ -112,49 +138,40 @@ static void job_update(struct worker *w, struct job *j, uint32_t events)
 	j->events = events;
 }
 
-static int arm(struct worker *w, struct job *j)
+/*
+ * Into the list by deadline. Most requests carry the same timeout, so a
+ * new one nearly always goes last: the walk from the end is short.
+ */
+static void job_link(struct worker *w, struct job *j)
 {
-	uint32_t ms = session_timeout_ms(j->s);
-	struct itimerspec its = {
-		.it_value = { .tv_sec = ms / 1000,
-			      .tv_nsec = (ms % 1000) * 1000000L },
-	};
-	struct epoll_event tev = { .events = EPOLLIN,
-				   .data.ptr = &j->on_timer };
-	struct epoll_event sev = { .events = j->events,
-				   .data.ptr = &j->on_socket };
+	struct job *at = w->last;
 
-	j->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (j->timer < 0)
-		return -errno;
-	if (timerfd_settime(j->timer, 0, &its, NULL) ||
-	    epoll_ctl(w->ep, EPOLL_CTL_ADD, j->timer, &tev) ||
-	    epoll_ctl(w->ep, EPOLL_CTL_ADD, session_fd(j->s), &sev)) {
-		int err = -errno;
-
-		(void)epoll_ctl(w->ep, EPOLL_CTL_DEL, session_fd(j->s), NULL);
-		close(j->timer);
-		return err;
-	}
-	return 0;
+	while (at && before(&j->deadline, &at->deadline))
+		at = at->prev;
+	j->prev = at;
+	j->next = at ? at->next : w->jobs;
+	if (j->next)
+		j->next->prev = j;
+	else
+		w->last = j;
+	if (at)
+		at->next = j;
+	else
+		w->jobs = j;
 }
 
 static void job_add(struct worker *w, struct session *s)
 {
+	struct epoll_event ev;
 	struct job *j;
 	uint32_t events;
-	int err;
 
 	if (w->stopping) {
 		session_fail(s, ECONNABORTED);
 		session_free(s);
 		return;
 	}
-	events = session_start(s, w->buf, sizeof(w->buf));
-	if (!events) {
-		session_free(s);
-		return;
-	}
+	/* Everything that can fail for want of resources, before any byte. */
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		session_fail(s, ENOMEM);
@@ -163,22 +180,47 @@ static void job_add(struct worker *w, struct session *s)
 	}
 	*j = (struct job){
 		.s = s,
-		.events = events,
+		.deadline = session_deadline(s),
+		.events = EPOLLIN,
 		.on_socket = { WATCH_SOCKET, j },
-		.on_timer = { WATCH_TIMER, j },
-		.next = w->jobs,
 	};
-	err = arm(w, j);
-	if (err) {
-		log_err("worker %u: epoll: %s", w->id, strerror(-err));
-		session_fail(s, -err);
+	ev = (struct epoll_event){ .events = j->events,
+				   .data.ptr = &j->on_socket };
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, session_fd(s), &ev)) {
+		int err = errno;
+
+		log_err("worker %u: epoll: %s", w->id, strerror(err));
+		session_fail(s, err);
 		session_free(s);
 		free(j);
 		return;
 	}
-	if (w->jobs)
-		w->jobs->prev = j;
-	w->jobs = j;
+	job_link(w, j);
+	events = session_start(s, w->buf, sizeof(w->buf));
+	job_update(w, j, events);
+}
+
+/* Fail every job whose deadline has passed. */
+static void expire(struct worker *w)
+{
+	while (w->jobs && !ms_until(&w->jobs->deadline)) {
+		session_fail(w->jobs->s, ETIMEDOUT);
+		job_end(w, w->jobs);
+	}
+}
+
+/* How long epoll_wait may sleep: to the next deadline, or the drain's. */
+static int wait_ms(const struct worker *w)
+{
+	long ms = w->jobs ? ms_until(&w->jobs->deadline) : -1;
+
+	if (w->stopping) {
+		long drain = ms_until(&w->drain_end);
+
+		if (ms < 0 || drain < ms)
+			ms = drain;
+	}
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
 static void read_queue(struct worker *w)
@@ -191,13 +233,7 @@ static void read_queue(struct worker *w)
 			continue;
 		}
 		w->stopping = true;
-		clock_gettime(CLOCK_MONOTONIC, &w->drain_end);
-		w->drain_end.tv_sec += m.drain_ms / 1000;
-		w->drain_end.tv_nsec += (m.drain_ms % 1000) * 1000000L;
-		if (w->drain_end.tv_nsec >= 1000000000L) {
-			w->drain_end.tv_sec++;
-			w->drain_end.tv_nsec -= 1000000000L;
-		}
+		w->drain_end = after_ms(m.drain_ms);
 	}
 }
 
@@ -213,12 +249,6 @@ static void handle(struct worker *w, const struct watch *wt)
 		if (j->s)
 			job_update(w, j, session_step(j->s, w->buf,
 						      sizeof(w->buf)));
-		return;
-	case WATCH_TIMER:
-		if (!j->s)
-			return;
-		session_fail(j->s, ETIMEDOUT);
-		job_end(w, j);
 		return;
 	}
 }
@@ -239,8 +269,7 @@ static void *worker_main(void *arg)
 	struct epoll_event evs[EVENTS_MAX];
 
 	while (!w->stopping || w->jobs) {
-		int timeout = w->stopping ? (int)ms_until(&w->drain_end) : -1;
-		int n = epoll_wait(w->ep, evs, EVENTS_MAX, timeout);
+		int n = epoll_wait(w->ep, evs, EVENTS_MAX, wait_ms(w));
 
 		if (n < 0 && errno != EINTR) {
 			log_err("worker %u: epoll_wait: %s", w->id,
@@ -249,6 +278,7 @@ static void *worker_main(void *arg)
 		}
 		for (int i = 0; i < n; i++)
 			handle(w, evs[i].data.ptr);
+		expire(w);
 		free_ended(w);
 		if (w->stopping && !ms_until(&w->drain_end))
 			break;

@@ -2,10 +2,11 @@
 /*
  * The worker threads: one per core, each an epoll loop driving many
  * sessions at once. A session waits only on its own socket and its own
- * deadline (a timerfd armed with the request's TIMEOUT_MS), so a slow or
- * silent peer delays nobody else.
+ * deadline (the request's TIMEOUT_MS, kept in the worker's list sorted by
+ * deadline, which sets epoll_wait's timeout), so a slow or silent peer
+ * delays nobody else. The socket is the only descriptor a session holds.
  *
- *   acceptor ──pipe──► worker 0: epoll { queue, sockets, timers }
+ *   acceptor ──pipe──► worker 0: epoll { queue, sockets }, deadlines
  *            ──pipe──► worker 1: ...          (round-robin)
  */
 #ifndef KTLSOD_WORKER_H

@@ -58,7 +58,14 @@ class HandshakeError(OSError):
         return "handshake failed: %s alert=%d" % (errname(self), self.status["alert"])
 
 
+class BadResponse(Exception):
+    """The GET ended cleanly (EOF or close_notify) without the whole file:
+    no errno from the kernel, so not named like one."""
+
+
 def errname(e):
+    if isinstance(e, BadResponse):
+        return "bad-response"
     if not isinstance(e, OSError):
         return "ok"
     return errno.errorcode.get(e.errno, str(e.errno))
@@ -203,7 +210,7 @@ class Get:
     def check(self, sha256):
         head, _, body = self.response.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 200 ") or hashlib.sha256(body).hexdigest() != sha256:
-            self.error = OSError(errno.EBADMSG, "bad response")
+            self.error = BadResponse("%d bytes" % len(self.response))
 
 
 class Loop:
@@ -253,7 +260,11 @@ def many(args):
         if not g.error:
             g.check(args.sha256)
         if g.error:
-            errors[errname(g.error)] = errors.get(errname(g.error), 0) + 1
+            # A failure after a good handshake is not a handshake failure.
+            name = errname(g.error)
+            if not isinstance(g.error, (HandshakeError, BadResponse)):
+                name += "-after-handshake" if not g.handshaking else ""
+            errors[name] = errors.get(name, 0) + 1
     good = args.count - sum(errors.values())
     print("%d of %d concurrent GETs ok in %.1fs, slowest %.1fs%s"
           % (good, args.count, time.monotonic() - t0, max(g.seconds for g in gets),

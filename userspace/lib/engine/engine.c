@@ -15,13 +15,6 @@
 #include "crypto/tls13_keysched.h"
 #include "engine/engine_priv.h"
 
-/* Handshake messages larger than this are refused (a 10-certificate chain fits). */
-#define HS_MSG_MAX (128 * 1024)
-/*
- * Reassembly holds at most one incomplete message (its header and all but
- * one byte of an HS_MSG_MAX body) when a whole record arrives.
- */
-#define HS_REASSEMBLY_MAX (TLS_HS_HEADER_LEN + HS_MSG_MAX - 1 + TLS_MAX_PLAINTEXT)
 #define OUT_LIMIT (512 * 1024)
 /*
  * Warning alerts a TLS 1.2 peer may send before we stop ignoring them: a
@@ -282,7 +275,8 @@ static int handle_messages(struct tls_engine *e)
 					  "data after the final Finished");
 			break;
 		}
-		err = hs_msg_next(&r, HS_MSG_MAX, &m.type, &m.body, &m.whole);
+		err = hs_msg_next(&r, e->in.max_msg, &m.type, &m.body,
+				  &m.whole);
 		if (err == -EAGAIN) {
 			err = 0;
 			break;
@@ -296,8 +290,8 @@ static int handle_messages(struct tls_engine *e)
 			 */
 			err = engine_fail(e, -EPROTO,
 					  TLS_ALERT_ILLEGAL_PARAMETER,
-					  "handshake message over %u bytes",
-					  HS_MSG_MAX);
+					  "handshake message over %zu bytes",
+					  e->in.max_msg);
 			break;
 		}
 		if (err) {
@@ -683,9 +677,21 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	e->role = req->role;
 	e->alert = -1;
 	e->peer_alert = -1;
-	writer_init(&e->in.hs, HS_REASSEMBLY_MAX);
+	e->in.max_msg = req->max_message ? req->max_message :
+					   TLS_ENGINE_MSG_MAX;
+	/*
+	 * Reassembly holds at most one incomplete message (its header and all
+	 * but one byte of its body) when a whole record arrives.
+	 */
+	writer_init(&e->in.hs,
+		    TLS_HS_HEADER_LEN + e->in.max_msg - 1 + TLS_MAX_PLAINTEXT);
 	writer_init(&e->out.queue, OUT_LIMIT);
 	transcript_init(&e->transcript);
+	if (e->in.max_msg < TLS_ENGINE_MSG_MIN ||
+	    e->in.max_msg > TLS_ENGINE_MSG_MAX) {
+		err = -EINVAL;
+		goto fail;
+	}
 	/* RFC 8446 §5.1: 0x0301 in the initial ClientHello's record */
 	record_dir_plain(&e->record.tx, req->role == TLS_ROLE_CLIENT ?
 						TLS_VERSION_1_0 : TLS_VERSION_1_2);

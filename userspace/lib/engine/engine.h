@@ -48,7 +48,28 @@ struct tls_peer_request {
 	const char *server_name;
 	/* ALPN protocols, comma-separated ("h2,http/1.1"); NULL for none. */
 	const char *alpn;
+	/*
+	 * The largest handshake message to take from the peer, at least
+	 * TLS_ENGINE_MSG_MIN; 0: TLS_ENGINE_MSG_MAX. Bounds what a peer can
+	 * make the engine hold (tls_engine_max_message()).
+	 */
+	size_t max_message;
 };
+
+/* A 10-certificate chain fits in the largest; a usual one in the least. */
+#define TLS_ENGINE_MSG_MAX (128 * 1024)
+#define TLS_ENGINE_MSG_MIN (16 * 1024)
+
+/*
+ * One handshake's memory, at most, when the engine takes messages of up
+ * to max_message bytes (Documentation/engine.rst, Memory); and the
+ * largest max_message within a budget, 0 when even TLS_ENGINE_MSG_MIN
+ * does not fit.
+ */
+size_t tls_engine_memory(size_t max_message);
+size_t tls_engine_max_message(size_t budget);
+/* The least budget a handshake can run in: tls_engine_memory(MSG_MIN). */
+size_t tls_engine_memory_min(void);
 
 /* One direction's record protection, in the form <linux/tls.h> takes. */
 struct tls_direction_keys {

@@ -54,6 +54,7 @@ struct engine_input {
 	size_t rec_len;
 	uint8_t plain[TLS_MAX_PLAINTEXT + 256];
 	struct writer hs;		/* handshake bytes not yet handled */
+	size_t max_msg;			/* the largest message taken */
 	size_t hs_rest;			/* bytes after the message being handled */
 	unsigned int warnings;		/* TLS 1.2 warning alerts ignored */
 	size_t taken;			/* bytes consumed, for the budget */
