@@ -21,6 +21,7 @@
 
 #include <linux/ktlso.h>
 
+#include "acl.h"
 #include "tls_config.h"
 #include "try.h"
 
@@ -36,6 +37,7 @@ struct profile {
 	unsigned int line;	/* its [profile NAME] line; 0: built in */
 	unsigned int suites_line; /* 0: the library's default list */
 	struct tls_config tls;
+	struct acl acl;		/* who may use it (acl.h) */
 };
 
 struct config {

@@ -121,6 +121,41 @@ static long elapsed_ms(const struct session *s)
 	       (now.tv_nsec - s->started.tv_nsec) / 1000000;
 }
 
+/*
+ * A string from an application or the kernel, for a quoted log field:
+ * quotes, backslashes and anything unprintable as \xHH, so a profile or
+ * cgroup name can neither end the field nor start a forged line. (A local
+ * helper until log.c has a general one.)
+ */
+static void escape(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < size; in++) {
+		unsigned char c = *in;
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			o += snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = c;
+	}
+	out[o] = '\0';
+}
+
+/* " uid=33 gid=33 cgroup=\"/system.slice/x.service\"", or " uid=?" */
+static void who_text(const struct nl_request *r, char *out, size_t size)
+{
+	char cg[512];
+
+	if (!r->who_known) {
+		snprintf(out, size, " uid=?");
+		return;
+	}
+	escape(r->cgroup[0] ? r->cgroup : "?", cg, sizeof(cg));
+	snprintf(out, size, " uid=%u gid=%u cgroup=\"%s\"", r->uid, r->gid,
+		 cg);
+}
+
 static const char *errno_name(int err)
 {
 	const char *name = strerrorname_np(err);
@@ -133,19 +168,21 @@ static void log_end(const struct session *s, int status, const char *why)
 {
 	const char *role = s->req.role == KTLSO_ROLE_CLIENT ? "client" :
 							       "server";
-	const char *profile = s->req.profile[0] ? s->req.profile :
-						  CONFIG_DEFAULT_PROFILE;
 	const struct tls_result *r = &s->res;
 	const struct tls_suite *suite = tls_suite_by_id(r->cipher_suite);
 	int sent = s->e ? tls_engine_alert(s->e) : -1;
 	int got = s->e ? tls_engine_peer_alert(s->e) : -1;
-	char alert[64] = "", reason[256];
+	char alert[64] = "", reason[256], profile[4 * KTLSO_PROFILE_MAX];
+	char who[700];
 
+	escape(s->req.profile[0] ? s->req.profile : CONFIG_DEFAULT_PROFILE,
+	       profile, sizeof(profile));
+	who_text(&s->req, who, sizeof(who));
 	if (!status) {
-		log_info("handshake peer=%s role=%s profile=%s version=%s "
+		log_info("handshake peer=%s role=%s profile=%s%s version=%s "
 			 "cipher=%s group=%s alpn=%s verified=%s result=ok "
 			 "ms=%ld",
-			 s->peer, role, profile,
+			 s->peer, role, profile, who,
 			 r->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 			 suite ? suite->name : "?",
 			 r->group ? kx_group_name(r->group) : "rsa",
@@ -163,9 +200,10 @@ static void log_end(const struct session *s, int status, const char *why)
 	snprintf(reason, sizeof(reason), "%s", why);
 	for (char *q = strchr(reason, '"'); q; q = strchr(q, '"'))
 		*q = '\'';
-	log_info("handshake peer=%s role=%s profile=%s result=%s%s "
-		 "reason=\"%s\" ms=%ld", s->peer, role, profile,
-		 errno_name(status), alert, reason, elapsed_ms(s));
+	log_msg(status == EACCES ? LOG_LVL_WARN : LOG_LVL_INFO,
+		"handshake peer=%s role=%s profile=%s%s result=%s%s "
+		"reason=\"%s\" ms=%ld", s->peer, role, profile, who,
+		errno_name(status), alert, reason, elapsed_ms(s));
 }
 
 /* Report DONE and log; the session has ended. */
@@ -312,6 +350,22 @@ void session_fail(struct session *s, int err)
 					  strerror(err));
 }
 
+/* Who asked may use the profile (acl.h). */
+static bool may_use(const struct session *s)
+{
+	const struct nl_request *r = &s->req;
+	const struct acl_who who = {
+		.known = r->who_known,
+		.uid = r->uid,
+		.gid = r->gid,
+		.groups = r->groups,
+		.n_groups = r->n_groups,
+		.cgroup = r->cgroup[0] ? r->cgroup : NULL,
+	};
+
+	return acl_allows(&s->profile->acl, &who);
+}
+
 /* Why this profile cannot serve this request, or NULL. */
 static const char *refusal(const struct session *s)
 {
@@ -345,6 +399,13 @@ uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 		snprintf(text, sizeof(text), "no profile '%s' in %.160s",
 			 s->req.profile, s->cfg->path);
 		end(s, EINVAL, text);
+		return 0;
+	}
+	/* Before the engine: a refusal puts no byte on the wire. */
+	if (!may_use(s)) {
+		end(s, EACCES, s->req.who_known ?
+			"not allowed to use the profile" :
+			"the kernel did not say who asked (an older ktlso.ko)");
 		return 0;
 	}
 	why = refusal(s);
