@@ -7,14 +7,17 @@
  *    requester in; root always, nobody else by default on a keyed profile,
  *    everyone on a keyless one; an unknown requester only an open profile;
  *  - names resolve to ids at load, an unknown name or a relative cgroup is
- *    refused with its "FILE:LINE: reason".
+ *    refused with its "FILE:LINE: reason";
+ *  - the profile list ktlso status reads says the same (publish.c).
  */
 #include <errno.h>
+#include <unistd.h>
 
 #include "../lib/check.h"
 #include "../lib/pki.h"
 #include "acl.h"
 #include "config.h"
+#include "publish.h"
 
 static const struct config_options no_system_ca = { .system_ca = NULL };
 
@@ -197,6 +200,46 @@ static void test_config(void)
 	config_put(c);
 }
 
+/* The list ktlso status shows, as ktlsod writes it. */
+static void test_publish(void)
+{
+	char path[512], err[512] = "", text[1024] = "", want[4400];
+	struct config *c;
+	FILE *f;
+	size_t n = 0;
+	int ret;
+
+	snprintf(text, sizeof(text),
+		 "[profile web]\ncert = %s\nkey = %s\nallow_groups = 4242\n"
+		 "[profile client]\nca = %s\n",
+		 pki("server-p256-chain.pem"), pki("server-p256.key"),
+		 pki("root.pem"));
+	load(text, &c);
+	if (!c) {
+		CHECK(0, "configuration for the profile list");
+		return;
+	}
+	/* A directory that is not there yet, as /run/ktlso by hand */
+	snprintf(path, sizeof(path), "%s/run-ktlso/profiles", pki_dir());
+	ret = publish_profiles(c, path, err, sizeof(err));
+	CHECK(ret == 0, "profile list written (%s)", err);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+	snprintf(want, sizeof(want),
+		 "# ktlsod pid %d %s\n"
+		 "web\tkey\troot, groups 4242\n"
+		 "client\t-\tanyone\n"
+		 "default\t-\tanyone\n", (int)getpid(), c->path);
+	CHECK(!strcmp(text, want), "one line per profile, who may use it:\n%s",
+	      text);
+	unlink(path);
+	config_put(c);
+}
+
 int main(void)
 {
 	if (pki_make()) {
@@ -207,6 +250,7 @@ int main(void)
 	test_matcher();
 	test_describe();
 	test_config();
+	test_publish();
 	pki_cleanup();
 	return check_summary();
 }

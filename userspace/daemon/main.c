@@ -23,6 +23,7 @@
 #include "kcipher.h"
 #include "log.h"
 #include "netlink.h"
+#include "publish.h"
 #include "session.h"
 #include "worker.h"
 
@@ -42,12 +43,13 @@ struct daemon {
 	struct session_ops ops;
 	struct workers *workers;
 	int sigfd;
+	const char *profiles_file;	/* for ktlso status (publish.h) */
 };
 
 static void usage(FILE *f)
 {
 	fputs(
-"usage: ktlsod [-f] [-v] [-c FILE] [-w N]\n"
+"usage: ktlsod [-f] [-v] [-c FILE] [-p FILE] [-w N]\n"
 "       ktlsod -t [-c FILE]\n"
 "\n"
 "The ktlso handshake daemon: runs the TLS handshakes that applications ask\n"
@@ -57,6 +59,9 @@ static void usage(FILE *f)
 "  -c, --config FILE   configuration (default " CONFIG_DEFAULT_PATH ")\n"
 "  -f, --foreground    run in the foreground (always; for systemd)\n"
 "  -t, --check         check the configuration and the kernel ciphers, exit\n"
+"  -p, --profiles-file FILE\n"
+"                      the profile list for ktlso status\n"
+"                      (default " PUBLISH_DEFAULT_PATH ")\n"
 "  -v, --verbose       debug lines too\n"
 "  -w, --workers N     worker threads (default: one per online CPU)\n"
 "      --version       print the version\n"
@@ -66,6 +71,7 @@ static void usage(FILE *f)
 
 struct options {
 	const char *config;
+	const char *profiles_file;
 	bool config_given, check;
 	unsigned int workers;
 };
@@ -75,6 +81,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	enum { OPT_VERSION = 256 };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "profiles-file", required_argument, NULL, 'p' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -88,9 +95,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->config = CONFIG_DEFAULT_PATH;
-	while ((c = getopt_long(argc, argv, "c:ftvw:h", longopts, NULL)) !=
+	o->profiles_file = PUBLISH_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "c:fp:tvw:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
+		case 'p':
+			o->profiles_file = optarg;
+			break;
 		case 'c':
 			o->config = optarg;
 			o->config_given = true;
@@ -217,6 +228,15 @@ static void probe(struct daemon *dm)
 		 dm->kc.chacha ? "yes" : "no", dm->kc.ccm ? "yes" : "no");
 }
 
+/* Best effort: ktlso status then says the list is missing or stale. */
+static void publish(struct daemon *dm)
+{
+	char err[PATH_MAX + 64];
+
+	if (publish_profiles(dm->cfg, dm->profiles_file, err, sizeof(err)))
+		log_warn("profile list for ktlso status: %s", err);
+}
+
 static void reload(struct daemon *dm)
 {
 	char err[CONFIG_ERR];
@@ -229,6 +249,7 @@ static void reload(struct daemon *dm)
 	}
 	log_info("%s: %zu profile%s", dm->src.path, dm->cfg->n,
 		 dm->cfg->n == 1 ? "" : "s");
+	publish(dm);
 }
 
 /* Until SIGTERM or SIGINT. */
@@ -368,6 +389,8 @@ int main(int argc, char **argv)
 		log_err("starting %u workers: %s", o.workers, strerror(-ret));
 		return 1;
 	}
+	dm.profiles_file = o.profiles_file;
+	publish(&dm);
 	log_info("ktlsod %s: %zu profile%s from %s, %u workers, ready",
 		 KTLSOD_VERSION, dm.cfg->n, dm.cfg->n == 1 ? "" : "s",
 		 o.config, o.workers);
@@ -379,6 +402,7 @@ int main(int argc, char **argv)
 	nl_close(&dm.cmd);
 	config_put(dm.cfg);
 	close(dm.sigfd);
+	(void)unlink(dm.profiles_file);
 	log_info("stopped");
 	return ret;
 }
