@@ -122,10 +122,10 @@ static long elapsed_ms(const struct session *s)
 }
 
 /*
- * A string from an application or the kernel, for a quoted log field:
+ * A string from an application or the kernel, for a log field: blanks,
  * quotes, backslashes and anything unprintable as \xHH, so a profile or
- * cgroup name can neither end the field nor start a forged line. (A local
- * helper until log.c has a general one.)
+ * cgroup name can neither end its field, add a field nor start a forged
+ * line. (A local helper until log.c has a general one.)
  */
 static void escape(const char *in, char *out, size_t size)
 {
@@ -134,7 +134,7 @@ static void escape(const char *in, char *out, size_t size)
 	for (; *in && o + 5 < size; in++) {
 		unsigned char c = *in;
 
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\')
 			o += snprintf(out + o, size - o, "\\x%02x", c);
 		else
 			out[o++] = c;
