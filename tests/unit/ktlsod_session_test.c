@@ -521,6 +521,46 @@ static void test_access(void)
 	asker.cgroup = NULL;
 }
 
+/* What the application names reaches the log escaped: no forged line or field. */
+static void test_log_escapes(void)
+{
+	char path[] = "/tmp/ktlsod-log-XXXXXX", text[2048] = "";
+	int ours, theirs, fd, saved, logfd;
+	struct done_rec *r;
+	ssize_t n;
+
+	logfd = mkstemp(path);
+	if (logfd < 0 || conn_pair(&ours, &theirs))
+		abort();
+	fflush(stderr);
+	saved = dup(2);
+	dup2(logfd, 2);
+	asker.cgroup = "/evil\"\nktlsod: handshake result=ok";
+	fd = submit(ours, KTLSO_ROLE_SERVER, "x\nktlsod: forged result=ok",
+		    "", NULL, 1000);
+	r = wait_done(fd, 2000);
+	/* The line is written after DONE: give the worker a moment. */
+	usleep(100 * 1000);
+	dup2(saved, 2);
+	close(saved);
+	asker.cgroup = NULL;
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	close(logfd);
+	unlink(path);
+	fputs(text, stderr);
+	CHECK(r && r->d.status == EINVAL, "unknown profile: EINVAL");
+	CHECK(strstr(text, "profile=x\\x0aktlsod:\\x20forged\\x20result=ok "),
+	      "the profile's newline and blanks are escaped in its field");
+	CHECK(strstr(text, "cgroup=\"/evil\\x22\\x0aktlsod:"),
+	      "the cgroup's quote and newline are escaped");
+	CHECK(!strstr(text, "\nktlsod: forged") &&
+		      !strstr(text, "\nktlsod: handshake result=ok"),
+	      "no forged line");
+	close(ours);
+	close(theirs);
+}
+
 static void test_peer_closes(void)
 {
 	int ours, theirs, fd;
@@ -660,6 +700,7 @@ int main(void)
 	test_rejected_certificate();
 	test_refusals();
 	test_access();
+	test_log_escapes();
 	test_peer_closes();
 	test_silent_peer();
 	test_stop();

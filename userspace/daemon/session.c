@@ -122,19 +122,21 @@ static long elapsed_ms(const struct session *s)
 }
 
 /*
- * A string from an application or the kernel, for a log field: blanks,
- * quotes, backslashes and anything unprintable as \xHH, so a profile or
- * cgroup name can neither end its field, add a field nor start a forged
- * line. (A local helper until log.c has a general one.)
+ * A string from an application or the kernel, for a log field: quotes,
+ * backslashes, anything unprintable and (unless the field is quoted)
+ * blanks as \xHH, so a profile or cgroup name can neither end its field,
+ * add a field nor start a forged line. (A local helper until log.c has a
+ * general one.)
  */
-static void escape(const char *in, char *out, size_t size)
+static void escape(const char *in, char *out, size_t size, bool quoted)
 {
 	size_t o = 0;
 
 	for (; *in && o + 5 < size; in++) {
 		unsigned char c = *in;
 
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\')
+		if (c < (quoted ? ' ' : ' ' + 1) || c >= 0x7f || c == '"' ||
+		    c == '\\')
 			o += snprintf(out + o, size - o, "\\x%02x", c);
 		else
 			out[o++] = c;
@@ -151,7 +153,7 @@ static void who_text(const struct nl_request *r, char *out, size_t size)
 		snprintf(out, size, " uid=?");
 		return;
 	}
-	escape(r->cgroup[0] ? r->cgroup : "?", cg, sizeof(cg));
+	escape(r->cgroup[0] ? r->cgroup : "?", cg, sizeof(cg), true);
 	snprintf(out, size, " uid=%u gid=%u cgroup=\"%s\"", r->uid, r->gid,
 		 cg);
 }
@@ -172,11 +174,11 @@ static void log_end(const struct session *s, int status, const char *why)
 	const struct tls_suite *suite = tls_suite_by_id(r->cipher_suite);
 	int sent = s->e ? tls_engine_alert(s->e) : -1;
 	int got = s->e ? tls_engine_peer_alert(s->e) : -1;
-	char alert[64] = "", reason[256], profile[4 * KTLSO_PROFILE_MAX];
+	char alert[64] = "", reason[512], profile[4 * KTLSO_PROFILE_MAX];
 	char who[700];
 
 	escape(s->req.profile[0] ? s->req.profile : CONFIG_DEFAULT_PROFILE,
-	       profile, sizeof(profile));
+	       profile, sizeof(profile), false);
 	who_text(&s->req, who, sizeof(who));
 	if (!status) {
 		log_info("handshake peer=%s role=%s profile=%s%s version=%s "
@@ -196,10 +198,8 @@ static void log_end(const struct session *s, int status, const char *why)
 	else if (sent >= 0)
 		snprintf(alert, sizeof(alert), " alert=%s/sent",
 			 tls_alert_name(sent));
-	/* The reason is quoted: it must not close the quotes itself. */
-	snprintf(reason, sizeof(reason), "%s", why);
-	for (char *q = strchr(reason, '"'); q; q = strchr(q, '"'))
-		*q = '\'';
+	/* The reason is quoted, and may quote what an application sent. */
+	escape(why, reason, sizeof(reason), true);
 	log_msg(status == EACCES ? LOG_LVL_WARN : LOG_LVL_INFO,
 		"handshake peer=%s role=%s profile=%s%s result=%s%s "
 		"reason=\"%s\" ms=%ld", s->peer, role, profile, who,
