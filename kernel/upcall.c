@@ -12,6 +12,8 @@
  *
  * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN in the
  * namespace's user namespace.
+ * A daemon whose netlink socket closes (it died) fails what it had
+ * accepted, through the netlink notifier.
  *
  * ACCEPT also says who asked, for ktlsod's access control: the
  * credentials of the socket's file, its network namespace and its cgroup.
@@ -20,8 +22,6 @@
  * file the request holds when it is handed over, in the daemon's context
  * where the ids and the path are mapped into the daemon's namespaces;
  * nothing is copied or kept per request.
- * A daemon whose netlink socket closes (it died) fails what it had
- * accepted, through the netlink notifier.
  */
 #include <linux/cgroup.h>
 #include <linux/cred.h>
@@ -170,7 +170,7 @@ static int accept_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int fd, err;
 
-	/* Everything that can fail for want of memory, before a request is taken. */
+	/* All that can fail for want of memory, before taking a request. */
 	reply = genlmsg_new(ACCEPT_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!reply)
 		return -ENOMEM;
