@@ -379,18 +379,22 @@ int main(int argc, char **argv)
 		log_err("signals: %s", strerror(errno));
 		return 1;
 	}
-	if (open_netlink(&dm))
+	/* Before joining the group: whoever sees us reachable finds it. */
+	dm.profiles_file = o.profiles_file;
+	publish(&dm);
+	if (open_netlink(&dm)) {
+		(void)unlink(dm.profiles_file);
 		return 1;
+	}
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!o.workers)
 		o.workers = cpus > 0 ? cpus : 1;
 	ret = workers_start(o.workers, &dm.workers);
 	if (ret) {
 		log_err("starting %u workers: %s", o.workers, strerror(-ret));
+		(void)unlink(dm.profiles_file);
 		return 1;
 	}
-	dm.profiles_file = o.profiles_file;
-	publish(&dm);
 	log_info("ktlsod %s: %zu profile%s from %s, %u workers, ready",
 		 KTLSOD_VERSION, dm.cfg->n, dm.cfg->n == 1 ? "" : "s",
 		 o.config, o.workers);
