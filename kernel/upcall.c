@@ -14,12 +14,25 @@
  * namespace's user namespace.
  * A daemon whose netlink socket closes (it died) fails what it had
  * accepted, through the netlink notifier.
+ *
+ * ACCEPT also says who asked, for ktlsod's access control: the
+ * credentials of the socket's file, its network namespace and its cgroup.
+ * All three are fixed for the socket's life (the file's f_cred is set at
+ * open, the cgroup at the socket's creation), so they are read from the
+ * file the request holds when it is handed over, in the daemon's context
+ * where the ids and the path are mapped into the daemon's namespaces;
+ * nothing is copied or kept per request.
  */
+#include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/ktlso.h>
+#include <linux/limits.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
+#include <linux/nsproxy.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -90,23 +103,85 @@ static int put_request(struct sk_buff *skb, int fd,
 	return 0;
 }
 
+/* The largest ACCEPT reply: the request, then who asked at their longest. */
+#define ACCEPT_SIZE							\
+	(4 * nla_total_size(sizeof(u32)) +				\
+	 nla_total_size(KTLSO_NAME_MAX) + nla_total_size(KTLSO_ALPN_MAX) + \
+	 nla_total_size(KTLSO_PROFILE_MAX) +				\
+	 (2 + KTLSO_GROUPS_MAX) * nla_total_size(sizeof(u32)) +	\
+	 nla_total_size_64bit(sizeof(u64)) + nla_total_size(PATH_MAX))
+
+/*
+ * The cgroup v2 path of @sk as the daemon (current) sees it, in @buf
+ * (PATH_MAX bytes). Return: true when it fits. The socket's cgroup, not
+ * the asking task's: like the file's credentials, it belongs to whoever
+ * made the socket, so handing a socket to a process elsewhere lends it
+ * nothing (Documentation/handshake.rst).
+ */
+static bool socket_cgroup(struct sock *sk, char *buf)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	int len = cgroup_path_ns(sock_cgroup_ptr(&sk->sk_cgrp_data), buf,
+				 PATH_MAX, current->nsproxy->cgroup_ns);
+
+	return len > 0 && len < PATH_MAX;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Who asked, from the socket's file (@file, whose f_cred are those of
+ * whoever opened the socket: a setuid program handed someone else's socket
+ * asks with that someone's rights), ids mapped into @ns, the user namespace
+ * of the daemon's netlink socket.
+ */
+static int put_requester(struct sk_buff *skb, struct file *file,
+			 struct sock *sk, struct user_namespace *ns,
+			 char *path)
+{
+	const struct cred *cred = file->f_cred;
+	const struct group_info *groups = cred->group_info;
+	int i, n = min_t(int, groups->ngroups, KTLSO_GROUPS_MAX);
+
+	if (nla_put_u32(skb, KTLSO_A_UID, from_kuid_munged(ns, cred->euid)) ||
+	    nla_put_u32(skb, KTLSO_A_GID, from_kgid_munged(ns, cred->egid)) ||
+	    nla_put_u64_64bit(skb, KTLSO_A_NETNS_COOKIE,
+			      sock_net(sk)->net_cookie, KTLSO_A_PAD))
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (nla_put_u32(skb, KTLSO_A_GROUP,
+				from_kgid_munged(ns, groups->gid[i])))
+			return -EMSGSIZE;
+	if (socket_cgroup(sk, path) && nla_put_string(skb, KTLSO_A_CGROUP, path))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int accept_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(skb).sk);
 	struct net *net = genl_info_net(info);
 	struct ktlso_handshake *hs;
 	struct sk_buff *reply;
 	struct file *file;
+	char *path;
 	long left;
 	void *hdr;
 	int fd, err;
 
-	reply = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	/* All that can fail for want of memory, before taking a request. */
+	reply = genlmsg_new(ACCEPT_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!reply)
 		return -ENOMEM;
+	err = -ENOMEM;
+	path = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
+	if (!path)
+		goto err_reply;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		err = fd;
-		goto err_reply;
+		goto err_path;
 	}
 	hs = ktlso_hs_take(net, info->snd_portid, &file);
 	if (!hs) {
@@ -117,8 +192,11 @@ static int accept_doit(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(reply, info, &family, 0, KTLSO_CMD_ACCEPT);
 	err = -EMSGSIZE;
 	if (!hdr || put_request(reply, fd, hs,
-				jiffies_to_msecs(left > 0 ? left : 0)))
+				jiffies_to_msecs(left > 0 ? left : 0)) ||
+	    put_requester(reply, file, hs->sk, ns, path))
 		goto err_request;
+	kfree(path);
+	path = NULL;
 	genlmsg_end(reply, hdr);
 	/*
 	 * Reply first: an installed fd cannot be taken back, so one whose
@@ -138,6 +216,8 @@ err_request:
 	fput(file);
 err_fd:
 	put_unused_fd(fd);
+err_path:
+	kfree(path);
 err_reply:
 	nlmsg_free(reply);
 	return err;

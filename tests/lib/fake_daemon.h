@@ -30,6 +30,16 @@ struct accepted {
 	uint32_t role, timeout_ms;
 	char peer_name[KTLSO_NAME_MAX], alpn[KTLSO_ALPN_MAX];
 	char profile[KTLSO_PROFILE_MAX];
+	/*
+	 * Who asked; has_uid is 0 when the module did not say. n_groups
+	 * counts every GROUP, groups[] keeps the first 64: the struct goes
+	 * through pipes in one atomic write (PIPE_BUF) in some tests.
+	 */
+	int has_uid;
+	uint32_t uid, gid, n_groups;
+	uint32_t groups[64];
+	uint64_t netns_cookie;
+	char cgroup[1024];
 };
 
 static inline int ctrl_group_cb(const struct nlattr *a, void *data)
@@ -152,6 +162,24 @@ static inline int accept_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case KTLSO_A_PROFILE:
 		snprintf(acc->profile, sizeof(acc->profile), "%s", mnl_attr_get_str(a));
+		break;
+	case KTLSO_A_UID:
+		acc->has_uid = 1;
+		acc->uid = mnl_attr_get_u32(a);
+		break;
+	case KTLSO_A_GID:
+		acc->gid = mnl_attr_get_u32(a);
+		break;
+	case KTLSO_A_GROUP:
+		if (acc->n_groups < sizeof(acc->groups) / sizeof(acc->groups[0]))
+			acc->groups[acc->n_groups] = mnl_attr_get_u32(a);
+		acc->n_groups++;
+		break;
+	case KTLSO_A_NETNS_COOKIE:
+		acc->netns_cookie = mnl_attr_get_u64(a);
+		break;
+	case KTLSO_A_CGROUP:
+		snprintf(acc->cgroup, sizeof(acc->cgroup), "%s", mnl_attr_get_str(a));
 		break;
 	}
 	return MNL_CB_OK;

@@ -74,6 +74,59 @@ static void test_good_reply(void)
 	      "TIMEOUT_MS 0: the request's time is out, 1 ms left");
 }
 
+/* Who asked: the attributes this module version adds to ACCEPT. */
+static void test_who(void)
+{
+	uint8_t buf[NL_BUF_LEN];
+	struct nlmsghdr *nlh;
+	struct nl_request req;
+	uint16_t two = 2;
+	int ret;
+
+	nlh = reply(buf, KTLSO_CMD_ACCEPT);
+	mnl_attr_put_u32(nlh, KTLSO_A_SOCKFD, 5);
+	mnl_attr_put_u32(nlh, KTLSO_A_ROLE, KTLSO_ROLE_SERVER);
+	mnl_attr_put_u32(nlh, KTLSO_A_UID, 65534);
+	mnl_attr_put_u32(nlh, KTLSO_A_GID, 100);
+	mnl_attr_put_u32(nlh, KTLSO_A_GROUP, 27);
+	mnl_attr_put_u32(nlh, KTLSO_A_GROUP, 4242);
+	mnl_attr_put_u64(nlh, KTLSO_A_NETNS_COOKIE, 0x1122334455667788ull);
+	mnl_attr_put_strz(nlh, KTLSO_A_CGROUP, "/system.slice/a.service");
+	CHECK(nl_parse_accept(nlh, &req) == 0 && req.who_known &&
+		      req.uid == 65534 && req.gid == 100 && req.n_groups == 2 &&
+		      req.groups[0] == 27 && req.groups[1] == 4242 &&
+		      req.netns_cookie == 0x1122334455667788ull &&
+		      !strcmp(req.cgroup, "/system.slice/a.service"),
+	      "uid, gid, both groups in order, netns cookie and cgroup");
+
+	nlh = reply(buf, KTLSO_CMD_ACCEPT);
+	mnl_attr_put_u32(nlh, KTLSO_A_SOCKFD, 5);
+	mnl_attr_put_u32(nlh, KTLSO_A_ROLE, KTLSO_ROLE_SERVER);
+	mnl_attr_put_u32(nlh, KTLSO_A_GID, 100);
+	CHECK(nl_parse_accept(nlh, &req) == 0 && !req.who_known &&
+		      !req.n_groups && !req.cgroup[0],
+	      "no UID (an older module): who is not known");
+
+	nlh = reply(buf, KTLSO_CMD_ACCEPT);
+	mnl_attr_put_u32(nlh, KTLSO_A_SOCKFD, 5);
+	mnl_attr_put_u32(nlh, KTLSO_A_ROLE, KTLSO_ROLE_SERVER);
+	mnl_attr_put_u32(nlh, KTLSO_A_UID, 1000);
+	mnl_attr_put_u32(nlh, KTLSO_A_GID, 1000);
+	for (int i = 0; i <= KTLSO_GROUPS_MAX; i++)
+		mnl_attr_put_u32(nlh, KTLSO_A_GROUP, i);
+	ret = nl_parse_accept(nlh, &req);
+	CHECK(ret == -EBADMSG && req.fd == 5,
+	      "more than KTLSO_GROUPS_MAX groups: EBADMSG, fd to close");
+
+	nlh = reply(buf, KTLSO_CMD_ACCEPT);
+	mnl_attr_put_u32(nlh, KTLSO_A_SOCKFD, 5);
+	mnl_attr_put_u32(nlh, KTLSO_A_ROLE, KTLSO_ROLE_SERVER);
+	put_raw(nlh, KTLSO_A_UID, &two, sizeof(two));
+	mnl_attr_put_u32(nlh, KTLSO_A_GID, 1000);
+	CHECK(nl_parse_accept(nlh, &req) == -EBADMSG && req.fd == 5,
+	      "a 2-byte UID: EBADMSG");
+}
+
 struct hostile {
 	const char *what;
 	int want;		/* nl_parse_accept()'s return */
@@ -261,6 +314,7 @@ static void test_no_module(void)
 int main(void)
 {
 	test_good_reply();
+	test_who();
 	test_hostile_replies();
 	test_done_message();
 	test_no_module();

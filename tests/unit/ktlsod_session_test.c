@@ -11,7 +11,8 @@
  * Checks what the kernel and the application would see: DONE's status,
  * alert and details; keys that are the peer's keys mirrored; the bytes
  * after the last handshake record still in the socket; a silent peer timed
- * out without delaying the others; shutdown ending what is in flight.
+ * out without delaying the others; shutdown ending what is in flight;
+ * a requester the profile does not allow refused before a byte is sent.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -282,6 +283,13 @@ static void peer_finish(struct peer *p)
 static struct config *cfg;
 static struct workers *workers;
 
+/* Who the next submit() says asked; root unless a test changes it. */
+static struct {
+	bool known;
+	uint32_t uid, gid, group;
+	const char *cgroup;
+} asker = { .known = true };
+
 /* Hand a socket to the workers as ACCEPT would; returns the fd DONE names. */
 static int submit(int sock, uint32_t role, const char *profile,
 		  const char *peer_name, const char *alpn, uint32_t timeout_ms)
@@ -297,6 +305,13 @@ static int submit(int sock, uint32_t role, const char *profile,
 	snprintf(req.profile, sizeof(req.profile), "%s", profile);
 	snprintf(req.peer_name, sizeof(req.peer_name), "%s", peer_name);
 	snprintf(req.alpn, sizeof(req.alpn), "%s", alpn ? alpn : "");
+	req.who_known = asker.known;
+	req.uid = asker.uid;
+	req.gid = asker.gid;
+	req.groups[0] = asker.group;
+	req.n_groups = asker.group ? 1 : 0;
+	snprintf(req.cgroup, sizeof(req.cgroup), "%s",
+		 asker.cgroup ? asker.cgroup : "");
 	s = session_new(&req, config_get(cfg), &ops);
 	if (!s || workers_submit(workers, s))
 		abort();
@@ -436,6 +451,126 @@ static void test_refusals(void)
 		close(ours);
 		close(theirs);
 	}
+}
+
+/*
+ * The profile's access list decides before the engine starts: a refusal
+ * is EACCES with no alert and not one byte to the peer.
+ */
+static void test_access(void)
+{
+	static const struct {
+		bool known;
+		uint32_t uid, gid, group;
+		const char *cgroup, *profile;
+		uint32_t role;
+		bool allowed;
+		const char *what;
+	} cases[] = {
+		{ true, 65534, 65534, 0, "/user.slice", "web",
+		  KTLSO_ROLE_SERVER, false, "nobody, keyed profile" },
+		{ false, 0, 0, 0, NULL, "web", KTLSO_ROLE_SERVER, false,
+		  "an older module that does not say who" },
+		{ true, 1000, 1000, 0, "/user.slice", "shared",
+		  KTLSO_ROLE_SERVER, false, "unlisted uid, listed profile" },
+		{ true, 1001, 1000, 0, NULL, "shared", KTLSO_ROLE_SERVER, true,
+		  "listed uid 1001" },
+		{ true, 1000, 1000, 4242, NULL, "shared", KTLSO_ROLE_SERVER,
+		  true, "listed supplementary group 4242" },
+		{ true, 1000, 4242, 0, NULL, "shared", KTLSO_ROLE_SERVER, true,
+		  "listed primary group 4242" },
+		{ true, 1000, 1000, 0, "/system.slice/app.service/sub",
+		  "shared", KTLSO_ROLE_SERVER, true, "under a listed cgroup" },
+		{ true, 1000, 1000, 0, "/system.slice/app.service2",
+		  "shared", KTLSO_ROLE_SERVER, false, "a sibling cgroup" },
+		{ true, 65534, 65534, 0, NULL, "tls12", KTLSO_ROLE_CLIENT,
+		  true, "nobody, keyless profile" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ours, theirs, fd;
+		struct done_rec *r;
+		struct timeval tv = { .tv_sec = 3 };
+		char buf[16];
+		ssize_t n;
+
+		if (conn_pair(&ours, &theirs))
+			abort();
+		asker.known = cases[i].known;
+		asker.uid = cases[i].uid;
+		asker.gid = cases[i].gid;
+		asker.group = cases[i].group;
+		asker.cgroup = cases[i].cgroup;
+		fd = submit(ours, cases[i].role, cases[i].profile,
+			    "localhost", NULL, 1000);
+		if (cases[i].allowed) {
+			/* The engine ran: its first flight goes to the peer,
+			 * or (server) it waits for one, then times out. */
+			r = wait_done(fd, 3000);
+			CHECK(r && r->d.status != EACCES,
+			      "%s: allowed (DONE %d)", cases[i].what,
+			      r ? (int)r->d.status : -1);
+		} else {
+			r = wait_done(fd, 2000);
+			CHECK(r && r->d.status == EACCES && r->d.alert == -1,
+			      "%s: EACCES, no alert", cases[i].what);
+			/* Once both ends of ours close (the session's copy
+			 * goes after DONE), the peer reads its end. */
+			close(ours);
+			ours = -1;
+			(void)setsockopt(theirs, SOL_SOCKET, SO_RCVTIMEO, &tv,
+					 sizeof(tv));
+			n = recv(theirs, buf, sizeof(buf), 0);
+			CHECK(n == 0, "%s: the peer got nothing, then the end "
+			      "(%zd)", cases[i].what, n);
+		}
+		if (ours >= 0)
+			close(ours);
+		close(theirs);
+	}
+	asker.known = true;
+	asker.uid = asker.gid = asker.group = 0;
+	asker.cgroup = NULL;
+}
+
+/* What the application names reaches the log escaped: no forged line or field. */
+static void test_log_escapes(void)
+{
+	char path[] = "/tmp/ktlsod-log-XXXXXX", text[2048] = "";
+	int ours, theirs, fd, saved, logfd;
+	struct done_rec *r;
+	ssize_t n;
+
+	logfd = mkstemp(path);
+	if (logfd < 0 || conn_pair(&ours, &theirs))
+		abort();
+	fflush(stderr);
+	saved = dup(2);
+	dup2(logfd, 2);
+	asker.cgroup = "/evil\"\nktlsod: handshake result=ok";
+	fd = submit(ours, KTLSO_ROLE_SERVER, "x\nktlsod: forged result=ok",
+		    "", NULL, 1000);
+	r = wait_done(fd, 2000);
+	/* The line is written after DONE: give the worker a moment. */
+	usleep(100 * 1000);
+	dup2(saved, 2);
+	close(saved);
+	asker.cgroup = NULL;
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	close(logfd);
+	unlink(path);
+	fputs(text, stderr);
+	CHECK(r && r->d.status == EINVAL, "unknown profile: EINVAL");
+	CHECK(strstr(text, "profile=x\\x0aktlsod:\\x20forged\\x20result=ok "),
+	      "the profile's newline and blanks are escaped in its field");
+	CHECK(strstr(text, "cgroup=\"/evil\\x22\\x0aktlsod:"),
+	      "the cgroup's quote and newline are escaped");
+	CHECK(!strstr(text, "\nktlsod: forged") &&
+		      !strstr(text, "\nktlsod: handshake result=ok"),
+	      "no forged line");
+	close(ours);
+	close(theirs);
 }
 
 static void test_peer_closes(void)
@@ -618,6 +753,12 @@ static const char conf[] =
 	"suites = ECDHE-RSA-AES256-GCM-SHA384\n"
 	"[profile noca]\n"
 	"verify = yes\n"
+	"[profile shared]\n"
+	"cert = server-p256-chain.pem\n"
+	"key = server-p256.key\n"
+	"allow_users = 1001\n"
+	"allow_groups = 4242\n"
+	"allow_cgroups = /system.slice/app.service/\n"
 	"[profile default]\n"
 	"ca = root.pem\n";
 
@@ -640,6 +781,8 @@ int main(void)
 	test_client_tls12();
 	test_rejected_certificate();
 	test_refusals();
+	test_access();
+	test_log_escapes();
 	test_peer_closes();
 	test_silent_peer();
 	test_one_descriptor();

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * ktlso status: is the module loaded, can a handshake request reach a
- * daemon, which AEAD transforms the kernel would run the records with,
+ * daemon, which profiles it serves and to whom, which AEAD transforms the kernel would run the records with,
  * and the module's counters. Exit status 0 when a handshake could work
  * (module loaded, family registered, a daemon listening), 1 otherwise.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <kcapi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "genl.h"
 
 #define STAT_FILE "/proc/net/ktlso_stat"
+/* Written by ktlsod (its --profiles-file, ktlsod(8)) */
+#define PROFILES_FILE "/run/ktlso/profiles"
 
 /* The transforms ktlso's cipher table asks the crypto API for. */
 static const char *const aeads[] = {
@@ -221,6 +224,53 @@ static void show_counters(void)
 	fclose(f);
 }
 
+/*
+ * The profiles of the configuration ktlsod runs with and who may use each
+ * (allow_users, allow_groups, allow_cgroups; ktlsod.conf(5)), as ktlsod
+ * published them: the configuration's keys are not ours to read.
+ */
+static void show_profiles(void)
+{
+	char line[1536];
+	int pid = 0;
+	FILE *f = fopen(PROFILES_FILE, "re");
+
+	if (!f) {
+		printf("profiles: unknown: %s: %s\n", PROFILES_FILE,
+		       strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *name = line, *key, *who;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#') {
+			char conf[1024] = "";
+
+			if (sscanf(line, "# ktlsod pid %d %1023s", &pid, conf) < 1)
+				continue;
+			printf("profiles: %s, from ktlsod pid %d%s (%s):\n",
+			       conf, pid,
+			       kill(pid, 0) && errno == ESRCH ?
+				       ", which has stopped" : "",
+			       PROFILES_FILE);
+			printf("  %-20s %-4s %s\n", "PROFILE", "KEY", "WHO MAY USE IT");
+			continue;
+		}
+		key = strchr(name, '\t');
+		who = key ? strchr(key + 1, '\t') : NULL;
+		if (!who)
+			continue;
+		*key++ = '\0';
+		*who++ = '\0';
+		printf("  %-20s %-4s %s\n", name, key, who);
+	}
+	fclose(f);
+	if (!pid)
+		printf("profiles: %s has no header: not written by ktlsod?\n",
+		       PROFILES_FILE);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	uint16_t family_id = 0;
@@ -250,6 +300,7 @@ int cmd_status(int argc, char **argv)
 		       strerror(-err));
 	ok = module && !err;
 	ok = show_daemon(!err, group_id) && ok;
+	show_profiles();
 	show_ciphers();
 	show_counters();
 	return ok ? 0 : 1;

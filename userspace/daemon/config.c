@@ -27,6 +27,7 @@
 enum key_id {
 	K_CERT, K_KEY, K_CA, K_CRL, K_OCSP, K_MIN_VERSION, K_MAX_VERSION,
 	K_SUITES, K_GROUPS, K_CLIENT_AUTH, K_VERIFY, K_ALPN, K_LEGACY,
+	K_ALLOW_USERS, K_ALLOW_GROUPS, K_ALLOW_CGROUPS,
 	N_KEYS,
 };
 
@@ -45,6 +46,9 @@ static const char *const key_names[N_KEYS] = {
 	[K_VERIFY] = "verify",
 	[K_ALPN] = "alpn",
 	[K_LEGACY] = "legacy",
+	[K_ALLOW_USERS] = "allow_users",
+	[K_ALLOW_GROUPS] = "allow_groups",
+	[K_ALLOW_CGROUPS] = "allow_cgroups",
 };
 
 /* Keys of the file itself, before the first section. */
@@ -273,6 +277,16 @@ static int apply(struct parser *ps, enum key_id k, const char *v,
 		if (!ps->crls[ps->n_crls])
 			return fail(ps, line, "out of memory");
 		ps->crl_lines[ps->n_crls++] = line;
+		return 0;
+	case K_ALLOW_USERS:
+	case K_ALLOW_GROUPS:
+	case K_ALLOW_CGROUPS:
+		if ((k == K_ALLOW_USERS ?
+			     acl_add_users : k == K_ALLOW_GROUPS ?
+			     acl_add_groups : acl_add_cgroups)(&ps->p->acl, v,
+							       terr,
+							       sizeof(terr)))
+			return fail(ps, line, "%s", terr);
 		return 0;
 	case K_CERT:
 	case K_KEY:
@@ -539,6 +553,7 @@ static int section_end(struct parser *ps)
 			    "ocsp_staple needs a cert line");
 	TRY(finish_identity(ps));
 	TRY(finish_trust(ps));
+	acl_finish(&ps->p->acl, ps->p->tls.key);
 	section_reset(ps);
 	return 0;
 }
@@ -599,6 +614,7 @@ static int add_builtin_default(struct parser *ps)
 	if (!ps->p)
 		return fail(ps, 0, "out of memory");
 	TRY(finish_trust(ps));
+	acl_finish(&ps->p->acl, false);
 	section_reset(ps);
 	return 0;
 }
@@ -681,8 +697,10 @@ void config_put(struct config *c)
 {
 	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		tls_config_free(&c->profiles[i].tls);
+		acl_free(&c->profiles[i].acl);
+	}
 	free(c->profiles);
 	free(c);
 }

@@ -22,6 +22,7 @@
 
 #include <linux/ktlso.h>
 
+#include "acl.h"
 #include "tls_config.h"
 #include "try.h"
 
@@ -48,6 +49,7 @@ struct profile {
 	unsigned int line;	/* its [profile NAME] line; 0: built in */
 	unsigned int suites_line; /* 0: the library's default list */
 	struct tls_config tls;
+	struct acl acl;		/* who may use it (acl.h) */
 };
 
 /* Whom ktlsod runs as once its files are read (ktlsod.conf(5), user). */

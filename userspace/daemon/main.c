@@ -27,6 +27,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "privs.h"
+#include "publish.h"
 #include "session.h"
 #include "slots.h"
 #include "worker.h"
@@ -50,6 +51,7 @@ struct daemon {
 	bool full;			/* every slot in use: requests wait */
 	int sigfd;
 	struct config_user user;	/* who we run as: fixed at start */
+	const char *profiles_file;	/* for ktlso status (publish.h) */
 };
 
 /* What serve_pending() left behind. */
@@ -62,7 +64,7 @@ enum pending {
 static void usage(FILE *f)
 {
 	fputs(
-"usage: ktlsod [-f] [-v] [-c FILE] [-u USER] [-w N]\n"
+"usage: ktlsod [-f] [-v] [-c FILE] [-p FILE] [-u USER] [-w N]\n"
 "       ktlsod -t [-c FILE] [-u USER]\n"
 "\n"
 "The ktlso handshake daemon: runs the TLS handshakes that applications ask\n"
@@ -72,6 +74,9 @@ static void usage(FILE *f)
 "  -c, --config FILE   configuration (default " CONFIG_DEFAULT_PATH ")\n"
 "  -f, --foreground    run in the foreground (always; for systemd)\n"
 "  -t, --check         check the configuration and the kernel ciphers, exit\n"
+"  -p, --profiles-file FILE\n"
+"                      the profile list for ktlso status\n"
+"                      (default " PUBLISH_DEFAULT_PATH ")\n"
 "  -u, --user USER     started as root: become USER once the keys are read\n"
 "                      (instead of the file's user = line)\n"
 "  -v, --verbose       debug lines too\n"
@@ -83,6 +88,7 @@ static void usage(FILE *f)
 
 struct options {
 	const char *config, *user;
+	const char *profiles_file;
 	bool config_given, check;
 	unsigned int workers;
 };
@@ -92,6 +98,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	enum { OPT_VERSION = 256 };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "profiles-file", required_argument, NULL, 'p' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 't' },
 		{ "user", required_argument, NULL, 'u' },
@@ -106,9 +113,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->config = CONFIG_DEFAULT_PATH;
-	while ((c = getopt_long(argc, argv, "c:ftu:vw:h", longopts, NULL)) !=
+	o->profiles_file = PUBLISH_DEFAULT_PATH;
+	while ((c = getopt_long(argc, argv, "c:fp:tu:vw:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
+		case 'p':
+			o->profiles_file = optarg;
+			break;
 		case 'c':
 			o->config = optarg;
 			o->config_given = true;
@@ -274,6 +285,15 @@ static void probe(struct daemon *dm)
 		 dm->kc.chacha ? "yes" : "no", dm->kc.ccm ? "yes" : "no");
 }
 
+/* Best effort: ktlso status then says the list is missing or stale. */
+static void publish(struct daemon *dm)
+{
+	char err[PATH_MAX + 64];
+
+	if (publish_profiles(dm->cfg, dm->profiles_file, err, sizeof(err)))
+		log_warn("profile list for ktlso status: %s", err);
+}
+
 static void reload(struct daemon *dm)
 {
 	char err[CONFIG_ERR];
@@ -286,6 +306,7 @@ static void reload(struct daemon *dm)
 	}
 	log_info("%s: %zu profile%s", dm->src.path, dm->cfg->n,
 		 dm->cfg->n == 1 ? "" : "s");
+	publish(dm);
 	if (strcmp(dm->cfg->user.name, dm->user.name))
 		log_warn("user = %s: ktlsod stays %s until it is restarted",
 			 dm->cfg->user.name[0] ? dm->cfg->user.name : "(none)",
@@ -479,14 +500,20 @@ int main(int argc, char **argv)
 		log_err("signals: %s", strerror(errno));
 		return 1;
 	}
-	if (open_netlink(&dm))
+	/* Before joining the group: whoever sees us reachable finds it. */
+	dm.profiles_file = o.profiles_file;
+	publish(&dm);
+	if (open_netlink(&dm)) {
+		(void)unlink(dm.profiles_file);
 		return 1;
+	}
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!o.workers)
 		o.workers = cpus > 0 ? cpus : 1;
 	ret = workers_start(o.workers, &dm.workers);
 	if (ret) {
 		log_err("starting %u workers: %s", o.workers, strerror(-ret));
+		(void)unlink(dm.profiles_file);
 		return 1;
 	}
 	raise_nofile();
@@ -515,6 +542,7 @@ int main(int argc, char **argv)
 	nl_close(&dm.cmd);
 	config_put(dm.cfg);
 	close(dm.sigfd);
+	(void)unlink(dm.profiles_file);
 	log_info("stopped");
 	return ret;
 }

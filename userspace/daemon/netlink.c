@@ -258,6 +258,11 @@ static const enum mnl_attr_data_type accept_types[KTLSO_A_MAX + 1] = {
 	[KTLSO_A_ALPN] = MNL_TYPE_NUL_STRING,
 	[KTLSO_A_PROFILE] = MNL_TYPE_NUL_STRING,
 	[KTLSO_A_TIMEOUT_MS] = MNL_TYPE_U32,
+	[KTLSO_A_UID] = MNL_TYPE_U32,
+	[KTLSO_A_GID] = MNL_TYPE_U32,
+	[KTLSO_A_GROUP] = MNL_TYPE_U32,
+	[KTLSO_A_NETNS_COOKIE] = MNL_TYPE_U64,
+	[KTLSO_A_CGROUP] = MNL_TYPE_NUL_STRING,
 };
 
 static int accept_attr_cb(const struct nlattr *a, void *data)
@@ -288,6 +293,30 @@ static int copy_str(const struct nlattr *a, char *out, size_t size)
 		return -EINVAL;
 	strcpy(out, s);
 	return 0;
+}
+
+/* Who asked: uid and gid, or nothing known; every GROUP, in order. */
+static int parse_who(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		     struct nl_request *req)
+{
+	const struct nlattr *a;
+
+	if (!tb[KTLSO_A_UID] || !tb[KTLSO_A_GID])
+		return 0;
+	req->who_known = true;
+	req->uid = mnl_attr_get_u32(tb[KTLSO_A_UID]);
+	req->gid = mnl_attr_get_u32(tb[KTLSO_A_GID]);
+	if (tb[KTLSO_A_NETNS_COOKIE])
+		req->netns_cookie = mnl_attr_get_u64(tb[KTLSO_A_NETNS_COOKIE]);
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != KTLSO_A_GROUP)
+			continue;
+		/* Type-checked by accept_attr_cb already. */
+		if (req->n_groups == KTLSO_GROUPS_MAX)
+			return -EBADMSG;
+		req->groups[req->n_groups++] = mnl_attr_get_u32(a);
+	}
+	return copy_str(tb[KTLSO_A_CGROUP], req->cgroup, sizeof(req->cgroup));
 }
 
 int nl_parse_accept(const struct nlmsghdr *nlh, struct nl_request *req)
@@ -322,7 +351,7 @@ int nl_parse_accept(const struct nlmsghdr *nlh, struct nl_request *req)
 		     sizeof(req->peer_name)));
 	TRY(copy_str(tb[KTLSO_A_ALPN], req->alpn, sizeof(req->alpn)));
 	TRY(copy_str(tb[KTLSO_A_PROFILE], req->profile, sizeof(req->profile)));
-	return 0;
+	return parse_who(nlh, tb, req);
 }
 
 static int accept_cb(const struct nlmsghdr *nlh, void *data)

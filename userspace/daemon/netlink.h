@@ -16,6 +16,7 @@
 #ifndef KTLSOD_NETLINK_H
 #define KTLSOD_NETLINK_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,14 @@ struct nl_request {
 	char peer_name[KTLSO_NAME_MAX];
 	char alpn[KTLSO_ALPN_MAX];
 	char profile[KTLSO_PROFILE_MAX];
+	/* Who asked: false from a module that does not say (then only an
+	 * open profile serves the request). */
+	bool who_known;
+	uint32_t uid, gid;
+	uint32_t groups[KTLSO_GROUPS_MAX];
+	size_t n_groups;
+	uint64_t netns_cookie;
+	char cgroup[PATH_MAX];	/* "": not reported */
 };
 
 /* What DONE reports. */

@@ -136,6 +136,20 @@ static long elapsed_ms(const struct session *s)
 	       (now.tv_nsec - s->started.tv_nsec) / 1000000;
 }
 
+/* " uid=33 gid=33 cgroup=\"/system.slice/x.service\"", or " uid=?" */
+static void who_text(const struct nl_request *r, char *out, size_t size)
+{
+	char cg[512];
+
+	if (!r->who_known) {
+		snprintf(out, size, " uid=?");
+		return;
+	}
+	log_escape(cg, sizeof(cg), r->cgroup[0] ? r->cgroup : "?");
+	snprintf(out, size, " uid=%u gid=%u cgroup=\"%s\"", r->uid, r->gid,
+		 cg);
+}
+
 static const char *errno_name(int err)
 {
 	const char *name = strerrorname_np(err);
@@ -148,19 +162,20 @@ static void log_end(const struct session *s, int status, const char *why)
 {
 	const char *role = s->req.role == KTLSO_ROLE_CLIENT ? "client" :
 							       "server";
-	const char *profile = s->req.profile[0] ? s->req.profile :
-						  CONFIG_DEFAULT_PROFILE;
 	const struct tls_result *r = &s->res;
 	const struct tls_suite *suite = tls_suite_by_id(r->cipher_suite);
 	int sent = s->e ? tls_engine_alert(s->e) : -1;
 	int got = s->e ? tls_engine_peer_alert(s->e) : -1;
-	char alert[64] = "";
+	const char *profile = s->req.profile[0] ? s->req.profile :
+						  CONFIG_DEFAULT_PROFILE;
+	char alert[64] = "", who[700];
 
+	who_text(&s->req, who, sizeof(who));
 	if (!status) {
-		log_info("handshake peer=%s role=%s profile=%s version=%s "
+		log_info("handshake peer=%s role=%s profile=%s%s version=%s "
 			 "cipher=%s group=%s alpn=%s verified=%s result=ok "
 			 "ms=%ld",
-			 s->peer, role, LOG_ESC(profile),
+			 s->peer, role, LOG_ESC(profile), who,
 			 r->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 			 suite ? suite->name : "?",
 			 r->group ? kx_group_name(r->group) : "rsa",
@@ -174,10 +189,14 @@ static void log_end(const struct session *s, int status, const char *why)
 	else if (sent >= 0)
 		snprintf(alert, sizeof(alert), " alert=%s/sent",
 			 tls_alert_name(sent));
-	/* The reason may quote the peer's certificate: escaped, its '"' too. */
-	log_info("handshake peer=%s role=%s profile=%s result=%s%s "
-		 "reason=\"%s\" ms=%ld", s->peer, role, LOG_ESC(profile),
-		 errno_name(status), alert, LOG_ESC(why), elapsed_ms(s));
+	/*
+	 * The reason may quote the peer's certificate or what an application
+	 * sent: escaped, its '"' too.
+	 */
+	log_msg(status == EACCES ? LOG_LVL_WARN : LOG_LVL_INFO,
+		"handshake peer=%s role=%s profile=%s%s result=%s%s "
+		"reason=\"%s\" ms=%ld", s->peer, role, LOG_ESC(profile), who,
+		errno_name(status), alert, LOG_ESC(why), elapsed_ms(s));
 }
 
 /* Report DONE and log; the session has ended. */
@@ -324,6 +343,22 @@ void session_fail(struct session *s, int err)
 					  strerror(err));
 }
 
+/* Who asked may use the profile (acl.h). */
+static bool may_use(const struct session *s)
+{
+	const struct nl_request *r = &s->req;
+	const struct acl_who who = {
+		.known = r->who_known,
+		.uid = r->uid,
+		.gid = r->gid,
+		.groups = r->groups,
+		.n_groups = r->n_groups,
+		.cgroup = r->cgroup[0] ? r->cgroup : NULL,
+	};
+
+	return acl_allows(&s->profile->acl, &who);
+}
+
 /* Why this profile cannot serve this request, or NULL. */
 static const char *refusal(const struct session *s)
 {
@@ -367,6 +402,13 @@ uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 		snprintf(text, sizeof(text), "no profile '%s' in %.160s",
 			 s->req.profile, s->cfg->path);
 		end(s, EINVAL, text);
+		return 0;
+	}
+	/* Before the engine: a refusal puts no byte on the wire. */
+	if (!may_use(s)) {
+		end(s, EACCES, s->req.who_known ?
+			"not allowed to use the profile" :
+			"the kernel did not say who asked (an older ktlso.ko)");
 		return 0;
 	}
 	why = refusal(s);

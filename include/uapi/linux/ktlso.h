@@ -87,6 +87,13 @@ enum ktlso_cmd {
 };
 #define KTLSO_CMD_MAX (__KTLSO_CMD_MAX - 1)
 
+/*
+ * ACCEPT sends at most this many supplementary groups, the first ones in
+ * the kernel's (ascending) order: the reply must fit one netlink message.
+ * A group left out can only take a permission away, never give one.
+ */
+#define KTLSO_GROUPS_MAX 256
+
 enum ktlso_attr {
 	KTLSO_A_UNSPEC,
 	KTLSO_A_SOCKFD,		/* s32: the socket, in the daemon's fd table */
@@ -102,6 +109,20 @@ enum ktlso_attr {
 	KTLSO_A_CIPHER_SUITE,	/* u16 */
 	KTLSO_A_PEER_SUBJECT,	/* string */
 	KTLSO_A_PEER_VERIFIED,	/* u8 */
+	/*
+	 * Who asked (ACCEPT): the credentials of the socket's file, ids in
+	 * the user namespace of the daemon's netlink socket (the overflow id
+	 * when unmapped), and the socket's cgroup v2 path in the daemon's
+	 * cgroup namespace (Documentation/handshake.rst, "Who may use a
+	 * profile").
+	 */
+	KTLSO_A_UID,		/* u32: effective uid */
+	KTLSO_A_GID,		/* u32: effective gid */
+	KTLSO_A_GROUP,		/* u32, repeated: each supplementary group,
+				 * at most KTLSO_GROUPS_MAX of them */
+	KTLSO_A_NETNS_COOKIE,	/* u64: the socket's network namespace */
+	KTLSO_A_CGROUP,		/* string: absent when longer than PATH_MAX */
+	KTLSO_A_PAD,
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)

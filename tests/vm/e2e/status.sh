@@ -4,7 +4,7 @@
 #
 #   ktlso status ── /sys/module, genetlink CTRL_CMD_GETFAMILY,
 #                   /proc/net/netlink, AF_ALG (libkcapi), /proc/crypto,
-#                   /proc/net/ktlso_stat
+#                   /proc/net/ktlso_stat, ktlsod's /run/ktlso/profiles
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 setup
@@ -34,8 +34,15 @@ for alg in 'gcm(aes)' 'rfc7539(chacha20,poly1305)' 'ccm(aes)'; do
 done
 check "  counters: /proc/net/ktlso_stat's, KtlsoCurrSockets among them" \
 	grep -Eq '^  KtlsoCurrSockets +[0-9]+$' "$out"
+check "  profiles: the running ktlsod's, from its configuration" \
+	grep -q "^profiles: $tmp/ktlsod.conf, from ktlsod pid $daemon_pid (" "$out"
+check "  a profile with a key: root only" \
+	grep -Eq '^  default +key +root only$' "$out"
+check "  a profile without one: anyone" grep -Eq '^  tls12 +- +anyone$' "$out"
 
 stop_daemon
 check "without ktlsod: exit 1" fails status_to "$out"
 check "  daemon: not running" grep -q '^daemon:   not' "$out"
+check "  profiles: ktlsod took its list with it" \
+	grep -q '^profiles: unknown: /run/ktlso/profiles: No such file' "$out"
 finish
