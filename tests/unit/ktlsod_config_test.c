@@ -142,8 +142,7 @@ static const struct bad bads[] = {
 	{ "[global]\n", 1, "unknown section [global] (expected [profile NAME])" },
 	/* The daemon's limits: before the first section, in range */
 	{ "[profile a]\nmax_handshakes = 10\n", 2,
-	  "\"max_handshakes\" is a daemon-wide key: it goes before the first "
-	  "[profile NAME] line" },
+	  "\"max_handshakes\" belongs before the first [profile NAME] section" },
 	{ "max_handshakes = 0\n", 1,
 	  "max_handshakes: expected 1 to 65536, not \"0\"" },
 	{ "max_handshakes = 1K\n", 1,

@@ -19,34 +19,37 @@ void log_init(void)
 	journald = getenv("JOURNAL_STREAM") != NULL;
 }
 
-static bool plain(unsigned char c)
+/* A blank ends an unquoted field: in a word it is escaped too. */
+static bool plain(unsigned char c, bool word)
 {
-	return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+	return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' &&
+	       !(word && c == ' ');
 }
 
-static size_t escaped_len(const unsigned char *s)
+static size_t escaped_len(const unsigned char *s, bool word)
 {
 	size_t n = 0;
 
 	for (; *s; s++)
-		n += plain(*s) ? 1 : 4;
+		n += plain(*s, word) ? 1 : 4;
 	return n;
 }
 
-const char *log_escape(char *out, size_t size, const char *in)
+static const char *escape(char *out, size_t size, const char *in, bool word)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)(in ? in : "(null)");
 	/* Cut: keep room for "..." and the NUL. */
-	size_t room = escaped_len(s) < size ? size - 1 : size > 4 ? size - 4 : 0;
+	size_t room = escaped_len(s, word) < size ? size - 1 :
+		      size > 4 ? size - 4 : 0;
 	size_t n = 0;
 
 	if (!size)
 		return out;
 	for (; *s; s++) {
-		if (n + (plain(*s) ? 1 : 4) > room)
+		if (n + (plain(*s, word) ? 1 : 4) > room)
 			break;
-		if (plain(*s)) {
+		if (plain(*s, word)) {
 			out[n++] = *s;
 			continue;
 		}
@@ -57,6 +60,16 @@ const char *log_escape(char *out, size_t size, const char *in)
 	}
 	snprintf(out + n, size - n, "%s", *s ? "..." : "");
 	return out;
+}
+
+const char *log_escape(char *out, size_t size, const char *in)
+{
+	return escape(out, size, in, false);
+}
+
+const char *log_escape_word(char *out, size_t size, const char *in)
+{
+	return escape(out, size, in, true);
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)

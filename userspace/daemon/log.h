@@ -50,4 +50,9 @@ const char *log_escape(char *out, size_t size, const char *in);
  * block: log_info("profile=%s", LOG_ESC(req.profile)). */
 #define LOG_ESC(s) log_escape((char[LOG_ESC_MAX]){ 0 }, LOG_ESC_MAX, (s))
 
+/* For a field that is not quoted (profile=NAME): blanks escaped too, so
+ * the string cannot end its field and add one. */
+const char *log_escape_word(char *out, size_t size, const char *in);
+#define LOG_ESC_WORD(s) log_escape_word((char[LOG_ESC_MAX]){ 0 }, LOG_ESC_MAX, (s))
+
 #endif /* KTLSOD_LOG_H */

@@ -175,11 +175,11 @@ static void log_end(const struct session *s, int status, const char *why)
 		log_info("handshake peer=%s role=%s profile=%s%s version=%s "
 			 "cipher=%s group=%s alpn=%s verified=%s result=ok "
 			 "ms=%ld",
-			 s->peer, role, LOG_ESC(profile), who,
+			 s->peer, role, LOG_ESC_WORD(profile), who,
 			 r->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 			 suite ? suite->name : "?",
 			 r->group ? kx_group_name(r->group) : "rsa",
-			 r->alpn[0] ? LOG_ESC(r->alpn) : "-",
+			 r->alpn[0] ? LOG_ESC_WORD(r->alpn) : "-",
 			 r->peer_verified ? "yes" : "no", elapsed_ms(s));
 		return;
 	}
@@ -195,8 +195,9 @@ static void log_end(const struct session *s, int status, const char *why)
 	 */
 	log_msg(status == EACCES ? LOG_LVL_WARN : LOG_LVL_INFO,
 		"handshake peer=%s role=%s profile=%s%s result=%s%s "
-		"reason=\"%s\" ms=%ld", s->peer, role, LOG_ESC(profile), who,
-		errno_name(status), alert, LOG_ESC(why), elapsed_ms(s));
+		"reason=\"%s\" ms=%ld", s->peer, role,
+		LOG_ESC_WORD(profile), who, errno_name(status), alert,
+		LOG_ESC(why), elapsed_ms(s));
 }
 
 /* Report DONE and log; the session has ended. */
