@@ -553,7 +553,12 @@ int ktlso_tx_shutdown(struct socket *sock)
 
 	mutex_lock(&ctx->tx_lock);
 	lock_sock(sk);
-	if (ctx->tx && queue_before_fin(sk, ctx->tx))
+	/* A socket that can no longer send has nothing to hold the FIN for:
+	 * TCP's shutdown answers as it would without us.
+	 */
+	if (ctx->tx && !(sk->sk_shutdown & SEND_SHUTDOWN) && !sk->sk_err &&
+	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) &&
+	    queue_before_fin(sk, ctx->tx))
 		err = ctx->tx->err ?: -ENOMEM;
 	release_sock(sk);
 	ktlso_tx_unlock(ctx);
