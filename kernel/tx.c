@@ -528,8 +528,13 @@ static bool queue_before_fin(struct sock *sk, struct ktlso_tx *tx)
 	if (tx->open && tx->open_len)
 		lost = tx->err || seal(sk, tx);
 	if (tx->pending_len && push(sk, tx, flags)) {
+		/* TCP may be past its limit already: room above what it holds,
+		 * with slack for the segments' own overhead.
+		 */
 		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
-		WRITE_ONCE(sk->sk_sndbuf, sk->sk_sndbuf + tx->pending_len);
+		WRITE_ONCE(sk->sk_sndbuf,
+			   max(sk->sk_sndbuf, READ_ONCE(sk->sk_wmem_queued)) +
+			   2 * tx->pending_len);
 		push(sk, tx, flags);
 	}
 	return lost || tx->pending_len;

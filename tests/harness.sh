@@ -43,10 +43,17 @@ for k in ${KTLSO_KERNELS:-6.1 6.12 6.12-debug}; do
 	kmod=build/$(tools/vm/kernel $k release)/tests/kmod
 	warn_ko=$kmod/ktlso_test_warn.ko
 	check "$k: test module $warn_ko is built (make KVER=$k test-modules)" test -f "$warn_ko"
-	rc=$(status_of --kernel $k -- insmod "$warn_ko")
-	check "$k: a kernel WARNING fails the run although insmod succeeded" test "$rc" != 0
-	check "$k: and the harness says why" grep -q 'reported a problem: kernel WARNING' "$tmp/stderr"
-	case $k in *-debug) ;; *) continue ;; esac
+	# The same log check on every kernel: the stock ones show it, and a
+	# debug boot costs a minute and a half.
+	case $k in
+	*-debug) ;;
+	*)
+		rc=$(status_of --kernel $k -- insmod "$warn_ko")
+		check "$k: a kernel WARNING fails the run although insmod succeeded" test "$rc" != 0
+		check "$k: and the harness says why" grep -q 'reported a problem: kernel WARNING' "$tmp/stderr"
+		continue
+		;;
+	esac
 
 	# The debug kernel's checkers (tools/vm/debug.config).
 	rc=$(status_of --kernel $k -- true)

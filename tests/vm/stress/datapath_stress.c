@@ -85,7 +85,9 @@ static struct tally t_send = TALLY("send/sendfile/splice into the socket", EAGAI
 static struct tally t_recv = TALLY("recv/peek/splice out of the socket", EAGAIN, ECONNRESET,
 				   ENOTCONN, EBADMSG, EKEYEXPIRED, EIO, EINVAL);
 static struct tally t_keys = TALLY("setsockopt(TLS_TX/TLS_RX)", EBUSY, EINVAL, ENOPROTOOPT);
-static struct tally t_shutdown = TALLY("shutdown", ENOTCONN);
+/* ENOMEM/EBADMSG: the record held open could not be queued ahead of the
+ * FIN (Documentation/uapi.rst). */
+static struct tally t_shutdown = TALLY("shutdown", ENOTCONN, ENOMEM, EBADMSG);
 static struct tally t_poll = TALLY("poll", 0);
 
 /* The key of a direction's epoch, the same on both ends. */
