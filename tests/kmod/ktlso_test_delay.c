@@ -10,6 +10,7 @@
 #include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 
 static char *symbol;
 module_param(symbol, charp, 0444);
@@ -19,12 +20,23 @@ static unsigned int delay_ms = 20;
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "busy-wait this long on each entry (at most 200)");
 
+/*
+ * Only in a task that is exiting: a daemon's exit runs its netlink socket's
+ * release, while the application's close of the same socket does not, so
+ * the delay holds one side of the race and not the other.
+ */
+static bool exiting_only;
+module_param(exiting_only, bool, 0444);
+MODULE_PARM_DESC(exiting_only, "delay only in a task that is exiting");
+
 /* Read by the test: how many times the window was held open. */
 static atomic_t hits = ATOMIC_INIT(0);
 module_param_named(hits, hits.counter, int, 0444);
 
 static int delay_on_entry(struct kprobe *p, struct pt_regs *regs)
 {
+	if (exiting_only && !(current->flags & PF_EXITING))
+		return 0;
 	atomic_inc(&hits);
 	/* The handler may run with preemption off: spin, never sleep. */
 	mdelay(delay_ms);

@@ -14,11 +14,13 @@
  *     fake daemon: ACCEPT all n, then exit (closing the fds or not)  ┐ at once
  *     application: close the n sockets, ask again on fresh ones      ┘
  *
- *   gone, widened: the same with ktlso_test_delay.ko holding every
- *     ktlso_hs_fail() entry open for 20 ms, the window where a daemon's
+ *   gone, widened: the same with ktlso_test_delay.ko holding each
+ *     ktlso_hs_fail() entry open for 50 ms in an exiting task (the dying
+ *     daemon, not the closing application), the window where a daemon's
  *     exit once used a request the application's close had freed (a KASAN
- *     report on the debug kernel); the application closes 0-30 ms after
- *     the daemon exits, so most rounds land inside it
+ *     report on the debug kernel); the application closes 0-2 ms after
+ *     the daemon's exit has released its files, so most rounds land inside
+ *     it
  *
  * A lost race shows as a kernel report (list corruption, a fault), which
  * fails the VM run, or as a request ended by the wrong party, checked here.
@@ -181,7 +183,18 @@ static void gone_daemon(int n, bool close_first, int up, int down)
 	struct genl g;
 	char go;
 
-	if (genl_open(&g) || write(up, "r", 1) != 1)
+	if (genl_open(&g))
+		_exit(2);
+	/*
+	 * Above the netlink socket: exit queues the final release of each
+	 * file in fd order and runs them last-queued first, so the pipe's end
+	 * of file reaches the application just before the netlink release
+	 * (ktlso_hs_daemon_gone()) starts.
+	 */
+	if (dup2(up, up + 64) < 0 || close(up))
+		_exit(2);
+	up += 64;
+	if (write(up, "r", 1) != 1)
 		_exit(2);
 	for (int i = 0; i < n; i++) {
 		fds[i] = genl_accept(&g, &acc);
@@ -211,6 +224,8 @@ static int gone_round(unsigned int *seed, bool widened)
 	pid = fork();
 	if (pid == 0)
 		gone_daemon(n, close_first, up[1], down[0]);
+	/* The daemon's end only: its exit reads here as end of file. */
+	close(up[1]);
 	if (read(up[0], &c, 1) != 1)
 		exit(2);
 	for (int i = 0; i < n; i++) {
@@ -221,9 +236,15 @@ static int gone_round(unsigned int *seed, bool widened)
 	}
 	if (read(up[0], &c, 1) != 1 || write(down[1], "g", 1) != 1)
 		exit(2);
-	if (widened)
-		usleep(spin % 30000);
-	else
+	if (widened) {
+		/*
+		 * Its exit releases this pipe and its netlink socket together:
+		 * close as ktlso_hs_daemon_gone() holds the delayed window.
+		 */
+		while (read(up[0], &c, 1) > 0)
+			;
+		usleep(spin % 2000);
+	} else
 		for (volatile unsigned int i = 0; i < spin; i++)
 			;
 	for (int i = 0; i < n; i++) {
@@ -247,7 +268,6 @@ static int gone_round(unsigned int *seed, bool widened)
 		close(vb[i]);
 	}
 	close(up[0]);
-	close(up[1]);
 	close(down[0]);
 	close(down[1]);
 	return wrong;
@@ -287,7 +307,7 @@ static int delay_module(bool load)
 		return -1;
 	if (load)
 		snprintf(cmd, sizeof(cmd), "insmod build/%s/tests/kmod/ktlso_test_delay.ko "
-			 "symbol=ktlso_hs_fail delay_ms=20", u.release);
+			 "symbol=ktlso_hs_fail exiting_only=1 delay_ms=50", u.release);
 	else
 		snprintf(cmd, sizeof(cmd), "echo \"window held open $(cat "
 			 "/sys/module/ktlso_test_delay/parameters/hits) times\"; "
