@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <linux/tls.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+
+#include <linux/ktlso.h>
 
 #include "raw_stream.h"
+#include "tls_sock.h"
 
 #define RECORD_HEADER 5	/* RFC 8446 §5.1: type, legacy version, length */
+#define RECORD_TRAILER (16 + 1)	/* AES-GCM's tag, the inner content type */
 
 void raw_stream_read(int fd, uint8_t *buf, size_t cap, struct raw_stream *rs)
 {
@@ -36,4 +45,25 @@ void raw_stream_read(int fd, uint8_t *buf, size_t cap, struct raw_stream *rs)
 		rs->payload += len;
 		rs->records++;
 	}
+}
+
+void raw_stream_pair(int *sender, int *peer, int timeout_s)
+{
+	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
+	struct timeval tv = { .tv_sec = timeout_s };
+
+	loopback_pair(sender, peer);
+	setsockopt(*peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	k.info.version = TLS_1_3_VERSION;
+	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	if (setsockopt(*sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
+	    setsockopt(*sender, SOL_TLS, TLS_TX, &k, sizeof(k))) {
+		perror("sender setup");
+		exit(2);
+	}
+}
+
+size_t raw_stream_plaintext(const struct raw_stream *rs)
+{
+	return rs->payload - rs->records * RECORD_TRAILER;
 }

@@ -21,4 +21,14 @@ struct raw_stream {
 /* Read @fd to its end into @buf (@cap bytes; more is an error, EMSGSIZE). */
 void raw_stream_read(int fd, uint8_t *buf, size_t cap, struct raw_stream *rs);
 
+/*
+ * A ktlso sender and its raw peer on loopback: TLS 1.3 AES-GCM-128 with an
+ * all-zero key (the peer only counts records); the peer's reads give up
+ * after @timeout_s seconds. Exits 2 when the sender cannot be set up.
+ */
+void raw_stream_pair(int *sender, int *peer, int timeout_s);
+
+/* The plaintext in @rs's whole records of raw_stream_pair()'s sender. */
+size_t raw_stream_plaintext(const struct raw_stream *rs);
+
 #endif /* KTLSO_RAW_STREAM_H */

@@ -33,7 +33,6 @@
 #include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
 
-#define TAG 16
 #define CLOSED_LEN 3000	/* a record sent before close */
 #define OPEN_LEN 1000	/* a record MSG_MORE leaves open, sealed by close */
 #define MAX_ROUNDS 400
@@ -63,19 +62,12 @@ static int setup_failslab(void)
 static int sender_with_open_record(int *peer)
 {
 	static uint8_t buf[CLOSED_LEN + OPEN_LEN];
-	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
-	struct timeval tv = { .tv_sec = 10 };
 	int sender;
 
-	loopback_pair(&sender, peer);
-	setsockopt(*peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	k.info.version = TLS_1_3_VERSION;
-	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	if (setsockopt(sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
-	    setsockopt(sender, SOL_TLS, TLS_TX, &k, sizeof(k)) ||
-	    send(sender, buf, CLOSED_LEN, 0) != CLOSED_LEN ||
+	raw_stream_pair(&sender, peer, 10);
+	if (send(sender, buf, CLOSED_LEN, 0) != CLOSED_LEN ||
 	    send(sender, buf, OPEN_LEN, MSG_MORE) != OPEN_LEN) {
-		perror("sender setup");
+		perror("send");
 		exit(2);
 	}
 	return sender;
@@ -125,8 +117,6 @@ static void write_knob(const char *path, const char *value)
 static void close_without_memory(void)
 {
 	static uint8_t buf[16384], stream[4 << 20];
-	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
-	struct timeval tv = { .tv_sec = 3 };
 	int sender, peer, small = 4096, make_it_fail;
 	size_t sent = 0, plaintext;
 	struct raw_stream rs;
@@ -139,17 +129,9 @@ static void close_without_memory(void)
 	write_knob("/sys/kernel/debug/failslab/times", "-1");
 	write_knob("/sys/kernel/debug/failslab/space", "0");
 
-	loopback_pair(&sender, &peer);
+	raw_stream_pair(&sender, &peer, 3);
 	setsockopt(sender, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	k.info.version = TLS_1_3_VERSION;
-	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	if (setsockopt(sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
-	    setsockopt(sender, SOL_TLS, TLS_TX, &k, sizeof(k))) {
-		perror("sender setup");
-		exit(2);
-	}
 	/* Until TCP takes no more: the last record sealed waits. */
 	while ((n = send(sender, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 		sent += n;
@@ -171,7 +153,7 @@ static void close_without_memory(void)
 
 	raw_stream_read(peer, stream, sizeof(stream), &rs);
 	close(peer);
-	plaintext = rs.payload - rs.records * (TAG + 1);
+	plaintext = raw_stream_plaintext(&rs);
 	printf("# no memory at close: %zu bytes sent; peer got %zu bytes, %zu of plaintext "
 	       "in whole records, ended by %s\n", sent, rs.bytes, plaintext,
 	       rs.err ? strerror(rs.err) : "FIN");
@@ -205,7 +187,7 @@ int main(void)
 
 		raw_stream_read(peer, stream, sizeof(stream), &rs);
 		close(peer);
-		plaintext = rs.payload - rs.records * (TAG + 1);
+		plaintext = raw_stream_plaintext(&rs);
 		bool all = rs.whole == rs.bytes && plaintext == CLOSED_LEN + OPEN_LEN;
 
 		if (rs.err == ECONNRESET)

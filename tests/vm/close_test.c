@@ -33,32 +33,23 @@
 #include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
 
-#define TAG 16
-
 static uint8_t buf[16384], stream[4 << 20];
 
 static void shutdown_sends_open_record(void)
 {
-	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
-	struct timeval tv = { .tv_sec = 10 };
 	const size_t held = 1000;
 	struct raw_stream rs;
 	int sender, peer;
 
-	loopback_pair(&sender, &peer);
-	setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	k.info.version = TLS_1_3_VERSION;
-	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	if (setsockopt(sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
-	    setsockopt(sender, SOL_TLS, TLS_TX, &k, sizeof(k)) ||
-	    send(sender, buf, held, MSG_MORE) != (ssize_t)held) {
-		perror("sender setup");
+	raw_stream_pair(&sender, &peer, 10);
+	if (send(sender, buf, held, MSG_MORE) != (ssize_t)held) {
+		perror("send");
 		exit(2);
 	}
 	CHECK(shutdown(sender, SHUT_WR) == 0, "shutdown(SHUT_WR) with a record held open");
 	raw_stream_read(peer, stream, sizeof(stream), &rs);
 	CHECK(!rs.err && rs.records == 1 && rs.whole == rs.bytes &&
-	      rs.payload == held + TAG + 1,
+	      raw_stream_plaintext(&rs) == held,
 	      "shutdown(SHUT_WR): the held record, whole, then the FIN "
 	      "(%zu records, %zu bytes, %zu of them whole, ended by %s)",
 	      rs.records, rs.bytes, rs.whole, rs.err ? strerror(rs.err) : "FIN");
@@ -68,25 +59,15 @@ static void shutdown_sends_open_record(void)
 
 int main(void)
 {
-	struct tls12_crypto_info_aes_gcm_128 k = { 0 };
-	struct timeval tv = { .tv_sec = 10 };
 	const char *what = "sealed record waiting";
 	int sender, peer, small = 4096;
 	size_t sent = 0, plaintext;
 	struct raw_stream rs;
 	ssize_t n;
 
-	loopback_pair(&sender, &peer);
+	raw_stream_pair(&sender, &peer, 10);
 	setsockopt(sender, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	k.info.version = TLS_1_3_VERSION;
-	k.info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	if (setsockopt(sender, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) ||
-	    setsockopt(sender, SOL_TLS, TLS_TX, &k, sizeof(k))) {
-		perror("sender setup");
-		return 2;
-	}
 
 	/* Until TCP takes no more: the last record sealed waits. */
 	while ((n = send(sender, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
@@ -96,7 +77,7 @@ int main(void)
 
 	/* Read the raw stream to its end; count whole records. */
 	raw_stream_read(peer, stream, sizeof(stream), &rs);
-	plaintext = rs.payload - rs.records * (TAG + 1);
+	plaintext = raw_stream_plaintext(&rs);
 	printf("# %s: %zu bytes sent; peer got %zu bytes, %zu of plaintext in whole records, ended by %s\n",
 	       what, sent, rs.bytes, plaintext, rs.err ? strerror(rs.err) : "FIN");
 	CHECK(rs.err == 0 || rs.err == ECONNRESET, "%s: the stream ended (%s)", what,
