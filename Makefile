@@ -117,10 +117,14 @@ $(TESTLIB): $(TESTLIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# Header dependencies come from the compiler (-MMD -MP: build/**/*.d).
-$(B)/%.o: %.c
+# Header dependencies come from the compiler (-MMD -MP: build/**/*.d). An
+# object without its .d (built before -MMD, or the .d lost) is rebuilt:
+# otherwise no header change would ever reach it.
+.SECONDEXPANSION:
+$(B)/%.o: %.c $$(if $$(wildcard $(B)/$$*.d),,FORCE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+.PHONY: FORCE
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

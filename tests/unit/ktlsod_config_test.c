@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "../lib/check.h"
+#include "../lib/ktlsod_check.h"
 #include "../lib/pki.h"
 #include "engine/engine.h"
 #include "generation.h"
@@ -478,26 +479,6 @@ static void test_reload(void)
 	config_put(cur);
 }
 
-/* build/ktlsod -t -c FILE: exit status and its last stderr line. */
-static int run_check(const char *conf, char *line, size_t size)
-{
-	char cmd[3 * PATH_MAX];
-	FILE *p;
-	int status;
-
-	snprintf(cmd, sizeof(cmd), "'%s/build/ktlsod' -t -c '%s' 2>&1 >/dev/null",
-		 repo_root(), conf);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	line[0] = '\0';
-	while (fgets(line, size, p))
-		;
-	line[strcspn(line, "\n")] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void test_daemon_refuses(void)
 {
 	const char *bad = pki_write("daemon-bad.conf",
@@ -509,12 +490,12 @@ static void test_daemon_refuses(void)
 
 	snprintf(want, sizeof(want),
 		 "ktlsod: %s:2: unknown cipher suite \"TLS_FOO\"", bad);
-	st = run_check(bad, line, sizeof(line));
+	st = ktlsod_check(bad, line, sizeof(line));
 	CHECK(st == 1 && !strcmp(line, want),
 	      "ktlsod -t on a bad file exits 1: \"%s\"", line);
-	st = run_check(ok, line, sizeof(line));
+	st = ktlsod_check(ok, line, sizeof(line));
 	CHECK(st == 0, "ktlsod -t on a good file exits 0 (%s)", line);
-	st = run_check(pki("none.conf"), line, sizeof(line));
+	st = ktlsod_check(pki("none.conf"), line, sizeof(line));
 	CHECK(st == 1 && strstr(line, "none.conf: No such file or directory"),
 	      "ktlsod -c with a missing file exits 1: \"%s\"", line);
 }

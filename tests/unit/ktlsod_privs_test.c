@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/ktlsod_check.h"
 #include "../lib/pki.h"
 #include "config.h"
 #include "privs.h"
@@ -224,26 +225,6 @@ static void test_user_key(void)
 	      "-u with an unknown user: %s", want);
 }
 
-/* build/ktlsod -t -c FILE: exit status and its last stderr line. */
-static int run_check(const char *conf, char *line, size_t size)
-{
-	char cmd[3 * PATH_MAX];
-	FILE *p;
-	int status;
-
-	snprintf(cmd, sizeof(cmd), "'%s/build/ktlsod' -t -c '%s' 2>&1 >/dev/null",
-		 repo_root(), conf);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	line[0] = '\0';
-	while (fgets(line, size, p))
-		;
-	line[strcspn(line, "\n")] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void test_daemon_refuses_open_key(void)
 {
 	const char *key = key_copy("daemon-0644.key", 0644);
@@ -256,7 +237,7 @@ static void test_daemon_refuses_open_key(void)
 	snprintf(want, sizeof(want), "ktlsod: %s:3: %s: mode 0644: a private "
 		 "key must not be readable or writable by group or others "
 		 "(chmod 600 it)", conf, key ? key : "?");
-	CHECK(key && run_check(conf, line, sizeof(line)) == 1 &&
+	CHECK(key && ktlsod_check(conf, line, sizeof(line)) == 1 &&
 		      !strcmp(line, want),
 	      "ktlsod -t with a 0644 key exits 1: %s", want);
 	if (strcmp(line, want))
