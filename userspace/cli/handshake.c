@@ -223,25 +223,3 @@ ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 		 * non-blocking, -EAGAIN). */
 	}
 }
-
-int tls_close_notify(int fd)
-{
-	static const unsigned char alert[2] = { TLS_ALERT_LEVEL_WARNING,
-						TLS_ALERT_CLOSE_NOTIFY };
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)alert,
-			     .iov_len = sizeof(alert) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-	*CMSG_DATA(cm) = TLS_CT_ALERT;
-	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
-		return -errno;
-	return 0;
-}
