@@ -71,6 +71,8 @@ void ktlso_send_alert(struct sock *sk, u8 level, u8 desc)
 	/* A fatal alert is not replaced by a warning still waiting. */
 	if ((READ_ONCE(ctx->alert_wanted) >> 8 & 0xff) == KTLSO_ALERT_FATAL)
 		return;
+	if (level == KTLSO_ALERT_FATAL)
+		ktlso_hs_set_alert(ctx, desc);
 	WRITE_ONCE(ctx->alert_wanted, wanted);
 	ktlso_alert_flush(sk, ctx);
 }

@@ -601,6 +601,18 @@ bool ktlso_hs_established(const struct ktlso_context *ctx)
 	return hs && READ_ONCE(hs->state) == KTLSO_HS_DONE;
 }
 
+/*
+ * A fatal alert sent or received after the handshake: what
+ * getsockopt(KTLSO_HANDSHAKE) reports as the alert from then on, so that
+ * an application told ECONNRESET or EPROTO can say which.
+ */
+void ktlso_hs_set_alert(const struct ktlso_context *ctx, int alert)
+{
+	spin_lock_bh(&hs_lock);
+	ctx->hs->alert = alert;
+	spin_unlock_bh(&hs_lock);
+}
+
 /* The request's role and names, for what the daemon is told after it. */
 const struct ktlso_handshake_req *ktlso_hs_request_of(const struct ktlso_context *ctx)
 {

@@ -196,6 +196,7 @@ void ktlso_hs_release(struct ktlso_context *ctx);
 bool ktlso_hs_keys_hidden(const struct ktlso_context *ctx);
 int ktlso_hs_may_install(const struct ktlso_context *ctx);
 bool ktlso_hs_established(const struct ktlso_context *ctx);
+void ktlso_hs_set_alert(const struct ktlso_context *ctx, int alert);
 const struct ktlso_handshake_req *ktlso_hs_request_of(const struct ktlso_context *ctx);
 __poll_t ktlso_sock_poll(struct file *file, struct socket *sock,
 			 poll_table *wait);

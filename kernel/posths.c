@@ -155,7 +155,8 @@ static int walk(struct sock *sk, struct ktlso_posths *ph, u16 version,
 }
 
 /* RFC 8446 §6, RFC 5246 §7.2: a received alert. */
-static int alert_record(u16 version, const u8 *data, unsigned int len, int *alert)
+static int alert_record(struct sock *sk, u16 version, const u8 *data,
+			unsigned int len, int *alert)
 {
 	/* RFC 8446 §5.1: alerts are never fragmented nor coalesced. */
 	*alert = KTLSO_ALERT_DECODE_ERROR;
@@ -170,7 +171,10 @@ static int alert_record(u16 version, const u8 *data, unsigned int len, int *aler
 	if (version == TLS_1_3_VERSION ? data[1] == KTLSO_ALERT_USER_CANCELED :
 					 data[0] == KTLSO_ALERT_WARNING)
 		return KTLSO_POSTHS_DROP;
-	/* RFC 8446 §6.2: never answer a fatal alert. */
+	/* RFC 8446 §6.2: never answer a fatal alert. The application may
+	 * ask which it was (getsockopt(KTLSO_HANDSHAKE)).
+	 */
+	ktlso_hs_set_alert(ktlso_ctx(sk), data[1]);
 	return -ECONNRESET;
 }
 
@@ -201,7 +205,7 @@ int ktlso_posths_record(struct sock *sk, struct ktlso_posths **ph, u16 version,
 		return KTLSO_POSTHS_DELIVER;
 	case KTLSO_RECORD_ALERT:
 		/* RFC 8446 §5.1: an empty alert is unexpected_message. */
-		return len ? alert_record(version, data, len, alert) : -EPROTO;
+		return len ? alert_record(sk, version, data, len, alert) : -EPROTO;
 	case KTLSO_RECORD_HANDSHAKE:
 		/* RFC 8446 §5.1: no zero-length handshake fragments. */
 		if (!len)

@@ -346,6 +346,17 @@ static bool peer_gets_nothing(struct conn *c)
 	return poll(&p, 1, 300) == 0;
 }
 
+/* The alert getsockopt(KTLSO_HANDSHAKE) reports. */
+static int status_alert(int fd)
+{
+	struct ktlso_handshake_status st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &st, &len))
+		return -2;
+	return st.alert;
+}
+
 static const char *name(uint16_t version)
 {
 	return version == TLS_1_2_VERSION ? "TLS1.2" : "TLS1.3";
@@ -369,6 +380,8 @@ static void fatal_case(const char *what, uint16_t version, uint32_t role,
 	CHECK(peer_gets_alert(&c, FATAL, alert), "%s %s: the peer gets fatal alert %u", name(version),
 	      what, alert);
 	CHECK(peer_gets_fin(&c), "%s %s: then the FIN", name(version), what);
+	CHECK(status_alert(c.victim) == alert, "%s %s: getsockopt(KTLSO_HANDSHAKE) says alert %u",
+	      name(version), what, alert);
 	CHECK_ERRNO(send(c.victim, "x", 1, MSG_NOSIGNAL), EPIPE,
 		    "%s %s: writing after the fatal alert: EPIPE", name(version), what);
 	close_conn(&c);
@@ -522,9 +535,25 @@ static void renegotiation_refused(uint32_t role)
 	if (client) {
 		peer_send(&c, REC_HANDSHAKE, "\x00\x00\x00\x00", 4);
 	} else {
-		/* Split across two records: only the header is read. */
+		/* Split across two records: only the header is read. A client
+		 * may try again and again (gnutls-cli --rehandshake does).
+		 */
+		struct timeval tv = { .tv_usec = 300 * 1000 }, none = { 0 };
+		int refused = 0;
+
 		memcpy(hello, "\x01\x00\x02\x00\x03\x03", 6);
 		memset(hello + 6, 0x42, sizeof(hello) - 6);
+		setsockopt(c.victim, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		for (int i = 0; i < 8; i++) {
+			peer_send(&c, REC_HANDSHAKE, hello, 300);
+			peer_send(&c, REC_HANDSHAKE, hello + 300, 4 + 0x200 - 300);
+			if (recv(c.victim, buf, sizeof(buf), 0) != -1 || errno != EAGAIN ||
+			    !peer_gets_alert(&c, WARNING, 100))
+				break;
+			refused++;
+		}
+		setsockopt(c.victim, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+		CHECK(refused == 8, "%s: eight in turn, each refused (got %d)", what, refused);
 		peer_send(&c, REC_HANDSHAKE, hello, 300);
 		peer_send(&c, REC_HANDSHAKE, hello + 300, 4 + 0x200 - 300);
 	}
@@ -588,6 +617,9 @@ static void fatal_alert_received(uint16_t version, const char *alert, const char
 	CHECK_ERRNO(recv(c.victim, buf, sizeof(buf), MSG_DONTWAIT), ECONNRESET,
 		    "%s %s received: and again", name(version), what);
 	CHECK(peer_gets_nothing(&c), "%s %s received: no alert answers it", name(version), what);
+	CHECK(status_alert(c.victim) == (uint8_t)alert[1],
+	      "%s %s received: getsockopt(KTLSO_HANDSHAKE) says which (got %d)", name(version),
+	      what, status_alert(c.victim));
 	close_conn(&c);
 }
 

@@ -184,6 +184,18 @@ static ssize_t alert_bytes(struct tls_in *in, const void *data, size_t n)
 	return -EPROTO;
 }
 
+/* The fatal alert getsockopt(KTLSO_HANDSHAKE) reports, in in->alert. */
+static int peer_alert(struct tls_in *in)
+{
+	struct ktlso_handshake_status st;
+	socklen_t len = sizeof(st);
+
+	if (!getsockopt(in->fd, SOL_TLS, KTLSO_HANDSHAKE, &st, &len) &&
+	    len == sizeof(st) && st.alert >= 0)
+		in->alert = st.alert;
+	return in->alert;
+}
+
 ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 {
 	for (;;) {
@@ -197,6 +209,10 @@ ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 		unsigned char type = TLS_CT_APPLICATION_DATA;
 		ssize_t n = recvmsg(in->fd, &msg, 0);
 
+		/* The module took the peer's fatal alert out of the stream;
+		 * the request's status says which it was. */
+		if (n < 0 && errno == ECONNRESET && peer_alert(in) >= 0)
+			return -EPROTO;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
