@@ -520,6 +520,28 @@ static void tickets_never_reach_the_application(void)
 	close_conn(&c);
 }
 
+/* With no daemon listening, a ticket is dropped all the same. */
+static void ticket_without_daemon(void)
+{
+	static uint8_t msg[200];
+	struct conn c;
+	char buf[64] = { 0 };
+	size_t n;
+	ssize_t r;
+
+	open_conn(&c, TLS_1_3_VERSION, KTLSO_ROLE_CLIENT);
+	kill(c.daemon, SIGKILL);
+	waitpid(c.daemon, NULL, 0);
+	n = nst(msg, 100, 'x');
+	peer_send(&c, REC_HANDSHAKE, msg, n);
+	peer_send(&c, REC_DATA, "no daemon", 9);
+	r = recv(c.victim, buf, sizeof(buf), 0);
+	CHECK(r == 9 && !memcmp(buf, "no daemon", 9),
+	      "TLS1.3 client, no daemon listening: the ticket is dropped, the data read (got %zd)",
+	      r);
+	close_conn(&c);
+}
+
 /* RFC 5246 §7.4.1.1, RFC 5746 §4.2/§4.4: refused, and the stream goes on. */
 static void renegotiation_refused(uint32_t role)
 {
@@ -672,6 +694,7 @@ int main(void)
 		   send_hello_request, EPROTO, 10);
 
 	tickets_never_reach_the_application();
+	ticket_without_daemon();
 	renegotiation_refused(KTLSO_ROLE_CLIENT);
 	renegotiation_refused(KTLSO_ROLE_SERVER);
 
