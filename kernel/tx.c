@@ -332,6 +332,8 @@ static void flush_pending(struct work_struct *work)
 		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
+	/* An alert a reader could not send while we held the lock. */
+	ktlso_alert_flush(sk, ctx);
 }
 
 /**
