@@ -42,11 +42,14 @@ static void send_wanted_locked(struct sock *sk, struct ktlso_context *ctx)
  */
 void ktlso_alert_flush(struct sock *sk, struct ktlso_context *ctx)
 {
-	/* Pairs with the barrier in ktlso_send_alert(). */
+	/* A reader: its alert_wanted before its trylock. A holder that has
+	 * just let go: its unlock before this read. Either sees the other.
+	 */
 	smp_mb();
 	while (READ_ONCE(ctx->alert_wanted) && mutex_trylock(&ctx->tx_lock)) {
 		send_wanted_locked(sk, ctx);
 		mutex_unlock(&ctx->tx_lock);
+		/* Unlocked, then wanted: one asked for meanwhile is seen. */
 		smp_mb();
 	}
 }
