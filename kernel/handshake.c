@@ -593,43 +593,30 @@ int ktlso_hs_may_install(const struct ktlso_context *ctx)
 	return -EBUSY;
 }
 
-/**
- * ktlso_hs_ignorable() - a record the application never needs to see?
- * @ctx: the socket's context
- * @version: the record's protocol version
- * @type: its (inner) content type
- * @data: its plaintext
- * @len: the plaintext's length
- *
- * After a TLS 1.3 handshake a server may send NewSessionTicket messages at
- * any time (RFC 8446 §4.6.1). ktlsod keeps no sessions, and an application
- * that never asked for TLS itself cannot be expected to read control
- * records, so on a daemon-established socket a record made only of whole
- * NewSessionTicket messages is dropped. Anything else (KeyUpdate, a
- * fragment, a mix) is delivered as kTLS would.
- *
- * Return: true to drop the record.
- */
-bool ktlso_hs_ignorable(const struct ktlso_context *ctx, u16 version, u8 type,
-			const u8 *data, unsigned int len)
+/* A daemon-established socket: the handshake done, TLS the kernel's to keep. */
+bool ktlso_hs_established(const struct ktlso_context *ctx)
 {
-	unsigned int pos = 0;
+	const struct ktlso_handshake *hs = READ_ONCE(ctx->hs);
 
-	if (!ctx->hs || READ_ONCE(ctx->hs->state) != KTLSO_HS_DONE ||
-	    version != TLS_1_3_VERSION || type != KTLSO_RECORD_HANDSHAKE || !len)
-		return false;
-	while (pos < len) {
-		u32 body;
+	return hs && READ_ONCE(hs->state) == KTLSO_HS_DONE;
+}
 
-		/* RFC 8446 §4: msg_type (1) and a 24-bit length */
-		if (len - pos < 4 || data[pos] != KTLSO_HANDSHAKE_NEW_SESSION_TICKET)
-			return false;
-		body = get_unaligned_be24(data + pos + 1);
-		if (body > len - pos - 4)
-			return false;
-		pos += 4 + body;
-	}
-	return true;
+/*
+ * A fatal alert sent or received after the handshake: what
+ * getsockopt(KTLSO_HANDSHAKE) reports as the alert from then on, so that
+ * an application told ECONNRESET or EPROTO can say which.
+ */
+void ktlso_hs_set_alert(const struct ktlso_context *ctx, int alert)
+{
+	spin_lock_bh(&hs_lock);
+	ctx->hs->alert = alert;
+	spin_unlock_bh(&hs_lock);
+}
+
+/* The request's role and names, for what the daemon is told after it. */
+const struct ktlso_handshake_req *ktlso_hs_request_of(const struct ktlso_context *ctx)
+{
+	return &ctx->hs->req;
 }
 
 static struct pernet_operations hs_net_ops = {

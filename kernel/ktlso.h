@@ -22,10 +22,28 @@ struct scatterlist;
 #define KTLSO_MAX_TAG 16
 #define KTLSO_MAX_EXPLICIT_NONCE 8
 #define KTLSO_AAD12_SIZE 13	/* RFC 5246 §6.2.3.3: seq, type, version, length */
-#define KTLSO_RECORD_HANDSHAKE 22	/* RFC 8446 §5.1 ContentType */
+#define KTLSO_RECORD_CHANGE_CIPHER_SPEC 20	/* RFC 8446 §5.1 ContentType */
+#define KTLSO_RECORD_ALERT 21
+#define KTLSO_RECORD_HANDSHAKE 22
 #define KTLSO_RECORD_DATA 23
-#define KTLSO_HANDSHAKE_KEY_UPDATE 24	/* RFC 8446 §4 HandshakeType */
+#define KTLSO_HANDSHAKE_HELLO_REQUEST 0	/* RFC 5246 §7.4 */
+#define KTLSO_HANDSHAKE_CLIENT_HELLO 1	/* RFC 8446 §4 HandshakeType */
 #define KTLSO_HANDSHAKE_NEW_SESSION_TICKET 4
+#define KTLSO_HANDSHAKE_CERTIFICATE_REQUEST 13
+#define KTLSO_HANDSHAKE_KEY_UPDATE 24
+#define KTLSO_HANDSHAKE_HEADER_SIZE 4	/* msg_type, uint24 length */
+
+/* RFC 8446 §6 AlertLevel and AlertDescription (the ones we use) */
+#define KTLSO_ALERT_WARNING 1
+#define KTLSO_ALERT_FATAL 2
+#define KTLSO_ALERT_CLOSE_NOTIFY 0
+#define KTLSO_ALERT_UNEXPECTED_MESSAGE 10
+#define KTLSO_ALERT_BAD_RECORD_MAC 20
+#define KTLSO_ALERT_RECORD_OVERFLOW 22
+#define KTLSO_ALERT_DECODE_ERROR 50
+#define KTLSO_ALERT_USER_CANCELED 90
+#define KTLSO_ALERT_NO_RENEGOTIATION 100
+#define KTLSO_ALERT_NONE (-1)
 
 struct ktlso_cipher {
 	u16 type;		/* TLS_CIPHER_* */
@@ -137,6 +155,10 @@ struct ktlso_context {
 	struct ktlso_rx *rx;	/* NULL until TLS_RX is installed */
 	/* The handshake request, if one was made; lives until close. */
 	struct ktlso_handshake *hs;
+	/* An alert a reader asked for while a sender held tx_lock (alert.c):
+	 * ALERT_WANTED | level << 8 | description, or 0.
+	 */
+	unsigned int alert_wanted;
 	/* kTLS hints (sockopt.c): accepted and reported, never needed. */
 	u8 tx_zerocopy_ro;
 	u8 rx_no_pad;
@@ -173,8 +195,9 @@ int ktlso_hs_gate(struct sock *sk, struct ktlso_context *ctx, bool nonblock);
 void ktlso_hs_release(struct ktlso_context *ctx);
 bool ktlso_hs_keys_hidden(const struct ktlso_context *ctx);
 int ktlso_hs_may_install(const struct ktlso_context *ctx);
-bool ktlso_hs_ignorable(const struct ktlso_context *ctx, u16 version, u8 type,
-			const u8 *data, unsigned int len);
+bool ktlso_hs_established(const struct ktlso_context *ctx);
+void ktlso_hs_set_alert(const struct ktlso_context *ctx, int alert);
+const struct ktlso_handshake_req *ktlso_hs_request_of(const struct ktlso_context *ctx);
 __poll_t ktlso_sock_poll(struct file *file, struct socket *sock,
 			 poll_table *wait);
 ssize_t ktlso_sock_splice_read(struct socket *sock, loff_t *ppos,
@@ -193,6 +216,24 @@ int ktlso_upcall_init(void);
 void ktlso_upcall_exit(void);
 bool ktlso_upcall_has_daemon(struct net *net);
 void ktlso_upcall_notify(struct net *net);
+int ktlso_upcall_ticket(struct net *net, const struct ktlso_handshake_req *req,
+			const u8 *msg, unsigned int len);
+
+/* alert.c */
+void ktlso_send_alert(struct sock *sk, u8 level, u8 desc);
+void ktlso_alert_flush(struct sock *sk, struct ktlso_context *ctx);
+
+/* posths.c: handshake messages after the handshake, daemon sockets only */
+struct ktlso_posths;
+enum ktlso_posths_verdict {
+	KTLSO_POSTHS_DELIVER,	/* to the application, as kTLS would */
+	KTLSO_POSTHS_DROP,	/* handled here */
+	KTLSO_POSTHS_EOF,	/* close_notify: the stream ends cleanly */
+};
+int ktlso_posths_record(struct sock *sk, struct ktlso_posths **ph, u16 version,
+			u8 type, const u8 *data, unsigned int len, int *alert);
+bool ktlso_posths_busy(const struct ktlso_posths *ph);
+void ktlso_posths_free(struct ktlso_posths *ph);
 
 /* sockopt.c */
 int ktlso_setsockopt(struct sock *sk, int level, int optname,
@@ -210,6 +251,8 @@ int ktlso_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 #endif
 void ktlso_splice_eof(struct socket *sock);
 int ktlso_tx_shutdown(struct socket *sock);
+int ktlso_tx_record(struct sock *sk, struct ktlso_context *ctx, u8 type,
+		    const void *data, unsigned int len, bool last);
 void ktlso_tx_unlock(struct ktlso_context *ctx);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
 

@@ -30,8 +30,12 @@ static void ktlso_close(struct sock *sk, long timeout)
 {
 	struct ktlso_context *ctx = ktlso_ctx(sk);
 
-	ktlso_hs_release(ctx);
+	/* TX first: a daemon-established socket's close_notify goes out while
+	 * the request still says so. At the last close the request is final
+	 * (a PENDING or ACCEPTED one holds the file), so nothing waits on it.
+	 */
 	ktlso_tx_release(sk, ctx);
+	ktlso_hs_release(ctx);
 	ktlso_rx_release(sk, ctx);
 	/* Give the socket its own proto back before TCP tears it down, so
 	 * nothing on the destroy path calls into a table of ours; the context

@@ -60,6 +60,13 @@ struct ktlso_rx {
 	 * decrypted until the application installs the next key.
 	 */
 	bool key_expired;
+	/* Daemon-established sockets (RFC 8446 §6.2): the fatal alert for the
+	 * error just found, set where it is found and sent before the reader
+	 * gets the errno (alert_peer()); KTLSO_ALERT_NONE when there is none.
+	 */
+	int alert;
+	bool eof;		/* close_notify came: end of stream */
+	struct ktlso_posths *posths;	/* post-handshake messages (posths.c) */
 	struct list_head records;	/* decrypted, in order */
 	unsigned int records_len;	/* undelivered plaintext bytes in them */
 	unsigned int have;	/* bytes of the next record gathered */
@@ -82,15 +89,19 @@ static unsigned int head_len(const struct ktlso_rx *rx)
 	return KTLSO_HEADER_SIZE + ktlso_record_prefix(&rx->crypto);
 }
 
-static int check_header(const struct ktlso_rx *rx)
+
+/* Tell poll the stream is broken (sk_err). */
+static void report_error(struct sock *sk, int err)
 {
-	return ktlso_record_check_header(&rx->crypto, rx->rec);
+	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
 }
 
 /*
- * The stream is broken: tell poll (sk_err), and stop reading. A record that
- * failed authentication makes every later read fail too (sticky); a bad
- * header is reported once.
+ * The stream is broken: stop reading. A record that failed authentication
+ * makes every later read fail too (sticky); a bad header is reported once.
+ * sk_err waits while an alert is to be sent: TCP would refuse to send it
+ * and take sk_err on the way.
  */
 static void fail(struct sock *sk, struct ktlso_rx *rx, int err, bool sticky)
 {
@@ -99,8 +110,57 @@ static void fail(struct sock *sk, struct ktlso_rx *rx, int err, bool sticky)
 	else
 		rx->stop_err = err;
 	rx->stopped = true;
-	WRITE_ONCE(sk->sk_err, -err);
-	sk_error_report(sk);
+	if (rx->alert == KTLSO_ALERT_NONE)
+		report_error(sk, err);
+}
+
+/*
+ * Send the fatal alert the error wants (RFC 8446 §6.2), then tell poll.
+ * Called without the socket lock, before the reader gets the errno.
+ */
+static void alert_peer(struct sock *sk, struct ktlso_rx *rx)
+{
+	int alert = rx->alert;
+
+	if (alert == KTLSO_ALERT_NONE || !rx->stopped)
+		return;
+	rx->alert = KTLSO_ALERT_NONE;
+	ktlso_send_alert(sk, KTLSO_ALERT_FATAL, alert);
+	report_error(sk, rx->err ?: rx->stop_err ?: -EPROTO);
+}
+
+/* The alert for a header ktlso_record_check_header() refused. */
+static int header_alert(int err)
+{
+	/* RFC 8446 §5.2: longer than 2^14 + 256 bytes of ciphertext. */
+	if (err == -EMSGSIZE)
+		return KTLSO_ALERT_RECORD_OVERFLOW;
+	/* Too short to hold a tag, or a legacy_record_version not 0x0303. */
+	return KTLSO_ALERT_DECODE_ERROR;
+}
+
+/*
+ * ktlso_record_check_header(), and on a daemon-established socket what
+ * kTLS leaves to the application: RFC 8446 §5 (a ChangeCipherSpec after
+ * the handshake, or any outer type but application_data in TLS 1.3) and
+ * RFC 5246 §6.2.1 (a type TLS 1.2 does not know) are unexpected_message.
+ */
+static int check_header_of(struct sock *sk, struct ktlso_rx *rx)
+{
+	int err = ktlso_record_check_header(&rx->crypto, rx->rec);
+	u8 type = rx->rec[0];
+
+	if (!ktlso_hs_established(ktlso_ctx(sk)))
+		return err;
+	/* The type first: a ChangeCipherSpec in clear is also too short. */
+	if (rx->crypto.version == TLS_1_3_VERSION ? type != KTLSO_RECORD_DATA :
+	    type < KTLSO_RECORD_ALERT || type > KTLSO_RECORD_DATA) {
+		rx->alert = KTLSO_ALERT_UNEXPECTED_MESSAGE;
+		return -EPROTO;
+	}
+	if (err)
+		rx->alert = header_alert(err);
+	return err;
 }
 
 /* After a stop nothing will ever arrive: wait like an idle socket would. */
@@ -145,7 +205,7 @@ static int wait_queued(struct sock *sk, struct ktlso_rx *rx, int flags)
 	ret = ktlso_tcpq_wait(sk, KTLSO_HEADER_SIZE, &timeo);
 	if (ret > 0) {
 		err = ktlso_tcpq_copy(sk, 0, rx->rec, KTLSO_HEADER_SIZE);
-		err = err ?: check_header(rx);
+		err = err ?: check_header_of(sk, rx);
 		if (err) {
 			fail(sk, rx, err, false);
 			ret = 0;
@@ -203,8 +263,10 @@ static int decrypt(struct sock *sk, struct ktlso_rx *rx, struct scatterlist *dst
 	err = ktlso_record_open(&rx->crypto, rx->rec, src, dst);
 	if (rx->queued)
 		release_sock(sk);
-	if (err)
+	if (err) {
 		ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
+		rx->alert = KTLSO_ALERT_BAD_RECORD_MAC;
+	}
 	return err;
 }
 
@@ -231,9 +293,26 @@ static int accept_record(struct sock *sk, struct ktlso_rx *rx, unsigned int len)
 #define RECORD_DROPPED 1
 
 /*
+ * A daemon-established socket's record, decrypted, before the application
+ * sees it (posths.c). Return: a verdict, or -errno with rx->alert set.
+ */
+static int posths(struct sock *sk, struct ktlso_rx *rx, const struct rx_record *r)
+{
+	int verdict, alert;
+
+	if (!ktlso_hs_established(ktlso_ctx(sk)))
+		return KTLSO_POSTHS_DELIVER;
+	verdict = ktlso_posths_record(sk, &rx->posths, rx->crypto.version, r->type,
+				      r->data, r->len, &alert);
+	if (verdict < 0)
+		rx->alert = alert;
+	return verdict;
+}
+
+/*
  * Decrypt the gathered record into a buffer of its own and queue it.
  * Return: 0, RECORD_DROPPED for a record the application never sees
- * (ktlso_hs_ignorable()), or -errno.
+ * (posths.c), or -errno.
  */
 static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 {
@@ -241,7 +320,7 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 	unsigned int inner = ktlso_record_inner_len(c, rx->rec);
 	struct scatterlist sg[2];
 	struct rx_record *r;
-	int err;
+	int err, verdict;
 
 	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation | __GFP_ACCOUNT);
 	if (!r)
@@ -254,22 +333,25 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 	err = decrypt(sk, rx, sg);
 	if (!err) {
 		err = ktlso_record_content(c, rx->rec[0], r->data, &r->len, &r->type);
-		if (err)
+		if (err) {
 			ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
+			/* RFC 8446 §5.4: no content type at all */
+			rx->alert = KTLSO_ALERT_UNEXPECTED_MESSAGE;
+		}
 	}
-	if (err) {
+	verdict = err ?: posths(sk, rx, r);
+	if (verdict < 0 || verdict == KTLSO_POSTHS_DROP || verdict == KTLSO_POSTHS_EOF) {
+		inner = r->len;
 		kfree_sensitive(r);
-		return err;
+		if (verdict < 0)
+			return verdict;
+		rx->eof = verdict == KTLSO_POSTHS_EOF;
+		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
 	}
 
 	if (c->version == TLS_1_3_VERSION && r->type == KTLSO_RECORD_HANDSHAKE &&
 	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
 		rx->key_expired = true;
-	if (ktlso_hs_ignorable(ktlso_ctx(sk), c->version, r->type, r->data, r->len)) {
-		inner = r->len;
-		kfree_sensitive(r);
-		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
-	}
 	list_add_tail(&r->list, &rx->records);
 	rx->records_len += r->len;
 	return accept_record(sk, rx, r->len);
@@ -291,8 +373,11 @@ static int gather(struct sock *sk, struct ktlso_context *ctx, int flags, bool re
 		unsigned int want = rx->have < KTLSO_HEADER_SIZE ?
 			KTLSO_HEADER_SIZE - rx->have : record_length(rx) - rx->have;
 
+		alert_peer(sk, rx);
 		if (rx->err)
 			return rx->err;
+		if (rx->eof)
+			return 0;
 		if (rx->stopped) {
 			err = rx->stop_err;
 			if (!report)
@@ -315,7 +400,7 @@ static int gather(struct sock *sk, struct ktlso_context *ctx, int flags, bool re
 		if (n <= 0)
 			return n;
 		if (rx->have == KTLSO_HEADER_SIZE) {
-			err = check_header(rx);
+			err = check_header_of(sk, rx);
 			if (err)
 				fail(sk, rx, err, false);
 		}
@@ -329,8 +414,10 @@ static int gather(struct sock *sk, struct ktlso_context *ctx, int flags, bool re
  */
 static int opened(struct sock *sk, struct ktlso_rx *rx, int err)
 {
-	if (err && err != -ENOMEM)
+	if (err && err != -ENOMEM) {
 		fail(sk, rx, err, true);
+		alert_peer(sk, rx);
+	}
 	return err;
 }
 
@@ -442,7 +529,13 @@ static int open_via_gather(struct sock *sk, struct ktlso_rx *rx, struct msghdr *
 	sg_set_buf(&dst[1], plain, inner);
 	err = ktlso_record_open(c, rx->rec, src, dst);
 	release_sock(sk);
-	err = err ?: ktlso_record_content(c, rx->rec[0], plain, &len, &content_type);
+	if (err) {
+		rx->alert = KTLSO_ALERT_BAD_RECORD_MAC;
+	} else {
+		err = ktlso_record_content(c, rx->rec[0], plain, &len, &content_type);
+		/* RFC 8446 §5.4: no content type at all */
+		rx->alert = err ? KTLSO_ALERT_UNEXPECTED_MESSAGE : KTLSO_ALERT_NONE;
+	}
 	if (err) {
 		ktlso_stat_add(sk, KTLSO_STAT_DECRYPT_ERRORS, 1);
 		return err;
@@ -465,6 +558,11 @@ static int open_via_gather(struct sock *sk, struct ktlso_rx *rx, struct msghdr *
 static int open_direct(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg,
 		       size_t room, u8 *type)
 {
+	/* RFC 8446 §5.1: data amid a handshake message's fragments is for
+	 * posths.c to refuse.
+	 */
+	if (ktlso_posths_busy(rx->posths))
+		return 0;
 	if (rx->crypto.version == TLS_1_3_VERSION)
 		return open_via_gather(sk, rx, msg, room, type);
 	return open_to_user(sk, rx, msg, room, type);
@@ -657,6 +755,7 @@ int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info)
 	if (!rx)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&rx->records);
+	rx->alert = KTLSO_ALERT_NONE;
 	err = ktlso_crypto_init(&rx->crypto, info);
 	if (err)
 		goto err_free_rx;
@@ -686,6 +785,7 @@ void ktlso_rx_release(struct sock *sk, struct ktlso_context *ctx)
 
 	list_for_each_entry_safe(r, tmp, &rx->records, list)
 		kfree_sensitive(r);
+	ktlso_posths_free(rx->posths);
 	ktlso_crypto_uninit(&rx->crypto);
 	kfree_sensitive(rx);
 }

@@ -332,6 +332,8 @@ static void flush_pending(struct work_struct *work)
 		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
+	/* An alert a reader could not send while we held the lock. */
+	ktlso_alert_flush(sk, ctx);
 }
 
 /**
@@ -349,6 +351,9 @@ void ktlso_tx_unlock(struct ktlso_context *ctx)
 	mutex_unlock(&ctx->tx_lock);
 	if (tx && test_and_clear_bit(0, &tx->flush_wanted))
 		schedule_work(&tx->flush_work);
+	/* An alert a reader could not send while we held the lock. */
+	if (tx)
+		ktlso_alert_flush(tx->sk, ctx);
 }
 
 /* TCP has room again (softirq or under the socket lock). */
@@ -515,18 +520,14 @@ void ktlso_splice_eof(struct socket *sock)
 }
 
 /*
- * Before a FIN: seal the record still open and hand TCP every sealed byte
- * without waiting. What the send buffer cannot take is queued past its
- * limit, as TCP queues its own FIN behind data. Return: true when some of
- * it could not be (a broken record stream, or TCP refusing the memory).
+ * Hand TCP every sealed byte without waiting. What the send buffer cannot
+ * take is queued past its limit, as TCP queues its own FIN behind data.
+ * Return: true when some of it could not be (TCP refusing the memory).
  */
-static bool queue_before_fin(struct sock *sk, struct ktlso_tx *tx)
+static bool push_past_limit(struct sock *sk, struct ktlso_tx *tx)
 {
 	const int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-	bool lost = false;
 
-	if (tx->open && tx->open_len)
-		lost = tx->err || seal(sk, tx);
 	if (tx->pending_len && push(sk, tx, flags)) {
 		/* TCP may be past its limit already: room above what it holds,
 		 * with slack for the segments' own overhead.
@@ -537,7 +538,102 @@ static bool queue_before_fin(struct sock *sk, struct ktlso_tx *tx)
 			   2 * tx->pending_len);
 		push(sk, tx, flags);
 	}
-	return lost || tx->pending_len;
+	return tx->pending_len;
+}
+
+/*
+ * One whole record of @type from kernel memory, behind everything sealed
+ * before it, without waiting. Return: 0, or -errno with nothing of it sent.
+ */
+static int queue_kernel_record(struct sock *sk, struct ktlso_tx *tx, u8 type,
+			       const void *data, unsigned int len)
+{
+	long timeo = 0;
+	int err;
+
+	if (tx->err)
+		return tx->err;
+	if (tx->open && tx->open_len) {
+		err = seal(sk, tx);
+		if (err)
+			return err;
+	}
+	if (push_past_limit(sk, tx))
+		return -ENOMEM;
+	if (!tx->open) {
+		err = open_record(sk, tx, type, &timeo);
+		if (err)
+			return err;
+	}
+	tx->open_type = type;
+	/* open_record() keeps the header and explicit nonce in one piece,
+	 * and a control record is shorter than what follows them there.
+	 */
+	memcpy(page_address(tx->frags[0].bv_page) + tx->frags[0].bv_offset +
+	       head_len(tx), data, len);
+	tx->open_len = len;
+	err = seal(sk, tx);
+	if (err)
+		return err;
+	return push_past_limit(sk, tx) ? -ENOMEM : 0;
+}
+
+/* RFC 8446 §6.1, RFC 5246 §7.2.1: close_notify before our side closes. */
+static const u8 close_notify[2] = { KTLSO_ALERT_WARNING, KTLSO_ALERT_CLOSE_NOTIFY };
+
+/*
+ * Before a FIN: seal the record still open and hand TCP every sealed byte
+ * without waiting; on a daemon-established socket, then a close_notify.
+ * Return: true when some data could not be queued (a broken record stream,
+ * or TCP refusing the memory). A close_notify that cannot be is not data:
+ * the FIN goes on without it.
+ */
+static bool queue_before_fin(struct sock *sk, struct ktlso_tx *tx)
+{
+	bool lost = false;
+
+	if (tx->open && tx->open_len)
+		lost = tx->err || seal(sk, tx);
+	lost = push_past_limit(sk, tx) || lost;
+	if (!lost && ktlso_hs_established(ktlso_ctx(sk)) && !sk->sk_err &&
+	    !(sk->sk_shutdown & SEND_SHUTDOWN) &&
+	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		(void)queue_kernel_record(sk, tx, KTLSO_RECORD_ALERT, close_notify,
+					  sizeof(close_notify));
+	return lost;
+}
+
+/**
+ * ktlso_tx_record() - send one record the kernel itself makes (an alert)
+ * @sk: the socket, not locked
+ * @ctx: its context, with TX keys; the caller holds ctx->tx_lock
+ * @type: the content type
+ * @data: the record's content, in kernel memory
+ * @len: its length, at most a few bytes
+ * @last: nothing is sent after it: later sends fail with EPIPE and TCP's
+ *        FIN follows it (RFC 8446 §6.2: a fatal alert closes the connection)
+ *
+ * Never waits: what the send buffer cannot take is queued past its limit.
+ *
+ * Return: 0, or -errno.
+ */
+int ktlso_tx_record(struct sock *sk, struct ktlso_context *ctx, u8 type,
+		    const void *data, unsigned int len, bool last)
+{
+	struct ktlso_tx *tx = ctx->tx;
+	int err;
+
+	lock_sock(sk);
+	err = queue_kernel_record(sk, tx, type, data, len);
+	if (last && !tx->err) {
+		tx->err = -EPIPE;
+		if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+			ctx->sk_proto->shutdown(sk, SEND_SHUTDOWN);
+		}
+	}
+	release_sock(sk);
+	return err;
 }
 
 /**

@@ -9,6 +9,8 @@
  *           carries the request's parameters and the number of a new fd,
  *           installed in the daemon once the reply is on its way
  *   DONE    the daemon reports the outcome for an fd it accepted
+ *   TICKET  multicast: a NewSessionTicket a client socket received
+ *           (posths.c), for the daemon that keeps sessions
  *
  * Joining the group, ACCEPT and DONE need CAP_NET_ADMIN in the
  * namespace's user namespace.
@@ -86,6 +88,42 @@ void ktlso_upcall_notify(struct net *net)
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&family, net, skb, 0, MCGRP_HANDSHAKE,
 				GFP_KERNEL);
+}
+
+/**
+ * ktlso_upcall_ticket() - TICKET: hand a NewSessionTicket to the daemons
+ * @net: the socket's network namespace
+ * @req: the request the connection was made for (peer name, profile)
+ * @msg: the whole NewSessionTicket message
+ * @len: its length
+ *
+ * Best effort, like READY: with no daemon listening the ticket is dropped.
+ *
+ * Return: 0, or -errno.
+ */
+int ktlso_upcall_ticket(struct net *net, const struct ktlso_handshake_req *req,
+			const u8 *msg, unsigned int len)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!ktlso_upcall_has_daemon(net))
+		return -ESRCH;
+	skb = genlmsg_new(nla_total_size(KTLSO_NAME_MAX) +
+			  nla_total_size(KTLSO_PROFILE_MAX) + nla_total_size(len),
+			  GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &family, 0, KTLSO_CMD_TICKET);
+	if (!hdr || nla_put_string(skb, KTLSO_A_PEER_NAME, req->peer_name) ||
+	    nla_put_string(skb, KTLSO_A_PROFILE, req->profile) ||
+	    nla_put(skb, KTLSO_A_TICKET, len, msg)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast_netns(&family, net, skb, 0, MCGRP_HANDSHAKE,
+				       GFP_KERNEL);
 }
 
 static int put_request(struct sk_buff *skb, int fd,

@@ -97,9 +97,6 @@ void tls_in_init(struct tls_in *in, int fd);
  */
 ssize_t tls_read(struct tls_in *in, void *buf, size_t len) WUR;
 
-/* Send close_notify (RFC 8446 §6.1) as an alert record. */
-int tls_close_notify(int fd) WUR;
-
 /* --- addresses --- */
 
 /* "[::1]:443" / "127.0.0.1:443" for a sockaddr. */

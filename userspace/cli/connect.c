@@ -172,10 +172,9 @@ static int relay(int sock, const char *peer)
 
 		if (in_eof && !up_len && !closed) {
 			/* RFC 8446 §6.1: close_notify before closing the
-			 * write side; the server may still answer. */
-			err = tls_close_notify(sock);
-			if (!err && shutdown(sock, SHUT_WR))
-				err = -errno;
+			 * write side (the module sends it with the FIN); the
+			 * server may still answer. */
+			err = shutdown(sock, SHUT_WR) ? -errno : 0;
 			if (err && err != -EAGAIN)
 				goto err_send;
 			closed = !err;
@@ -239,13 +238,8 @@ static int relay(int sock, const char *peer)
 			}
 		}
 	}
-	/* The server is done: so are we (as s_client is). It may be gone. */
-	if (!closed) {
-		err = tls_close_notify(sock);
-		if (err && err != -EPIPE && err != -ECONNRESET &&
-		    err != -EAGAIN)
-			goto err_send;
-	}
+	/* The server is done: so are we (as s_client is). close() sends our
+	 * close_notify; the server may be gone already. */
 	return 0;
 
 err_send:

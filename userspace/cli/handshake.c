@@ -184,6 +184,18 @@ static ssize_t alert_bytes(struct tls_in *in, const void *data, size_t n)
 	return -EPROTO;
 }
 
+/* The fatal alert getsockopt(KTLSO_HANDSHAKE) reports, in in->alert. */
+static int peer_alert(struct tls_in *in)
+{
+	struct ktlso_handshake_status st;
+	socklen_t len = sizeof(st);
+
+	if (!getsockopt(in->fd, SOL_TLS, KTLSO_HANDSHAKE, &st, &len) &&
+	    len == sizeof(st) && st.alert >= 0)
+		in->alert = st.alert;
+	return in->alert;
+}
+
 ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 {
 	for (;;) {
@@ -197,6 +209,10 @@ ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 		unsigned char type = TLS_CT_APPLICATION_DATA;
 		ssize_t n = recvmsg(in->fd, &msg, 0);
 
+		/* The module took the peer's fatal alert out of the stream;
+		 * the request's status says which it was. */
+		if (n < 0 && errno == ECONNRESET && peer_alert(in) >= 0)
+			return -EPROTO;
 		if (n < 0)
 			return -errno;
 		if (n == 0)
@@ -222,26 +238,4 @@ ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 		/* A control record was consumed: the next may be data (or,
 		 * non-blocking, -EAGAIN). */
 	}
-}
-
-int tls_close_notify(int fd)
-{
-	static const unsigned char alert[2] = { TLS_ALERT_LEVEL_WARNING,
-						TLS_ALERT_CLOSE_NOTIFY };
-	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)alert,
-			     .iov_len = sizeof(alert) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_TLS;
-	cm->cmsg_type = TLS_SET_RECORD_TYPE;
-	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
-	*CMSG_DATA(cm) = TLS_CT_ALERT;
-	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
-		return -errno;
-	return 0;
 }

@@ -193,7 +193,8 @@ static void set_timeouts(int fd, unsigned int ms)
 }
 
 /*
- * Say goodbye properly: close_notify, FIN, then read what the client
+ * Say goodbye properly: shutdown sends close_notify, then the FIN (the
+ * module does, on a daemon-established socket); then read what the client
  * still sends (its own close_notify) for a moment, so that closing with
  * unread data does not reset the connection under the response.
  */
@@ -202,7 +203,7 @@ static void finish(struct conn *c, struct tls_in *in)
 	char buf[4096];
 	int budget = 16;
 
-	if (tls_close_notify(c->fd) || shutdown(c->fd, SHUT_WR))
+	if (shutdown(c->fd, SHUT_WR))
 		return;
 	set_timeouts(c->fd, 1000);
 	while (budget-- > 0 && tls_read(in, buf, sizeof(buf)) > 0)

@@ -336,6 +336,21 @@ static int drop_privileges(struct daemon *dm)
 }
 
 /* Until SIGTERM or SIGINT. */
+/*
+ * A NewSessionTicket a client socket of ours received (the module hands it
+ * over so that the application never sees it). Sessions are not kept yet:
+ * it is logged and dropped, and the next connection to that peer makes a
+ * full handshake.
+ */
+static void ticket_seen(const struct nl_ticket *t, void *data)
+{
+	(void)data;
+	log_debug("NewSessionTicket from peer=\"%s\" profile=%s (%zu bytes): "
+		  "discarded, sessions are not resumed",
+		  LOG_ESC(t->peer_name),
+		  LOG_ESC_WORD(*t->profile ? t->profile : "default"), t->len);
+}
+
 static int serve(struct daemon *dm)
 {
 	/* Requests made before we joined the group first. */
@@ -378,7 +393,7 @@ static int serve(struct daemon *dm)
 		}
 		if (!(p[1].revents & (POLLIN | POLLERR)))
 			continue;
-		n = nl_drain(&dm->mc);
+		n = nl_drain(&dm->mc, ticket_seen, NULL);
 		if (n < 0)
 			log_err("reading notifications: %s", strerror(-n));
 		else if (n)

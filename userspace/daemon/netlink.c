@@ -222,9 +222,53 @@ void nl_close(struct nl *nl)
 	nl->sock = NULL;
 }
 
-int nl_drain(struct nl *nl)
+static const enum mnl_attr_data_type ticket_types[KTLSO_A_MAX + 1] = {
+	[KTLSO_A_PEER_NAME] = MNL_TYPE_NUL_STRING,
+	[KTLSO_A_PROFILE] = MNL_TYPE_NUL_STRING,
+	[KTLSO_A_TICKET] = MNL_TYPE_BINARY,
+};
+
+static int ticket_attr_cb(const struct nlattr *a, void *data)
 {
-	uint8_t buf[NL_BUF_LEN];
+	struct nl_ticket *t = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type > KTLSO_A_MAX || !ticket_types[type])
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, ticket_types[type]) < 0)
+		return MNL_CB_ERROR;
+	if (type == KTLSO_A_PEER_NAME)
+		t->peer_name = mnl_attr_get_str(a);
+	else if (type == KTLSO_A_PROFILE)
+		t->profile = mnl_attr_get_str(a);
+	else {
+		t->msg = mnl_attr_get_payload(a);
+		t->len = mnl_attr_get_payload_len(a);
+	}
+	return MNL_CB_OK;
+}
+
+/* One notification: 1 for a READY, 0 for anything else. */
+static int notification(const struct nlmsghdr *h, nl_ticket_cb on_ticket,
+			void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(h);
+	struct nl_ticket t = { .peer_name = "", .profile = "" };
+
+	if (h->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*g))
+		return 0;
+	if (g->cmd != KTLSO_CMD_TICKET)
+		return g->cmd == KTLSO_CMD_READY;
+	if (mnl_attr_parse(h, sizeof(*g), ticket_attr_cb, &t) == MNL_CB_OK &&
+	    t.msg && on_ticket)
+		on_ticket(&t, data);
+	return 0;
+}
+
+int nl_drain(struct nl *nl, nl_ticket_cb on_ticket, void *data)
+{
+	/* A TICKET carries up to 16 KiB of ticket (Documentation/uapi.rst). */
+	uint8_t buf[4 * NL_BUF_LEN];
 	int count = 0;
 
 	for (;;) {
@@ -245,7 +289,7 @@ int nl_drain(struct nl *nl)
 			return -errno;
 		for (len = n; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len))
 			if (h->nlmsg_type == nl->family)
-				count++;
+				count += notification(h, on_ticket, data);
 	}
 }
 

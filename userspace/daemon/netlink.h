@@ -3,7 +3,7 @@
  * ktlsod's side of the generic netlink family "ktlso"
  * (include/uapi/linux/ktlso.h, Documentation/netlink/specs/ktlso.yaml):
  *
- *   kernel ──READY (multicast "handshake")──► nl_drain()
+ *   kernel ──READY, TICKET (multicast "handshake")──► nl_drain()
  *   nl_accept() ──ACCEPT──► kernel ──reply: SOCKFD, request──► nl_request
  *   nl_done()   ──DONE {SOCKFD, STATUS, ALERT, details}──► kernel
  *
@@ -78,12 +78,21 @@ int nl_open(struct nl *nl, bool join, char *err, size_t errlen) WUR;
 void nl_close(struct nl *nl);
 int nl_fd(const struct nl *nl);
 
+/* A TICKET notification: a NewSessionTicket a client socket received. */
+struct nl_ticket {
+	const char *peer_name;	/* "" when absent */
+	const char *profile;
+	const uint8_t *msg;	/* the whole message, its 4-byte header first */
+	size_t len;
+};
+typedef void (*nl_ticket_cb)(const struct nl_ticket *t, void *data);
+
 /*
- * Read every notification waiting on a joined socket (never blocks).
- * Returns how many there were (a lost one, -ENOBUFS, counts as one), or
- * -errno.
+ * Read every notification waiting on a joined socket (never blocks),
+ * handing each TICKET to on_ticket. Returns how many READY there were (a
+ * lost notification, -ENOBUFS, counts as one), or -errno.
  */
-int nl_drain(struct nl *nl) WUR;
+int nl_drain(struct nl *nl, nl_ticket_cb on_ticket, void *data) WUR;
 
 /*
  * Take one pending request. -ENOENT: none is pending (another daemon took

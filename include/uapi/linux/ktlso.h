@@ -83,6 +83,9 @@ enum ktlso_cmd {
 	KTLSO_CMD_READY,	/* kernel → daemons: a request is waiting */
 	KTLSO_CMD_ACCEPT,	/* daemon → kernel, reply: SOCKFD + request */
 	KTLSO_CMD_DONE,		/* daemon → kernel: SOCKFD, STATUS, details */
+	KTLSO_CMD_TICKET,	/* kernel → daemons: a TLS 1.3 server's
+				 * NewSessionTicket on a client socket:
+				 * PEER_NAME, PROFILE, TICKET */
 	__KTLSO_CMD_MAX,
 };
 #define KTLSO_CMD_MAX (__KTLSO_CMD_MAX - 1)
@@ -123,6 +126,8 @@ enum ktlso_attr {
 	KTLSO_A_NETNS_COOKIE,	/* u64: the socket's network namespace */
 	KTLSO_A_CGROUP,		/* string: absent when longer than PATH_MAX */
 	KTLSO_A_PAD,
+	KTLSO_A_TICKET,		/* binary: the whole NewSessionTicket message
+				 * (RFC 8446 §4.6.1), its 4-byte header first */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)

@@ -119,9 +119,10 @@ EOF
 # Is the daemon reachable, by `ktlso status`'s own judgement?
 reachable() { "$KTLSO" status >"$tmp/status.out" 2>&1; }
 
-# start_daemon: ktlsod with the test configuration, ready.
+# start_daemon [ktlsod options...]: ktlsod with the test configuration,
+# ready.
 start_daemon() {
-	"$KTLSOD" -c "$tmp/ktlsod.conf" 2>>"$tmp/ktlsod.log" &
+	"$KTLSOD" -c "$tmp/ktlsod.conf" "$@" 2>>"$tmp/ktlsod.log" &
 	daemon_pid=$!
 	# The first start in a boot loads the AEAD modules it probes (~11 s).
 	for _ in $(seq 300); do
