@@ -98,6 +98,7 @@ int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 
 struct ktlso_tx;
 struct ktlso_rx;
+struct ktlso_ku;
 
 /* A handshake an application asked ktlsod for (handshake.c). */
 struct ktlso_handshake {
@@ -137,6 +138,8 @@ struct ktlso_context {
 	struct ktlso_rx *rx;	/* NULL until TLS_RX is installed */
 	/* The handshake request, if one was made; lives until close. */
 	struct ktlso_handshake *hs;
+	/* Kernel-owned TLS 1.3 key updates (keyupdate.c), from DONE on. */
+	struct ktlso_ku *ku;
 	/* kTLS hints (sockopt.c): accepted and reported, never needed. */
 	u8 tx_zerocopy_ro;
 	u8 rx_no_pad;
@@ -167,7 +170,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 				      struct file **file);
 int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
-		  int alert);
+		  int alert, struct ktlso_ku *ku);
 void ktlso_hs_daemon_gone(struct net *net, u32 portid);
 int ktlso_hs_gate(struct sock *sk, struct ktlso_context *ctx, bool nonblock);
 void ktlso_hs_release(struct ktlso_context *ctx);
@@ -212,6 +215,7 @@ void ktlso_splice_eof(struct socket *sock);
 int ktlso_tx_shutdown(struct socket *sock);
 void ktlso_tx_unlock(struct ktlso_context *ctx);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
+void ktlso_tx_kick(struct ktlso_context *ctx);
 
 /* rx.c */
 int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info);
@@ -225,6 +229,37 @@ __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait);
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor);
 struct ktlso_crypto *ktlso_rx_crypto(struct ktlso_context *ctx);
+
+/* hkdf.c, keyupdate.c: TLS 1.3 KeyUpdate on daemon-established sockets */
+#define KTLSO_HASH_MAX 48	/* SHA-384 */
+#define KTLSO_KU_MSG_LEN 5	/* RFC 8446 §4.6.3: header and one byte */
+#define KTLSO_KU_EXPIRED 1	/* ktlso_ku_received(): kTLS's EKEYEXPIRED */
+#define KTLSO_KU_APPLIED 2	/* ...: drop the record, then switch keys */
+
+int ktlso_hkdf_expand_label(const char *hmac, const u8 *secret,
+			    unsigned int secret_len, const char *label,
+			    const u8 *context, unsigned int context_len,
+			    u8 *out, unsigned int out_len);
+struct ktlso_ku *ktlso_ku_new(u16 suite, const u8 *tx_secret,
+			      const u8 *rx_secret, unsigned int len,
+			      u64 rekey_after);
+void ktlso_ku_free(struct ktlso_ku *ku);
+void ktlso_ku_attach(struct ktlso_context *ctx, struct ktlso_ku *ku);
+void ktlso_ku_release(struct ktlso_context *ctx);
+int ktlso_ku_derive(const char *hmac, const u8 *secret, unsigned int len,
+		    const struct ktlso_cipher *cipher, u8 *next,
+		    union ktlso_crypto_info *info);
+int ktlso_ku_received(struct sock *sk, const struct ktlso_crypto *c, u8 type,
+		      const u8 *data, unsigned int len, u8 *alert);
+void ktlso_ku_rx_switch(struct sock *sk, struct ktlso_crypto *c);
+bool ktlso_ku_tx_due(struct ktlso_context *ctx, const struct ktlso_crypto *c,
+		     u64 bytes);
+int ktlso_ku_tx_prepare(struct ktlso_context *ctx, const struct ktlso_crypto *c,
+			struct ktlso_crypto *next);
+void ktlso_ku_tx_abort(struct ktlso_context *ctx, struct ktlso_crypto *next);
+void ktlso_ku_tx_commit(struct sock *sk, struct ktlso_crypto *c,
+			struct ktlso_crypto *next);
+void ktlso_ku_message(u8 msg[KTLSO_KU_MSG_LEN]);
 
 /* pages.c: user memory for the AEAD. A record's 2^14 bytes, unaligned,
  * span 5 pages; more are allowed for scattered iovecs.
@@ -253,6 +288,9 @@ enum ktlso_stat {
 	KTLSO_STAT_DECRYPT_ERRORS,	/* records that failed authentication */
 	KTLSO_STAT_REKEY_TX,
 	KTLSO_STAT_REKEY_RX,
+	KTLSO_STAT_KEYUPDATE_TX,	/* KeyUpdates the kernel sent */
+	KTLSO_STAT_KEYUPDATE_RX,	/* the peer's, applied by the kernel */
+	KTLSO_STAT_KEYUPDATE_REQUESTED,	/* of those, asking for ours */
 	KTLSO_NUM_STATS
 };
 

@@ -60,6 +60,10 @@ struct ktlso_rx {
 	 * decrypted until the application installs the next key.
 	 */
 	bool key_expired;
+	/* RFC 8446 §6: the alert a malformed KeyUpdate calls for, when the
+	 * stream fails with its errno (keyupdate.c); 0 for none.
+	 */
+	u8 alert;
 	struct list_head records;	/* decrypted, in order */
 	unsigned int records_len;	/* undelivered plaintext bytes in them */
 	unsigned int have;	/* bytes of the next record gathered */
@@ -241,7 +245,7 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 	unsigned int inner = ktlso_record_inner_len(c, rx->rec);
 	struct scatterlist sg[2];
 	struct rx_record *r;
-	int err;
+	int err, ku;
 
 	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation | __GFP_ACCOUNT);
 	if (!r)
@@ -262,13 +266,24 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 		return err;
 	}
 
-	if (c->version == TLS_1_3_VERSION && r->type == KTLSO_RECORD_HANDSHAKE &&
-	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
+	/* A KeyUpdate (keyupdate.c): the kernel's to apply on a daemon
+	 * socket, the application's to answer with TLS_RX on its own.
+	 */
+	ku = ktlso_ku_received(sk, c, r->type, r->data, r->len, &rx->alert);
+	if (ku < 0) {
+		kfree_sensitive(r);
+		return ku;
+	}
+	if (ku == KTLSO_KU_EXPIRED)
 		rx->key_expired = true;
-	if (ktlso_hs_ignorable(ktlso_ctx(sk), c->version, r->type, r->data, r->len)) {
+	if (ku == KTLSO_KU_APPLIED ||
+	    ktlso_hs_ignorable(ktlso_ctx(sk), c->version, r->type, r->data, r->len)) {
 		inner = r->len;
 		kfree_sensitive(r);
-		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
+		err = accept_record(sk, rx, inner);
+		if (!err && ku == KTLSO_KU_APPLIED)
+			ktlso_ku_rx_switch(sk, c);
+		return err ?: RECORD_DROPPED;
 	}
 	list_add_tail(&r->list, &rx->records);
 	rx->records_len += r->len;

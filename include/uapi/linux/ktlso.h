@@ -123,6 +123,18 @@ enum ktlso_attr {
 	KTLSO_A_NETNS_COOKIE,	/* u64: the socket's network namespace */
 	KTLSO_A_CGROUP,		/* string: absent when longer than PATH_MAX */
 	KTLSO_A_PAD,
+	/*
+	 * DONE of a TLS 1.3 handshake: the application traffic secrets
+	 * (RFC 8446 §7.1), ours and the peer's, Hash.length bytes of the
+	 * suite's hash each, from which the kernel derives every later key
+	 * (KeyUpdate, §4.6.3); and after how many bytes it updates its own
+	 * on its own. Without them the socket keeps kTLS's behaviour: a
+	 * KeyUpdate stops reading (EKEYEXPIRED). Never readable back.
+	 */
+	KTLSO_A_TX_SECRET,	/* binary: the sender's (client's on a client) */
+	KTLSO_A_RX_SECRET,	/* binary: the peer's */
+	KTLSO_A_REKEY_AFTER,	/* u64: bytes under one key; 0 or absent: only
+				 * the AEAD's limit (Documentation/handshake.rst) */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
