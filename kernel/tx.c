@@ -332,7 +332,8 @@ static int send_key_update(struct sock *sk, struct ktlso_context *ctx,
 	struct iov_iter iter;
 	int err;
 
-	if (tx->open || tx->pending_len ||
+	/* Nothing goes out after the FIN, KeyUpdates neither. */
+	if (tx->open || tx->pending_len || (sk->sk_shutdown & SEND_SHUTDOWN) ||
 	    !ktlso_ku_tx_due(ctx, &tx->crypto, tx->key_bytes))
 		return 0;
 	err = ktlso_ku_tx_prepare(ctx, &tx->crypto, &next);
