@@ -135,6 +135,7 @@ $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(B)/libktlso.a
 $(B)/tests/vm/upcall_test: LDLIBS += -lmnl
 $(B)/tests/vm/acl_test: LDLIBS += -lmnl
 $(B)/tests/vm/posths_test: LDLIBS += -lmnl
+$(B)/tests/vm/keyupdate_test: LDLIBS += -lmnl
 $(B)/tests/vm/handshake_race_test: LDLIBS += -lmnl -lpthread
 $(STRESS_TESTS): LDLIBS += -lmnl -lpthread
 

@@ -358,6 +358,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
  * @result: what the daemon negotiated (state, error and alert unused)
  * @error: 0, or the positive errno of the failure (above EHWPOISON: EPROTO)
  * @alert: the TLS alert sent or received, -1 for none
+ * @ku: TLS 1.3 key update state (keyupdate.c), or NULL; always consumed
  *
  * Return: 0; -EINVAL if @sk is not a ktlso socket with a request this
  * daemon accepted; -ESTALE if the request has already ended (timeout,
@@ -365,14 +366,16 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
  */
 int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
-		  int alert)
+		  int alert, struct ktlso_ku *ku)
 {
 	struct ktlso_context *ctx;
 	struct ktlso_handshake *hs;
 	int ret;
 
-	if (!ktlso_is_ours(sk))
+	if (!ktlso_is_ours(sk)) {
+		ktlso_ku_free(ku);
 		return -EINVAL;
+	}
 	lock_sock(sk);
 	ctx = ktlso_ctx(sk);
 	hs = ctx->hs;
@@ -394,6 +397,13 @@ int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 	 */
 	if (error > MAX_USER_ERRNO)
 		error = EPROTO;
+	/* Before DONE is visible: the application may read from then on.
+	 * A request that ended already is failed, and frees it at close.
+	 */
+	if (!error) {
+		ktlso_ku_attach(ctx, ku);
+		ku = NULL;
+	}
 	spin_lock_bh(&hs_lock);
 	ret = finish_locked(hs, error);
 	if (!ret) {
@@ -407,6 +417,7 @@ int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 	}
 out:
 	release_sock(sk);
+	ktlso_ku_free(ku);
 	return ret;
 }
 

@@ -40,6 +40,7 @@ struct scatterlist;
 #define KTLSO_ALERT_UNEXPECTED_MESSAGE 10
 #define KTLSO_ALERT_BAD_RECORD_MAC 20
 #define KTLSO_ALERT_RECORD_OVERFLOW 22
+#define KTLSO_ALERT_ILLEGAL_PARAMETER 47
 #define KTLSO_ALERT_DECODE_ERROR 50
 #define KTLSO_ALERT_USER_CANCELED 90
 #define KTLSO_ALERT_NO_RENEGOTIATION 100
@@ -116,6 +117,7 @@ int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 
 struct ktlso_tx;
 struct ktlso_rx;
+struct ktlso_ku;
 
 /* A handshake an application asked ktlsod for (handshake.c). */
 struct ktlso_handshake {
@@ -159,6 +161,8 @@ struct ktlso_context {
 	 * ALERT_WANTED | level << 8 | description, or 0.
 	 */
 	unsigned int alert_wanted;
+	/* Kernel-owned TLS 1.3 key updates (keyupdate.c), from DONE on. */
+	struct ktlso_ku *ku;
 	/* kTLS hints (sockopt.c): accepted and reported, never needed. */
 	u8 tx_zerocopy_ro;
 	u8 rx_no_pad;
@@ -189,7 +193,7 @@ struct ktlso_handshake *ktlso_hs_take(struct net *net, u32 portid,
 				      struct file **file);
 int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 		  const struct ktlso_handshake_status *result, int error,
-		  int alert);
+		  int alert, struct ktlso_ku *ku);
 void ktlso_hs_daemon_gone(struct net *net, u32 portid);
 int ktlso_hs_gate(struct sock *sk, struct ktlso_context *ctx, bool nonblock);
 void ktlso_hs_release(struct ktlso_context *ctx);
@@ -229,10 +233,12 @@ enum ktlso_posths_verdict {
 	KTLSO_POSTHS_DELIVER,	/* to the application, as kTLS would */
 	KTLSO_POSTHS_DROP,	/* handled here */
 	KTLSO_POSTHS_EOF,	/* close_notify: the stream ends cleanly */
+	KTLSO_POSTHS_KEY_UPDATE, /* a TLS 1.3 KeyUpdate at ktlso_posths_ku_at() */
 };
 int ktlso_posths_record(struct sock *sk, struct ktlso_posths **ph, u16 version,
 			u8 type, const u8 *data, unsigned int len, int *alert);
 bool ktlso_posths_busy(const struct ktlso_posths *ph);
+unsigned int ktlso_posths_ku_at(const struct ktlso_posths *ph);
 void ktlso_posths_free(struct ktlso_posths *ph);
 
 /* sockopt.c */
@@ -255,6 +261,7 @@ int ktlso_tx_record(struct sock *sk, struct ktlso_context *ctx, u8 type,
 		    const void *data, unsigned int len, bool last);
 void ktlso_tx_unlock(struct ktlso_context *ctx);
 struct ktlso_crypto *ktlso_tx_crypto(struct ktlso_context *ctx);
+void ktlso_tx_kick(struct ktlso_context *ctx);
 
 /* rx.c */
 int ktlso_rx_install(struct sock *sk, const union ktlso_crypto_info *info);
@@ -268,6 +275,37 @@ __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait);
 int ktlso_read_sock(struct sock *sk, read_descriptor_t *desc,
 		    sk_read_actor_t recv_actor);
 struct ktlso_crypto *ktlso_rx_crypto(struct ktlso_context *ctx);
+
+/* hkdf.c, keyupdate.c: TLS 1.3 KeyUpdate on daemon-established sockets */
+#define KTLSO_HASH_MAX 48	/* SHA-384 */
+#define KTLSO_KU_MSG_LEN 5	/* RFC 8446 §4.6.3: header and one byte */
+#define KTLSO_KU_EXPIRED 1	/* ktlso_ku_received(): kTLS's EKEYEXPIRED */
+#define KTLSO_KU_APPLIED 2	/* ...: drop the record, then switch keys */
+
+int ktlso_hkdf_expand_label(const char *hmac, const u8 *secret,
+			    unsigned int secret_len, const char *label,
+			    const u8 *context, unsigned int context_len,
+			    u8 *out, unsigned int out_len);
+struct ktlso_ku *ktlso_ku_new(u16 suite, const u8 *tx_secret,
+			      const u8 *rx_secret, unsigned int len,
+			      u64 rekey_after);
+void ktlso_ku_free(struct ktlso_ku *ku);
+void ktlso_ku_attach(struct ktlso_context *ctx, struct ktlso_ku *ku);
+void ktlso_ku_release(struct ktlso_context *ctx);
+int ktlso_ku_derive(const char *hmac, const u8 *secret, unsigned int len,
+		    const struct ktlso_cipher *cipher, u8 *next,
+		    union ktlso_crypto_info *info);
+int ktlso_ku_received(struct sock *sk, const struct ktlso_crypto *c, u8 type,
+		      const u8 *data, unsigned int len, int *alert);
+void ktlso_ku_rx_switch(struct sock *sk, struct ktlso_crypto *c);
+bool ktlso_ku_tx_due(struct ktlso_context *ctx, const struct ktlso_crypto *c,
+		     u64 bytes);
+int ktlso_ku_tx_prepare(struct ktlso_context *ctx, const struct ktlso_crypto *c,
+			struct ktlso_crypto *next);
+void ktlso_ku_tx_abort(struct ktlso_context *ctx, struct ktlso_crypto *next);
+void ktlso_ku_tx_commit(struct sock *sk, struct ktlso_crypto *c,
+			struct ktlso_crypto *next);
+void ktlso_ku_message(u8 msg[KTLSO_KU_MSG_LEN]);
 
 /* pages.c: user memory for the AEAD. A record's 2^14 bytes, unaligned,
  * span 5 pages; more are allowed for scattered iovecs.
@@ -296,6 +334,9 @@ enum ktlso_stat {
 	KTLSO_STAT_DECRYPT_ERRORS,	/* records that failed authentication */
 	KTLSO_STAT_REKEY_TX,
 	KTLSO_STAT_REKEY_RX,
+	KTLSO_STAT_KEYUPDATE_TX,	/* KeyUpdates the kernel sent */
+	KTLSO_STAT_KEYUPDATE_RX,	/* the peer's, applied by the kernel */
+	KTLSO_STAT_KEYUPDATE_REQUESTED,	/* of those, asking for ours */
 	KTLSO_NUM_STATS
 };
 

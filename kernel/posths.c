@@ -4,13 +4,13 @@
  * after the handshake, before the application would see them: handshake
  * messages, reassembled across records and walked one by one, and alerts.
  * The application asked for a byte stream, not for TLS, so none of them
- * reaches it (KeyUpdate aside, which rx.c handles). Sockets whose keys the
+ * reaches it. Sockets whose keys the
  * application installed never get here: they get every record, as in kTLS.
  *
  *   NewSessionTicket (TLS 1.3, client)   to ktlsod (netlink), then dropped
  *   HelloRequest (TLS 1.2, client)       warning no_renegotiation, dropped
  *   ClientHello (TLS 1.2, server)        warning no_renegotiation, dropped
- *   KeyUpdate (TLS 1.3)                  delivered, as before (rx.c)
+ *   KeyUpdate (TLS 1.3)                  found; keyupdate.c applies it
  *   anything else                        fatal unexpected_message
  *   close_notify                         end of stream
  *   a warning alert (TLS 1.2),
@@ -47,10 +47,11 @@ struct ktlso_posths {
 	unsigned int body;	/* its body length, once the header is whole */
 	unsigned int got;	/* body bytes seen */
 	u8 *kept;		/* header and body of a message being kept */
+	unsigned int ku_at;	/* where the last KeyUpdate found starts */
 };
 
 /* What a message header decides. */
-enum step { SKIP, KEEP, DELIVER };
+enum step { SKIP, KEEP, KEY_UPDATE };
 
 static bool is_client(const struct sock *sk)
 {
@@ -86,9 +87,9 @@ static int start(struct sock *sk, struct ktlso_posths *ph, u16 version, int *ale
 	ph->body = get_unaligned_be24(ph->head + 1);
 	*alert = KTLSO_ALERT_UNEXPECTED_MESSAGE;
 	if (version == TLS_1_3_VERSION) {
-		/* Left to the KeyUpdate handling in rx.c. */
+		/* For keyupdate.c, which checks the rest. */
 		if (type == KTLSO_HANDSHAKE_KEY_UPDATE)
-			return DELIVER;
+			return KEY_UPDATE;
 		/* RFC 8446 §4.6.1: only a server sends tickets. */
 		if (type == KTLSO_HANDSHAKE_NEW_SESSION_TICKET && client)
 			return ph->body <= MAX_KEPT ? KEEP : SKIP;
@@ -116,7 +117,9 @@ static int walk(struct sock *sk, struct ktlso_posths *ph, u16 version,
 	unsigned int pos = 0;
 
 	while (pos < len) {
-		unsigned int take;
+		/* Where a message starting in this record starts. */
+		unsigned int take, from = pos;
+		bool head_here = !ph->head_len;
 
 		if (ph->head_len < KTLSO_HANDSHAKE_HEADER_SIZE) {
 			take = min(KTLSO_HANDSHAKE_HEADER_SIZE - ph->head_len, len - pos);
@@ -135,10 +138,16 @@ static int walk(struct sock *sk, struct ktlso_posths *ph, u16 version,
 				break;
 			case SKIP:
 				break;
-			case DELIVER:
-				/* What was before it in this record is done. */
+			case KEY_UPDATE:
 				ph->head_len = 0;
-				return KTLSO_POSTHS_DELIVER;
+				/* RFC 8446 §5.1: a KeyUpdate may not span
+				 * records (its header began in the last one).
+				 */
+				if (!head_here)
+					return -EPROTO;
+				/* What was before it in this record is done. */
+				ph->ku_at = from;
+				return KTLSO_POSTHS_KEY_UPDATE;
 			default:
 				return -EPROTO;
 			}
@@ -210,10 +219,13 @@ int ktlso_posths_record(struct sock *sk, struct ktlso_posths **ph, u16 version,
 		/* RFC 8446 §5.1: no zero-length handshake fragments. */
 		if (!len)
 			return -EPROTO;
-		/* As rx.c has always delivered it (it then expires the key). */
+		/* The common case, with no state to allocate. */
 		if (version == TLS_1_3_VERSION && !ktlso_posths_busy(*ph) &&
-		    data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
-			return KTLSO_POSTHS_DELIVER;
+		    data[0] == KTLSO_HANDSHAKE_KEY_UPDATE) {
+			if (*ph)
+				(*ph)->ku_at = 0;
+			return KTLSO_POSTHS_KEY_UPDATE;
+		}
 		if (!*ph) {
 			*ph = kzalloc(sizeof(**ph), GFP_KERNEL_ACCOUNT);
 			/* The record stays gathered for the next try. */
@@ -235,6 +247,12 @@ int ktlso_posths_record(struct sock *sk, struct ktlso_posths **ph, u16 version,
 bool ktlso_posths_busy(const struct ktlso_posths *ph)
 {
 	return ph && ph->head_len;
+}
+
+/* Where the KeyUpdate of a KTLSO_POSTHS_KEY_UPDATE verdict starts. */
+unsigned int ktlso_posths_ku_at(const struct ktlso_posths *ph)
+{
+	return ph ? ph->ku_at : 0;
 }
 
 void ktlso_posths_free(struct ktlso_posths *ph)

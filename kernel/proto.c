@@ -37,6 +37,7 @@ static void ktlso_close(struct sock *sk, long timeout)
 	ktlso_tx_release(sk, ctx);
 	ktlso_hs_release(ctx);
 	ktlso_rx_release(sk, ctx);
+	ktlso_ku_release(ctx);
 	/* Give the socket its own proto back before TCP tears it down, so
 	 * nothing on the destroy path calls into a table of ours; the context
 	 * itself lives on until the ULP release callback.

@@ -320,7 +320,8 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 	unsigned int inner = ktlso_record_inner_len(c, rx->rec);
 	struct scatterlist sg[2];
 	struct rx_record *r;
-	int err, verdict;
+	unsigned int ku_at;
+	int err, verdict, ku;
 
 	r = kmalloc(struct_size(r, data, inner), sk->sk_allocation | __GFP_ACCOUNT);
 	if (!r)
@@ -349,9 +350,27 @@ static int queue_record(struct sock *sk, struct ktlso_rx *rx)
 		return accept_record(sk, rx, inner) ?: RECORD_DROPPED;
 	}
 
-	if (c->version == TLS_1_3_VERSION && r->type == KTLSO_RECORD_HANDSHAKE &&
-	    r->len && r->data[0] == KTLSO_HANDSHAKE_KEY_UPDATE)
+	/*
+	 * A KeyUpdate (keyupdate.c): the kernel's to apply on a daemon socket
+	 * with secrets, the application's to answer with TLS_RX otherwise.
+	 * posths.c found where it starts, after the whole messages before it.
+	 */
+	ku_at = verdict == KTLSO_POSTHS_KEY_UPDATE ? ktlso_posths_ku_at(rx->posths) : 0;
+	ku = ktlso_ku_received(sk, c, r->type, r->data + ku_at, r->len - ku_at, &rx->alert);
+	if (ku < 0) {
+		kfree_sensitive(r);
+		return ku;
+	}
+	if (ku == KTLSO_KU_EXPIRED)
 		rx->key_expired = true;
+	if (ku == KTLSO_KU_APPLIED) {
+		inner = r->len;
+		kfree_sensitive(r);
+		err = accept_record(sk, rx, inner);
+		if (!err)
+			ktlso_ku_rx_switch(sk, c);
+		return err ?: RECORD_DROPPED;
+	}
 	list_add_tail(&r->list, &rx->records);
 	rx->records_len += r->len;
 	return accept_record(sk, rx, r->len);

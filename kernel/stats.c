@@ -27,6 +27,9 @@ static const char *const names[KTLSO_NUM_STATS] = {
 	[KTLSO_STAT_DECRYPT_ERRORS] = "KtlsoDecryptErrors",
 	[KTLSO_STAT_REKEY_TX] = "KtlsoRekeyTx",
 	[KTLSO_STAT_REKEY_RX] = "KtlsoRekeyRx",
+	[KTLSO_STAT_KEYUPDATE_TX] = "KtlsoKeyUpdateTx",
+	[KTLSO_STAT_KEYUPDATE_RX] = "KtlsoKeyUpdateRx",
+	[KTLSO_STAT_KEYUPDATE_REQUESTED] = "KtlsoKeyUpdateRequested",
 };
 
 void ktlso_stat_add(const struct sock *sk, enum ktlso_stat item, s64 n)

@@ -66,6 +66,7 @@ struct ktlso_tx {
 	struct page_frag pfrag;
 	struct scatterlist sg[TX_MAX_FRAGS + 1];
 	u8 tail;		/* TLS 1.3 content type, sealing from the caller's pages */
+	u64 key_bytes;		/* plaintext sealed under the current key */
 };
 
 /* Pieces of the caller's memory a record may be encrypted from. */
@@ -228,6 +229,7 @@ static int seal_from(struct sock *sk, struct ktlso_tx *tx, struct scatterlist *s
 
 	ktlso_stat_add(sk, KTLSO_STAT_TX_RECORDS, 1);
 	ktlso_stat_add(sk, KTLSO_STAT_TX_BYTES, tx->open_len);
+	tx->key_bytes += tx->open_len;
 	tx->open = false;
 	tx->open_len = 0;
 	tx->pending_off = 0;
@@ -313,11 +315,56 @@ static int seal_and_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 	return err ? err : push(sk, tx, flags);
 }
 
+/*
+ * RFC 8446 §4.6.3, on a daemon socket (keyupdate.c): between records, when
+ * the peer asked or this key has carried enough, seal a KeyUpdate under
+ * the old key and switch to the next one. Nothing is pending or open here.
+ * The next key is keyed before the message is sealed, so once it is sealed
+ * the switch cannot fail. Return: 0 (also when no update is due), or
+ * -errno with the old key still in place and the update still due.
+ */
+static int send_key_update(struct sock *sk, struct ktlso_context *ctx,
+			   struct ktlso_tx *tx, int flags, long *timeo)
+{
+	struct ktlso_crypto next;
+	u8 msg[KTLSO_KU_MSG_LEN];
+	struct kvec kv = { .iov_base = msg, .iov_len = sizeof(msg) };
+	struct iov_iter iter;
+	int err;
+
+	/* Nothing goes out after the FIN, KeyUpdates neither. */
+	if (tx->open || tx->pending_len || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    !ktlso_ku_tx_due(ctx, &tx->crypto, tx->key_bytes))
+		return 0;
+	err = ktlso_ku_tx_prepare(ctx, &tx->crypto, &next);
+	if (err)
+		return err;
+	err = open_record(sk, tx, KTLSO_RECORD_HANDSHAKE, timeo);
+	if (err) {
+		ktlso_ku_tx_abort(ctx, &next);
+		return err;
+	}
+	ktlso_ku_message(msg);
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, sizeof(msg));
+	tx->open_len = copy_in(tx, head_len(tx), &iter, sizeof(msg));
+	err = seal(sk, tx);
+	if (err) {
+		ktlso_ku_tx_abort(ctx, &next);
+		return err;
+	}
+	/* Sealed under the old key: the sequence number's end is no error. */
+	tx->err = 0;
+	ktlso_ku_tx_commit(sk, &tx->crypto, &next);
+	tx->key_bytes = 0;
+	return push(sk, tx, flags);
+}
+
 static void flush_pending(struct work_struct *work)
 {
 	struct ktlso_tx *tx = container_of(work, struct ktlso_tx, flush_work);
 	struct sock *sk = tx->sk;
 	struct ktlso_context *ctx = ktlso_ctx(sk);
+	long timeo = 0;
 
 	/* Wanted first, then the lock: either the holder's ktlso_tx_unlock()
 	 * sees the bit, or the lock is free here (full barriers on both sides).
@@ -328,12 +375,27 @@ static void flush_pending(struct work_struct *work)
 		return;
 	clear_bit(0, &tx->flush_wanted);
 	lock_sock(sk);
-	if (!tx->err)
-		push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
+	/* A KeyUpdate the peer asked for goes out without waiting for the
+	 * application to write again.
+	 */
+	if (!tx->err && !push(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL))
+		send_key_update(sk, ctx, tx, MSG_DONTWAIT | MSG_NOSIGNAL, &timeo);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx_lock);
 	/* An alert a reader could not send while we held the lock. */
 	ktlso_alert_flush(sk, ctx);
+}
+
+/**
+ * ktlso_tx_kick() - have the flush work look at TX (a KeyUpdate is due)
+ * @ctx: the context, TX installed; from RX, which holds ctx->rx_lock only
+ */
+void ktlso_tx_kick(struct ktlso_context *ctx)
+{
+	struct ktlso_tx *tx = READ_ONCE(ctx->tx);
+
+	if (tx)
+		schedule_work(&tx->flush_work);
 }
 
 /**
@@ -418,6 +480,9 @@ static int send_locked(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
 		size_t room, want, got;
 
 		if (!tx->open) {
+			err = send_key_update(sk, ktlso_ctx(sk), tx, flags, &timeo);
+			if (err)
+				return err;
 			err = open_record(sk, tx, type, &timeo);
 			if (err)
 				return err;

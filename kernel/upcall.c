@@ -50,6 +50,9 @@ static const struct nla_policy policy[KTLSO_A_MAX + 1] = {
 	[KTLSO_A_PEER_SUBJECT] = { .type = NLA_NUL_STRING,
 				   .len = KTLSO_NAME_MAX - 1 },
 	[KTLSO_A_PEER_VERIFIED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KTLSO_A_TX_SECRET] = { .type = NLA_BINARY, .len = KTLSO_HASH_MAX },
+	[KTLSO_A_RX_SECRET] = { .type = NLA_BINARY, .len = KTLSO_HASH_MAX },
+	[KTLSO_A_REKEY_AFTER] = { .type = NLA_U64 },
 };
 
 static struct genl_family family;
@@ -267,20 +270,45 @@ static void nla_strscpy_opt(char *dst, const struct nlattr *a, size_t size)
 		nla_strscpy(dst, a, size);
 }
 
+/*
+ * The traffic secrets of a TLS 1.3 DONE, for kernel-owned key updates:
+ * NULL when there are none, ERR_PTR(-EINVAL) for secrets of different
+ * lengths or not the suite's hash length.
+ */
+static struct ktlso_ku *done_secrets(struct nlattr **a)
+{
+	const struct nlattr *tx = a[KTLSO_A_TX_SECRET], *rx = a[KTLSO_A_RX_SECRET];
+
+	if (!tx && !rx)
+		return NULL;
+	if (!tx || !rx || nla_len(tx) != nla_len(rx) || !a[KTLSO_A_CIPHER_SUITE])
+		return ERR_PTR(-EINVAL);
+	return ktlso_ku_new(nla_get_u16(a[KTLSO_A_CIPHER_SUITE]), nla_data(tx),
+			    nla_data(rx), nla_len(tx),
+			    a[KTLSO_A_REKEY_AFTER] ?
+			    nla_get_u64(a[KTLSO_A_REKEY_AFTER]) : 0);
+}
+
 static int done_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ktlso_handshake_status result = { 0 };
 	struct nlattr **a = info->attrs;
+	struct ktlso_ku *ku;
 	struct socket *sock;
 	int err, fd;
 
 	if (GENL_REQ_ATTR_CHECK(info, KTLSO_A_SOCKFD) ||
 	    GENL_REQ_ATTR_CHECK(info, KTLSO_A_STATUS))
 		return -EINVAL;
+	ku = done_secrets(a);
+	if (IS_ERR(ku))
+		return PTR_ERR(ku);
 	fd = nla_get_s32(a[KTLSO_A_SOCKFD]);
 	sock = sockfd_lookup(fd, &err);
-	if (!sock)
+	if (!sock) {
+		ktlso_ku_free(ku);
 		return err;
+	}
 	if (a[KTLSO_A_VERSION])
 		result.version = nla_get_u16(a[KTLSO_A_VERSION]);
 	if (a[KTLSO_A_CIPHER_SUITE])
@@ -294,7 +322,7 @@ static int done_doit(struct sk_buff *skb, struct genl_info *info)
 			    &result,
 			    nla_get_u32(a[KTLSO_A_STATUS]),
 			    a[KTLSO_A_ALERT] ? nla_get_s32(a[KTLSO_A_ALERT]) :
-					       -1);
+					       -1, ku);
 	sockfd_put(sock);
 	return err;
 }

@@ -27,7 +27,7 @@
 enum key_id {
 	K_CERT, K_KEY, K_CA, K_CRL, K_OCSP, K_MIN_VERSION, K_MAX_VERSION,
 	K_SUITES, K_GROUPS, K_CLIENT_AUTH, K_VERIFY, K_ALPN, K_LEGACY,
-	K_ALLOW_USERS, K_ALLOW_GROUPS, K_ALLOW_CGROUPS,
+	K_ALLOW_USERS, K_ALLOW_GROUPS, K_ALLOW_CGROUPS, K_REKEY_AFTER,
 	N_KEYS,
 };
 
@@ -49,6 +49,7 @@ static const char *const key_names[N_KEYS] = {
 	[K_ALLOW_USERS] = "allow_users",
 	[K_ALLOW_GROUPS] = "allow_groups",
 	[K_ALLOW_CGROUPS] = "allow_cgroups",
+	[K_REKEY_AFTER] = "rekey_after",
 };
 
 /* Keys of the file itself, before the first section. */
@@ -154,6 +155,7 @@ static struct profile *profile_add(struct config *c, const char *name,
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->line = line;
+	p->rekey_after = CONFIG_REKEY_AFTER_DEFAULT;
 	tls_config_init(&p->tls);
 	return p;
 }
@@ -215,6 +217,10 @@ static int yes_no(struct parser *ps, unsigned int line, const char *key,
 			    key, v);
 	return 0;
 }
+
+static int number(struct parser *ps, unsigned int line, const char *key,
+		  const char *v, bool bytes, unsigned long long min,
+		  unsigned long long max, unsigned long long *out);
 
 /* The value of one key, applied at once or kept for the section's end. */
 static int apply(struct parser *ps, enum key_id k, const char *v,
@@ -288,6 +294,10 @@ static int apply(struct parser *ps, enum key_id k, const char *v,
 							       sizeof(terr)))
 			return fail(ps, line, "%s", terr);
 		return 0;
+	case K_REKEY_AFTER:
+		return number(ps, line, "rekey_after", v, true,
+			      CONFIG_REKEY_AFTER_MIN, CONFIG_REKEY_AFTER_MAX,
+			      &ps->p->rekey_after);
 	case K_CERT:
 	case K_KEY:
 	case K_CA:
@@ -323,7 +333,7 @@ static int user_lookup(struct parser *ps, const char *name, unsigned int line,
 	return 0;
 }
 
-/* A count in [min, max]; with bytes, "1048576", "1024K" or "1M". */
+/* A count in [min, max]; with bytes, "1048576", "1024K", "1M" or "1G". */
 static int number(struct parser *ps, unsigned int line, const char *key,
 		  const char *v, bool bytes, unsigned long long min,
 		  unsigned long long max, unsigned long long *out)
@@ -333,13 +343,19 @@ static int number(struct parser *ps, unsigned int line, const char *key,
 
 	errno = 0;
 	n = strtoull(v, &end, 10);
-	if (bytes && (*end == 'K' || *end == 'M'))
-		unit = *end++ == 'K' ? 1024 : 1024 * 1024;
+	if (bytes && *end == 'K')
+		unit = 1ULL << 10;
+	else if (bytes && *end == 'M')
+		unit = 1ULL << 20;
+	else if (bytes && *end == 'G')
+		unit = 1ULL << 30;
+	if (unit > 1)
+		end++;
 	if (errno || end == v || *end || !isdigit((unsigned char)*v) ||
 	    n > max / unit || n * unit < min)
 		return fail(ps, line, "%s: expected %llu to %llu%s, not \"%s\"",
 			    key, min, max,
-			    bytes ? " bytes (or with K or M)" : "", v);
+			    bytes ? " bytes (or with K, M or G)" : "", v);
 	*out = n * unit;
 	return 0;
 }

@@ -44,8 +44,17 @@
 #define CONFIG_HANDSHAKE_MEMORY_DEFAULT (512 * 1024)
 #define CONFIG_HANDSHAKE_MEMORY_MAX (16 * 1024 * 1024)
 
+/*
+ * TLS 1.3: after how many bytes the kernel updates its sending key on its
+ * own (ktlsod.conf(5), rekey_after), besides the AEAD's limit.
+ */
+#define CONFIG_REKEY_AFTER_DEFAULT (1ULL << 30)
+#define CONFIG_REKEY_AFTER_MIN (64ULL * 1024)
+#define CONFIG_REKEY_AFTER_MAX (1ULL << 50)
+
 struct profile {
 	char name[KTLSO_PROFILE_MAX];
+	unsigned long long rekey_after;	/* bytes, passed in DONE */
 	unsigned int line;	/* its [profile NAME] line; 0: built in */
 	unsigned int suites_line; /* 0: the library's default list */
 	struct tls_config tls;

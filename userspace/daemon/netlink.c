@@ -11,6 +11,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
 #include <linux/genetlink.h>
+#include <openssl/crypto.h>
 
 #include "netlink.h"
 
@@ -444,14 +445,27 @@ struct nlmsghdr *nl_done_msg(void *buf, uint16_t family,
 		mnl_attr_put_strz(nlh, KTLSO_A_ALPN, d->alpn);
 	if (d->peer_subject && *d->peer_subject)
 		mnl_attr_put_strz(nlh, KTLSO_A_PEER_SUBJECT, d->peer_subject);
+	if (d->tx_secret && d->rx_secret && d->tx_secret->len) {
+		mnl_attr_put(nlh, KTLSO_A_TX_SECRET, d->tx_secret->len,
+			     d->tx_secret->bytes);
+		mnl_attr_put(nlh, KTLSO_A_RX_SECRET, d->rx_secret->len,
+			     d->rx_secret->bytes);
+		if (d->rekey_after)
+			mnl_attr_put_u64(nlh, KTLSO_A_REKEY_AFTER,
+					 d->rekey_after);
+	}
 	return nlh;
 }
 
 int nl_done(struct nl *nl, const struct nl_done *d)
 {
 	uint8_t buf[NL_BUF_LEN];
+	int ret;
 
-	return transact(nl, nl_done_msg(buf, nl->family, d), NULL, NULL);
+	ret = transact(nl, nl_done_msg(buf, nl->family, d), NULL, NULL);
+	/* The message carried the traffic secrets. */
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return ret;
 }
 
 bool nl_may_accept(void)

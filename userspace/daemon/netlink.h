@@ -24,6 +24,7 @@
 #include <linux/ktlso.h>
 #include <linux/netlink.h>
 
+#include "crypto/secret.h"
 #include "try.h"
 
 struct mnl_socket;
@@ -67,6 +68,11 @@ struct nl_done {
 	const char *alpn;	/* NULL or "": none */
 	const char *peer_subject;
 	bool peer_verified;
+	/* TLS 1.3: the application traffic secrets, for the kernel's key
+	 * updates; NULL: none (TLS 1.2). Borrowed, not copied.
+	 */
+	const struct secret *tx_secret, *rx_secret;
+	uint64_t rekey_after;	/* bytes; 0: the AEAD's limit only */
 };
 
 /*

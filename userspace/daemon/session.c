@@ -225,6 +225,15 @@ static void end(struct session *s, int status, const char *why)
 		d.alpn = r->alpn;
 		d.peer_subject = r->peer_subject;
 		d.peer_verified = r->peer_verified;
+		/* TLS 1.3: the kernel updates the keys from these on
+		 * (Documentation/handshake.rst, "After the handshake").
+		 */
+		if (r->version == TLS_VERSION_1_3) {
+			d.tx_secret = &r->tx.traffic_secret;
+			d.rx_secret = &r->rx.traffic_secret;
+			d.rekey_after = s->profile ? s->profile->rekey_after :
+						     CONFIG_REKEY_AFTER_DEFAULT;
+		}
 	}
 	ret = s->ops->done(s->ops->ctx, &d);
 	/* -ESTALE: the request ended first (its timeout, a signal). */

@@ -128,6 +128,18 @@ enum ktlso_attr {
 	KTLSO_A_PAD,
 	KTLSO_A_TICKET,		/* binary: the whole NewSessionTicket message
 				 * (RFC 8446 §4.6.1), its 4-byte header first */
+	/*
+	 * DONE of a TLS 1.3 handshake: the application traffic secrets
+	 * (RFC 8446 §7.1), ours and the peer's, Hash.length bytes of the
+	 * suite's hash each, from which the kernel derives every later key
+	 * (KeyUpdate, §4.6.3); and after how many bytes it updates its own
+	 * on its own. Without them the socket keeps kTLS's behaviour: a
+	 * KeyUpdate stops reading (EKEYEXPIRED). Never readable back.
+	 */
+	KTLSO_A_TX_SECRET,	/* binary: the sender's (client's on a client) */
+	KTLSO_A_RX_SECRET,	/* binary: the peer's */
+	KTLSO_A_REKEY_AFTER,	/* u64: bytes under one key; 0 or absent: only
+				 * the AEAD's limit (Documentation/handshake.rst) */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
