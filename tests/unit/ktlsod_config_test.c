@@ -158,6 +158,11 @@ static const struct bad bads[] = {
 	{ "handshake_memory = 17M\n", 1, "handshake_memory: expected *" },
 	{ "handshake_memory = 1G\n", 1, "handshake_memory: expected *" },
 	{ "handshake_memory =\n", 1, "\"handshake_memory\" needs a value" },
+	/* TLS 1.3 KeyUpdate: per profile, at least 64K */
+	{ "[profile a]\nrekey_after = 1K\n", 2, "rekey_after: expected *" },
+	{ "[profile a]\nrekey_after = 2T\n", 2, "rekey_after: expected *" },
+	{ "rekey_after = 1G\n", 1,
+	  "\"rekey_after\" outside a [profile NAME] section" },
 	{ "[profile web\n", 1, "expected [profile NAME]" },
 	{ "\n[profile]\n", 2, "[profile] needs a NAME" },
 	{ "[profile a b]\n", 1,
@@ -227,6 +232,17 @@ static void test_limits(void)
 	CHECK(c->max_handshakes == 300 && c->handshake_memory == 1024 * 1024,
 	      "max_handshakes = 300, handshake_memory = 1M: %u, %zu",
 	      c->max_handshakes, c->handshake_memory);
+	config_put(c);
+	path = pki_write("rekey.conf", "[profile a]\nverify = no\nrekey_after = 8M\n"
+			 "[profile b]\nverify = no\n");
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {
+		CHECK(0, "rekey.conf loads: %s", err);
+		return;
+	}
+	CHECK(config_profile(c, "a")->rekey_after == 8ULL << 20 &&
+		      config_profile(c, "b")->rekey_after == CONFIG_REKEY_AFTER_DEFAULT &&
+		      CONFIG_REKEY_AFTER_DEFAULT == 1ULL << 30,
+	      "rekey_after = 8M; a profile without it: 1 GiB");
 	config_put(c);
 	path = pki_write("nolimits.conf", "[profile a]\nverify = no\n");
 	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {

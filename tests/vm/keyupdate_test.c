@@ -212,8 +212,8 @@ static void key_info(struct tls12_crypto_info_aes_gcm_128 *ci, const struct dir 
 }
 
 /* ACCEPT, key the socket as the victim's side of (tx, rx), DONE. */
-static void run_daemon(const struct dir *tx, const struct dir *rx, bool secrets,
-		       uint64_t rekey_after)
+static void run_daemon(const char *profile, const struct dir *tx, const struct dir *rx,
+		       bool secrets, uint64_t rekey_after)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct tls12_crypto_info_aes_gcm_128 ci;
@@ -224,9 +224,18 @@ static void run_daemon(const struct dir *tx, const struct dir *rx, bool secrets,
 
 	if (genl_open(&g))
 		_exit(2);
-	fd = genl_accept(&g, &acc);
-	if (fd < 0)
-		_exit(3);
+	/* Requests other tests left pending until their timeout come first:
+	 * ours is the one with our profile name.
+	 */
+	for (;;) {
+		fd = genl_accept(&g, &acc);
+		if (fd < 0)
+			_exit(3);
+		if (!strcmp(acc.profile, profile))
+			break;
+		(void)genl_done(&g, fd, ECONNABORTED, -1);
+		close(fd);
+	}
 	key_info(&ci, tx);
 	if (setsockopt(fd, SOL_TLS, TLS_TX, &ci, sizeof(ci)))
 		_exit(4);
@@ -259,6 +268,8 @@ static bool connect_victim(int *victim, int *peer, struct dir *up, struct dir *d
 	int status, ret;
 	pid_t pid;
 
+	snprintf(req.profile, sizeof(req.profile), "keyupdate-%d", (int)getpid());
+
 	dir_init(up, 0xc1);
 	dir_init(down, 0x5e);
 	loopback_pair(victim, peer);
@@ -266,7 +277,7 @@ static bool connect_victim(int *victim, int *peer, struct dir *up, struct dir *d
 		return false;
 	pid = fork();
 	if (pid == 0)
-		run_daemon(up, down, secrets, rekey_after);
+		run_daemon(req.profile, up, down, secrets, rekey_after);
 	/* The daemon must be listening before the request is made. */
 	for (int i = 0; i < 500; i++) {
 		ret = setsockopt(*victim, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req));
