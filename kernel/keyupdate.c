@@ -25,6 +25,7 @@
  * update) is atomic. Secrets and prepared keys are wiped on every update
  * and on close.
  */
+#include <crypto/hash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -78,8 +79,11 @@ static const char *suite_hmac(u16 suite, unsigned int *len)
  * @len: the length of each
  * @rekey_after: bytes after which TX updates on its own; 0 for never
  *
- * Return: the state, or ERR_PTR(-EINVAL) when the secrets' length is not
- * the suite's hash length, or ERR_PTR(-ENOMEM).
+ * Return: the state; NULL when this kernel has no HMAC for the suite's
+ * hash (the socket then keeps kTLS's behaviour, EKEYEXPIRED after a
+ * KeyUpdate, rather than failing a read at the first update);
+ * ERR_PTR(-EINVAL) when the secrets' length is not the suite's hash
+ * length, or ERR_PTR(-ENOMEM).
  */
 struct ktlso_ku *ktlso_ku_new(u16 suite, const u8 *tx_secret,
 			      const u8 *rx_secret, unsigned int len,
@@ -91,6 +95,11 @@ struct ktlso_ku *ktlso_ku_new(u16 suite, const u8 *tx_secret,
 
 	if (len != hash_len)
 		return ERR_PTR(-EINVAL);
+	if (!crypto_has_shash(hmac, 0, 0)) {
+		pr_warn_once("no %s in this kernel: TLS 1.3 KeyUpdate is left to the application\n",
+			     hmac);
+		return NULL;
+	}
 	ku = kzalloc(sizeof(*ku), GFP_KERNEL_ACCOUNT);
 	if (!ku)
 		return ERR_PTR(-ENOMEM);
