@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/io.h"
 #include "../lib/fake_daemon.h"
 #include "../lib/tls_sock.h"
 #include "crypto/tls13_keysched.h"
@@ -121,24 +122,6 @@ static void send_record(int fd, struct dir *d, uint8_t type, const void *content
 		exit(2);
 }
 
-static bool read_full(int fd, uint8_t *buf, size_t n)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (n) {
-		ssize_t r;
-
-		if (poll(&p, 1, 5000) != 1)
-			return false;
-		r = recv(fd, buf, n, 0);
-		if (r <= 0)
-			return false;
-		buf += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
 /*
  * The victim's next record, opened under d: its inner type and content.
  * Return: the content's length, or -1 when nothing came or it did not
@@ -150,10 +133,10 @@ static int open_record(int fd, struct dir *d, uint8_t *type, uint8_t *out)
 	EVP_CIPHER_CTX *c;
 	int len, n, ok;
 
-	if (!read_full(fd, rec, 5))
+	if (!read_full(fd, rec, 5, 5000))
 		return -1;
 	n = rec[3] << 8 | rec[4];
-	if (n < 17 || !read_full(fd, rec + 5, (size_t)n))
+	if (n < 17 || !read_full(fd, rec + 5, (size_t)n, 5000))
 		return -1;
 	nonce(d, iv);
 	c = EVP_CIPHER_CTX_new();

@@ -30,6 +30,7 @@
 #include <linux/ktlso.h>
 
 #include "../lib/check.h"
+#include "../lib/io.h"
 #include "../lib/fake_daemon.h"
 #include "../lib/tls_sock.h"
 
@@ -240,23 +241,6 @@ static void peer_send(struct conn *c, uint8_t type, const void *data, size_t n)
 		perror("peer send");
 }
 
-static bool read_full(int fd, uint8_t *buf, size_t n)
-{
-	while (n) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&p, 1, 2000) != 1)
-			return false;
-		r = recv(fd, buf, n, 0);
-		if (r <= 0)
-			return false;
-		buf += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
 /*
  * The next record from the victim, opened: its type and content in
  * type/out. Return: content length; -1 on timeout or a bad record; -2 at
@@ -277,10 +261,10 @@ static int peer_recv(struct conn *c, uint8_t *type, uint8_t *out)
 		return -1;
 	if (recv(c->peer, head, 1, MSG_PEEK) == 0)
 		return -2;
-	if (!read_full(c->peer, head, 5))
+	if (!read_full(c->peer, head, 5, 2000))
 		return -1;
 	n = (size_t)head[3] << 8 | head[4];
-	if (n < prefix + 16 + (v13 ? 1 : 0) || n > sizeof(body) || !read_full(c->peer, body, n))
+	if (n < prefix + 16 + (v13 ? 1 : 0) || n > sizeof(body) || !read_full(c->peer, body, n, 2000))
 		return -1;
 	seq = c->seq_out++;
 	nonce_of(c, seq, body, nonce);
