@@ -544,27 +544,36 @@ static void test_message_too_long(void)
 
 /* ---------------------------------------------------- the client's side */
 
-/* A client engine fed a ServerHello of this version and supported_versions. */
-static struct tls_engine *client_fed(uint16_t legacy, uint16_t selected,
-				     int *err)
+/* A client engine offering TLS 1.2 up to max_version. */
+static struct tls_engine *client_new(uint16_t max_version)
 {
 	struct tls_peer_request req = { .role = TLS_ROLE_CLIENT,
 					.server_name = "localhost" };
-	static struct tls_config cfg;
-	static bool cfg_done;
+	static struct tls_config cfg[2];
+	struct tls_config *c = &cfg[max_version == TLS_VERSION_1_3];
 	struct tls_engine *e;
+
+	if (!c->max_version) {
+		tls_config_init(c);
+		c->verify_peer = false;
+		c->max_version = max_version;
+	}
+	e = tls_engine_new(c, &req);
+	if (!e)
+		abort();
+	return e;
+}
+
+/* Feed a client a ServerHello of this version and supported_versions. */
+static int server_hello_to(struct tls_engine *e, uint16_t legacy,
+			   uint16_t selected)
+{
 	WRITER_SCOPED(sh, 1024);
 	WRITER_SCOPED(wire, 2048);
 	uint8_t random[32] = { 0x33 };
 	size_t used = 0;
 
-	if (!cfg_done) {
-		tls_config_init(&cfg);
-		cfg.verify_peer = false;
-		cfg_done = true;
-	}
-	e = tls_engine_new(&cfg, &req);
-	if (!e || writer_u8(&sh, TLS_HS_SERVER_HELLO) || writer_open(&sh, 3) ||
+	if (writer_u8(&sh, TLS_HS_SERVER_HELLO) || writer_open(&sh, 3) ||
 	    writer_u16(&sh, legacy) || writer_bytes(&sh, random, 32) ||
 	    writer_vector(&sh, 1, "", 0) ||
 	    writer_u16(&sh, TLS_AES_128_GCM_SHA256) || writer_u8(&sh, 0) ||
@@ -575,8 +584,7 @@ static struct tls_engine *client_fed(uint16_t legacy, uint16_t selected,
 	    writer_close(&sh, 0, 0xffff) || writer_close(&sh, 0, 0xffffff) ||
 	    records(&wire, TLS_CT_HANDSHAKE, sh.data, sh.len))
 		abort();
-	*err = feed(e, wire.data, wire.len, &used);
-	return e;
+	return feed(e, wire.data, wire.len, &used);
 }
 
 static void test_server_hello_versions(void)
@@ -604,9 +612,9 @@ static void test_server_hello_versions(void)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(sh_cases); i++) {
-		int err;
-		struct tls_engine *e = client_fed(sh_cases[i].legacy,
-						  sh_cases[i].selected, &err);
+		struct tls_engine *e = client_new(TLS_VERSION_1_3);
+		int err = server_hello_to(e, sh_cases[i].legacy,
+					  sh_cases[i].selected);
 
 		CHECK(err == -EPROTO &&
 			      tls_engine_alert(e) == sh_cases[i].alert,
@@ -616,6 +624,48 @@ static void test_server_hello_versions(void)
 		      tls_engine_reason(e));
 		tls_engine_free(e);
 	}
+}
+
+/*
+ * RFC 8446 §5: a client that offers TLS 1.3 drops a CCS from the time its
+ * first ClientHello went out, even before the ServerHello; RFC 5246 §7.1:
+ * for a TLS 1.2 server that CCS was out of place all the same.
+ */
+static void test_ccs_before_server_hello(void)
+{
+	static const uint8_t ccs[] = { 0x14, 0x03, 0x03, 0x00, 0x01, 0x01 };
+	struct tls_engine *e;
+	size_t used = 0;
+	int err;
+
+	e = client_new(TLS_VERSION_1_3);
+	err = feed(e, ccs, sizeof(ccs), &used);
+	CHECK(!err && used == sizeof(ccs) && tls_engine_alert(e) < 0,
+	      "TLS 1.3 client: a CCS before the ServerHello is dropped (%s)",
+	      tls_engine_reason(e));
+	err = server_hello_to(e, TLS_VERSION_1_2, 0);
+	CHECK(err == -EPROTO &&
+		      tls_engine_alert(e) == TLS_ALERT_UNEXPECTED_MESSAGE,
+	      "... and a TLS 1.2 ServerHello after it is unexpected_message (%s)",
+	      tls_engine_reason(e));
+	tls_engine_free(e);
+
+	e = client_new(TLS_VERSION_1_3);
+	err = feed(e, ccs, sizeof(ccs), &used);
+	if (!err)
+		err = server_hello_to(e, TLS_VERSION_1_2, TLS_VERSION_1_3);
+	CHECK(err && tls_engine_alert(e) != TLS_ALERT_UNEXPECTED_MESSAGE,
+	      "... a TLS 1.3 ServerHello after it is judged on its own (here: %s)",
+	      tls_engine_reason(e));
+	tls_engine_free(e);
+
+	e = client_new(TLS_VERSION_1_2);
+	err = feed(e, ccs, sizeof(ccs), &used);
+	CHECK(err == -EPROTO &&
+		      tls_engine_alert(e) == TLS_ALERT_UNEXPECTED_MESSAGE,
+	      "TLS 1.2-only client: a CCS before the ServerHello is unexpected_message (%s)",
+	      tls_engine_reason(e));
+	tls_engine_free(e);
 }
 
 int main(void)
@@ -631,6 +681,7 @@ int main(void)
 	test_ccs_inside_message();
 	test_message_too_long();
 	test_server_hello_versions();
+	test_ccs_before_server_hello();
 	tls_config_free(&server_cfg);
 	pki_cleanup();
 	return check_summary();

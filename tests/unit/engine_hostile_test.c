@@ -7,7 +7,8 @@
  *  - TLS 1.2 warning alerts, which are not fatal (and TLS 1.3's, which are);
  *  - a TLS 1.2 server answers renegotiation_info only when it was asked;
  *  - a client refuses extensions it did not ask for (early_data,
- *    record_size_limit, an OCSP staple), from a scripted TLS 1.3 server;
+ *    record_size_limit, an OCSP staple), from a scripted TLS 1.3 server,
+ *    and a certificate_request_context in the handshake;
  *  - a verifying client without a server name is refused;
  *  - HelloRetryRequest with only a cookie, and cookies over 256 bytes;
  *  - key shares for X25519 and P-256, so a P-256 server needs no HRR.
@@ -475,6 +476,65 @@ static void test_unrequested_extensions(void)
 	}
 }
 
+/*
+ * RFC 8446 §4.3.2, §4.4.2: certificate_request_context is for
+ * post-handshake authentication, which we never offer; in the handshake's
+ * CertificateRequest and the server's Certificate it is empty.
+ */
+static void test_handshake_request_context(void)
+{
+	static const uint8_t context[] = { 0x2a };
+	static const uint16_t scheme[] = { TLS_SIG_ECDSA_SECP256R1_SHA256 };
+	static uint8_t der[8192];
+	size_t der_len = read_cert_der("server-p256.pem", der, sizeof(der));
+	uint8_t schemes[sizeof(scheme)];
+	struct certificate_request cr = {
+		.context = { context, sizeof(context) },
+		.exts = HS_EXT_SIGNATURE_ALGORITHMS,
+		.sig_algs = hs_u16_list(scheme, ARRAY_SIZE(scheme), schemes),
+	};
+	struct certificate cert = {
+		.context = { context, sizeof(context) },
+		.count = 1,
+		.certs = { { der, der_len } },
+	};
+
+	for (int i = 0; i < 2; i++) {
+		const char *what = i ? "the server's Certificate" :
+				       "a CertificateRequest";
+		struct side c = { .max = "1.3" };
+		struct encrypted_extensions ee = { 0 };
+		WRITER_SCOPED(ee_msg, 1024);
+		WRITER_SCOPED(msg, 32768);
+		struct tls_config cfg;
+		struct tls_engine *e = engine(&cfg, &c, false);
+		struct script13 s;
+		int err;
+
+		err = script13_start(&s, e);
+		if (!err)
+			err = hs_encrypted_extensions_encode(&ee_msg, &ee);
+		if (!err)
+			err = script13_send(&s, &ee_msg);
+		if (!err)
+			err = i ? hs_certificate_encode(&msg, TLS_VERSION_1_3,
+							&cert) :
+				  hs_certificate_request_encode(
+					  &msg, TLS_VERSION_1_3, &cr);
+		if (!err)
+			err = script13_send(&s, &msg);
+		CHECK(!err, "scripted server for %s: %d", what, err);
+		err = feed(e, s.out, s.out_len);
+		CHECK(err == -EPROTO &&
+			      tls_engine_alert(e) == TLS_ALERT_ILLEGAL_PARAMETER,
+		      "a certificate_request_context in %s: illegal_parameter (err %d, alert %d: %s)",
+		      what, err, tls_engine_alert(e), tls_engine_reason(e));
+		script13_free(&s);
+		tls_engine_free(e);
+		tls_config_free(&cfg);
+	}
+}
+
 /* A TLS 1.2 ServerHello may not carry record_size_limit either. */
 static void test_unrequested_record_size_limit_12(void)
 {
@@ -767,6 +827,7 @@ int main(void)
 	test_renegotiation_info();
 	test_unrequested_extensions();
 	test_unrequested_record_size_limit_12();
+	test_handshake_request_context();
 	test_verify_without_name();
 	test_hello_retry();
 	test_early_data_in_second_hello();

@@ -184,11 +184,13 @@ int engine_on_certificate(struct tls_engine *e, const struct hs_message *m,
 	TRY(engine_decoded(e,
 			   hs_certificate_decode(m->body, e->params.version, &c),
 			   "Certificate"));
-	/* RFC 8446 §4.4.2: the context echoes the CertificateRequest's */
-	if (tls13 && (c.context.len != e->peer.cr_context_len ||
-		      memcmp(c.context.p, e->peer.cr_context, c.context.len)))
+	/*
+	 * RFC 8446 §4.4.2: empty for the server's chain, and for a client's
+	 * it echoes our CertificateRequest's, which is empty (§4.3.2).
+	 */
+	if (tls13 && c.context.len)
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
-				   "certificate_request_context mismatch");
+				   "certificate_request_context in a handshake Certificate");
 	/*
 	 * RFC 8446 §4.4.2.1, §4.2: a staple only if we sent status_request
 	 * (a client that verifies; never a server, whose CertificateRequest
@@ -245,9 +247,13 @@ int engine_on_certificate_request(struct tls_engine *e,
 	    !(cr.exts & HS_EXT_SIGNATURE_ALGORITHMS))
 		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
 				   "CertificateRequest without signature_algorithms");
-	if (cr.context.len) /* TLS 1.3 only; memcpy from NULL is undefined */
-		memcpy(e->peer.cr_context, cr.context.p, cr.context.len);
-	e->peer.cr_context_len = cr.context.len;
+	/*
+	 * RFC 8446 §4.3.2: the context is for post-handshake authentication
+	 * only, which we never offer; in the handshake it is empty.
+	 */
+	if (cr.context.len)
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "certificate_request_context in the handshake");
 	e->peer.asked_for_ours = true;
 	/*
 	 * Without a usable scheme we answer with an empty Certificate

@@ -74,7 +74,10 @@ struct engine_record {
 	struct record_dir rx_pending;
 	struct record_keys rx_pending_keys;
 	bool ccs_expected;
-	/* TLS 1.3 §5: one CCS record may arrive before the peer's Finished. */
+	/*
+	 * TLS 1.3 §5: one CCS record may arrive before the peer's Finished
+	 * (a client allows it from its first ClientHello on).
+	 */
 	bool ccs_ignorable;
 	bool ccs_ignored;	/* that one has come: a second is refused */
 	/*
@@ -119,8 +122,6 @@ struct engine_peer {
 	bool status_requested;		/* OCSP stapling asked for and agreed */
 	bool cert_requested;		/* we sent a CertificateRequest */
 	bool asked_for_ours;		/* the peer sent one */
-	uint8_t cr_context[255];	/* TLS 1.3: its request's context */
-	size_t cr_context_len;
 };
 
 /* TLS 1.3 secrets (RFC 8446 §7.1) */

@@ -192,6 +192,12 @@ int engine_client_start(struct tls_engine *e)
 	TRY(send_client_hello(e));
 	/* RFC 8446 §5.1: 0x0303 on every record after the first ClientHello */
 	record_dir_plain(&e->record.tx, TLS_VERSION_1_2);
+	/*
+	 * RFC 8446 §5: a TLS 1.3 peer's CCS may come at any time after our
+	 * first ClientHello, even before its ServerHello. Whether that was
+	 * allowed is known once the ServerHello names the version.
+	 */
+	e->record.ccs_ignorable = offers(e, TLS_VERSION_1_3);
 	return 0;
 }
 
@@ -300,6 +306,17 @@ static int on_server_hello(struct tls_engine *e, const struct hs_message *m)
 	    e->params.version == TLS_VERSION_1_3)
 		return engine_fail(e, -EPROTO, TLS_ALERT_PROTOCOL_VERSION,
 				   "TLS 1.3 chosen by legacy_version");
+	/*
+	 * RFC 5246 §7.1: in TLS 1.2 the server's CCS belongs just before its
+	 * Finished; one that came ahead of the ServerHello was never allowed.
+	 */
+	if (e->params.version == TLS_VERSION_1_2) {
+		if (e->record.ccs_ignored)
+			return engine_fail(e, -EPROTO,
+					   TLS_ALERT_UNEXPECTED_MESSAGE,
+					   "ChangeCipherSpec before a TLS 1.2 ServerHello");
+		e->record.ccs_ignorable = false;
+	}
 	/* §4.1.3: a TLS 1.2 answer to a TLS 1.3 offer must not say DOWNGRD */
 	if (e->params.version == TLS_VERSION_1_2 &&
 	    offers(e, TLS_VERSION_1_3) &&

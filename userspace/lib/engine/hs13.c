@@ -51,11 +51,10 @@ int hs13_send_certificate(struct tls_engine *e, bool with_chain,
 			  bool staple)
 {
 	const struct tls_config *cfg = e->cfg;
+	/* the context stays empty: so is every CertificateRequest's we take */
 	struct certificate c = { 0 };
 	WRITER_SCOPED(msg, 256 * 1024);
 
-	c.context = (struct bytes){ e->peer.cr_context,
-				    e->peer.cr_context_len };
 	if (with_chain) {
 		TRY(engine_chain(e, &c));
 		if (staple && cfg->ocsp_staple_len)
