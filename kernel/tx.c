@@ -308,6 +308,31 @@ static int push(struct sock *sk, struct ktlso_tx *tx, int flags)
 	return 0;
 }
 
+/*
+ * A record of @type the kernel makes itself (an alert, a KeyUpdate), from
+ * kernel memory, sealed; into the open record if one is (it holds nothing
+ * yet). Return: 0, or -errno with nothing of it sealed.
+ */
+static int seal_kernel_record(struct sock *sk, struct ktlso_tx *tx, u8 type,
+			      const void *data, unsigned int len, long *timeo)
+{
+	int err;
+
+	if (!tx->open) {
+		err = open_record(sk, tx, type, timeo);
+		if (err)
+			return err;
+	}
+	tx->open_type = type;
+	/* open_record() keeps the header and explicit nonce in one piece,
+	 * and a control record is shorter than what follows them there.
+	 */
+	memcpy(page_address(tx->frags[0].bv_page) + tx->frags[0].bv_offset +
+	       head_len(tx), data, len);
+	tx->open_len = len;
+	return seal(sk, tx);
+}
+
 static int seal_and_push(struct sock *sk, struct ktlso_tx *tx, int flags)
 {
 	int err = seal(sk, tx);
@@ -328,8 +353,6 @@ static int send_key_update(struct sock *sk, struct ktlso_context *ctx,
 {
 	struct ktlso_crypto next;
 	u8 msg[KTLSO_KU_MSG_LEN];
-	struct kvec kv = { .iov_base = msg, .iov_len = sizeof(msg) };
-	struct iov_iter iter;
 	int err;
 
 	/* Nothing goes out after the FIN, KeyUpdates neither. */
@@ -339,15 +362,9 @@ static int send_key_update(struct sock *sk, struct ktlso_context *ctx,
 	err = ktlso_ku_tx_prepare(ctx, &tx->crypto, &next);
 	if (err)
 		return err;
-	err = open_record(sk, tx, KTLSO_RECORD_HANDSHAKE, timeo);
-	if (err) {
-		ktlso_ku_tx_abort(ctx, &next);
-		return err;
-	}
 	ktlso_ku_message(msg);
-	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, sizeof(msg));
-	tx->open_len = copy_in(tx, head_len(tx), &iter, sizeof(msg));
-	err = seal(sk, tx);
+	err = seal_kernel_record(sk, tx, KTLSO_RECORD_HANDSHAKE, msg,
+				 sizeof(msg), timeo);
 	if (err) {
 		ktlso_ku_tx_abort(ctx, &next);
 		return err;
@@ -625,19 +642,7 @@ static int queue_kernel_record(struct sock *sk, struct ktlso_tx *tx, u8 type,
 	}
 	if (push_past_limit(sk, tx))
 		return -ENOMEM;
-	if (!tx->open) {
-		err = open_record(sk, tx, type, &timeo);
-		if (err)
-			return err;
-	}
-	tx->open_type = type;
-	/* open_record() keeps the header and explicit nonce in one piece,
-	 * and a control record is shorter than what follows them there.
-	 */
-	memcpy(page_address(tx->frags[0].bv_page) + tx->frags[0].bv_offset +
-	       head_len(tx), data, len);
-	tx->open_len = len;
-	err = seal(sk, tx);
+	err = seal_kernel_record(sk, tx, type, data, len, &timeo);
 	if (err)
 		return err;
 	return push_past_limit(sk, tx) ? -ENOMEM : 0;
