@@ -337,6 +337,9 @@ enum ktlso_stat {
 	KTLSO_STAT_KEYUPDATE_TX,	/* KeyUpdates the kernel sent */
 	KTLSO_STAT_KEYUPDATE_RX,	/* the peer's, applied by the kernel */
 	KTLSO_STAT_KEYUPDATE_REQUESTED,	/* of those, asking for ours */
+	KTLSO_STAT_ALERT_TX,		/* alerts the kernel sent itself */
+	KTLSO_STAT_ALERT_RX,		/* alerts read on daemon sockets */
+	KTLSO_STAT_TICKET_RX,		/* NewSessionTickets read on them */
 	KTLSO_NUM_STATS
 };
 

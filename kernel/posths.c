@@ -63,6 +63,8 @@ static void finish(struct sock *sk, struct ktlso_posths *ph, u16 version)
 {
 	u8 type = ph->head[0];
 
+	if (type == KTLSO_HANDSHAKE_NEW_SESSION_TICKET)
+		ktlso_stat_add(sk, KTLSO_STAT_TICKET_RX, 1);
 	if (type == KTLSO_HANDSHAKE_NEW_SESSION_TICKET && ph->kept)
 		(void)ktlso_upcall_ticket(sock_net(sk), ktlso_hs_request_of(ktlso_ctx(sk)),
 					  ph->kept, KTLSO_HANDSHAKE_HEADER_SIZE + ph->body);
@@ -172,6 +174,7 @@ static int alert_record(struct sock *sk, u16 version, const u8 *data,
 	if (len != 2 || (data[0] != KTLSO_ALERT_WARNING && data[0] != KTLSO_ALERT_FATAL))
 		return -EPROTO;
 	*alert = KTLSO_ALERT_NONE;
+	ktlso_stat_add(sk, KTLSO_STAT_ALERT_RX, 1);
 	if (data[1] == KTLSO_ALERT_CLOSE_NOTIFY)
 		return KTLSO_POSTHS_EOF;
 	/* RFC 8446 §6: in TLS 1.3 every other alert but user_canceled is

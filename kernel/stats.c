@@ -30,6 +30,9 @@ static const char *const names[KTLSO_NUM_STATS] = {
 	[KTLSO_STAT_KEYUPDATE_TX] = "KtlsoKeyUpdateTx",
 	[KTLSO_STAT_KEYUPDATE_RX] = "KtlsoKeyUpdateRx",
 	[KTLSO_STAT_KEYUPDATE_REQUESTED] = "KtlsoKeyUpdateRequested",
+	[KTLSO_STAT_ALERT_TX] = "KtlsoAlertTx",
+	[KTLSO_STAT_ALERT_RX] = "KtlsoAlertRx",
+	[KTLSO_STAT_TICKET_RX] = "KtlsoTicketRx",
 };
 
 void ktlso_stat_add(const struct sock *sk, enum ktlso_stat item, s64 n)

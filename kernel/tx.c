@@ -645,6 +645,8 @@ static int queue_kernel_record(struct sock *sk, struct ktlso_tx *tx, u8 type,
 	err = seal_kernel_record(sk, tx, type, data, len, &timeo);
 	if (err)
 		return err;
+	if (type == KTLSO_RECORD_ALERT)
+		ktlso_stat_add(sk, KTLSO_STAT_ALERT_TX, 1);
 	return push_past_limit(sk, tx) ? -ENOMEM : 0;
 }
 

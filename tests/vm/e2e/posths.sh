@@ -17,6 +17,7 @@ start_daemon -v
 
 # TLS 1.3: OpenSSL's server sends two tickets after the handshake.
 port=9471
+tickets0=$(counter KtlsoTicketRx)
 s_server "$port" -tls1_3 -msg
 lines 20 >"$tmp/up.txt"
 rev "$tmp/up.txt" >"$tmp/reversed.txt"
@@ -34,6 +35,8 @@ check "  ktlsod was handed both, with the peer name and profile (debug log)" \
 check "  s_server got our close_notify" \
 	grep -q '^<<< TLS 1.3, Alert \[length 0002\], warning close_notify' \
 	"$tmp/s_server-$port.log"
+check "  KtlsoTicketRx counted both tickets" \
+	test $(($(counter KtlsoTicketRx) - tickets0)) = 2
 
 # TLS 1.2: s_server's R sends a HelloRequest. OpenSSL ends a connection
 # whose renegotiation is refused (a fatal handshake_failure of its own:
@@ -59,6 +62,7 @@ for _ in $(seq 50); do
 	grep -q before "$tmp/s_server-$port.log" && break
 	sleep 0.1
 done
+alerts_tx0=$(counter KtlsoAlertTx) alerts_rx0=$(counter KtlsoAlertRx)
 echo R >&3
 sleep 2
 check "TLS 1.2 s_server R: the HelloRequest went out" \
@@ -67,6 +71,12 @@ check "  ktlso answered with a warning no_renegotiation" \
 	grep -q '^<<< TLS 1.2, Alert \[length 0002\], warning no_renegotiation' \
 	"$tmp/s_server-$port.log"
 check "  the data before it reached s_server" grep -q '^before' "$tmp/s_server-$port.log"
+check "  KtlsoAlertTx counted the alerts s_server read from us" \
+	test $(($(counter KtlsoAlertTx) - alerts_tx0)) = \
+	"$(grep -c '^<<< TLS 1.2, Alert' "$tmp/s_server-$port.log")"
+check "  KtlsoAlertRx counted the alerts s_server sent us" \
+	test $(($(counter KtlsoAlertRx) - alerts_rx0)) = \
+	"$(grep -c '^>>> TLS 1.2, Alert' "$tmp/s_server-$port.log")"
 exec 3>&- 4>&-
 
 # TLS 1.2: GnuTLS's client renegotiates right after the handshake. It
