@@ -3,7 +3,7 @@
 # The documentation builds without a warning: every reStructuredText file
 # through docutils (a misaligned table cell or a broken literal block is an
 # error, not a silently mangled page), every man page through groff with
-# all its warnings on.
+# all its warnings on; and the netlink spec agrees with the kernel.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +27,16 @@ for m in Documentation/*.[1-8]; do
 		failed=1
 	fi
 done
+# The netlink spec's DONE lists what the kernel's DONE policy takes
+# (kernel/upcall.c), no more, no less.
+spec_done=$(awk '/^      name: /{op=$2} op=="done" && /^            - /{print $2}' \
+	Documentation/netlink/specs/ktlso.yaml | tr a-z- A-Z_ | sort)
+kernel_done=$(sed -n 's/^\t\[KTLSO_A_\([A-Z_]*\)\] = .*/\1/p' kernel/upcall.c | sort)
+if [ -n "$spec_done" ] && [ "$spec_done" = "$kernel_done" ]; then
+	echo "ok - the spec's done attributes are the kernel's DONE policy"
+else
+	echo "not ok - the spec's done attributes differ from the kernel's DONE policy:"
+	diff <(echo "$spec_done") <(echo "$kernel_done") | sed 's/^/    /'
+	failed=1
+fi
 exit "$failed"
