@@ -75,25 +75,21 @@ void ktlso_describe_failure(int err, const struct ktlso_handshake_status *st,
 			    char *buf, size_t len);
 
 /*
- * Plaintext reader over an established socket. Records the application
- * has no use for are consumed here: TLS 1.3 NewSessionTicket messages
- * (RFC 8446 §4.6.1; ktlsod keeps no client sessions for an application).
+ * Plaintext reader over a socket ktlsod set up: the module keeps the
+ * peer's control records out of the stream, so only its fatal alert needs
+ * telling apart from other resets.
  */
 struct tls_in {
 	int fd;
-	unsigned int hs_skip;	/* bytes left of a NewSessionTicket */
-	unsigned int hs_hdr_len; /* bytes of a handshake header seen so far */
-	unsigned char hs_hdr[4];
 	int alert;		/* the peer's fatal alert, -1 if none */
 };
 
 void tls_in_init(struct tls_in *in, int fd);
 
 /*
- * recvmsg() of plaintext: > 0 bytes, 0 at close_notify or TCP EOF, or
- * -errno: -EAGAIN (non-blocking, nothing yet), -EPROTO (fatal alert, in
- * in->alert, or a post-handshake message we cannot serve), others from
- * the socket.
+ * recv() of plaintext: > 0 bytes, 0 at close_notify or TCP EOF, or -errno:
+ * -EAGAIN (non-blocking, nothing yet), -EPROTO (the peer's fatal alert, in
+ * in->alert), others from the socket.
  */
 ssize_t tls_read(struct tls_in *in, void *buf, size_t len) WUR;
 

@@ -15,7 +15,6 @@
 #include "cli.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
-#include "wire/reader.h"
 
 int ktlso_attach(int fd)
 {
@@ -115,75 +114,6 @@ void tls_in_init(struct tls_in *in, int fd)
 	in->alert = -1;
 }
 
-/*
- * Post-handshake handshake messages: a message may span records and a
- * record may hold several, so the 4-byte headers are reassembled here.
- */
-static int handshake_bytes(struct tls_in *in, const void *data, size_t n)
-{
-	struct reader r, h;
-	uint8_t type;
-	uint32_t len;
-
-	reader_init(&r, data, n);
-	while (!reader_done(&r)) {
-		size_t k;
-
-		if (in->hs_skip) {
-			k = reader_left(&r) < in->hs_skip ? reader_left(&r) :
-							    in->hs_skip;
-			TRY(reader_skip(&r, k));
-			in->hs_skip -= k;
-			continue;
-		}
-		k = sizeof(in->hs_hdr) - in->hs_hdr_len;
-		if (k > reader_left(&r))
-			k = reader_left(&r);
-		TRY(reader_copy(&r, in->hs_hdr + in->hs_hdr_len, k));
-		in->hs_hdr_len += k;
-		if (in->hs_hdr_len < sizeof(in->hs_hdr))
-			break;
-		in->hs_hdr_len = 0;
-		reader_init(&h, in->hs_hdr, sizeof(in->hs_hdr));
-		TRY(reader_u8(&h, &type));
-		TRY(reader_u24(&h, &len));
-		switch (type) {
-		/* RFC 8446 §4.6.1: tickets come any time after Finished. */
-		case TLS_HS_NEW_SESSION_TICKET:
-		/* RFC 5246 §7.4.1.1: a client MAY ignore HelloRequest. */
-		case TLS_HS_HELLO_REQUEST:
-			in->hs_skip = len;
-			break;
-		default:
-			/* KeyUpdate, post-handshake auth: need keys. */
-			fprintf(stderr, "ktlso: post-handshake message %u "
-				"not supported\n", type);
-			return -EPROTO;
-		}
-	}
-	return 0;
-}
-
-/*
- * RFC 8446 §6: close_notify ends the stream; other alerts are fatal, but
- * for warnings (RFC 5246 §7.2).
- */
-static ssize_t alert_bytes(struct tls_in *in, const void *data, size_t n)
-{
-	struct reader r;
-	uint8_t level, desc;
-
-	reader_init(&r, data, n);
-	if (reader_u8(&r, &level) || reader_u8(&r, &desc))
-		return -EPROTO;
-	if (desc == TLS_ALERT_CLOSE_NOTIFY)
-		return 0;
-	if (level == TLS_ALERT_LEVEL_WARNING)
-		return -EAGAIN; /* e.g. user_canceled: read on */
-	in->alert = desc;
-	return -EPROTO;
-}
-
 /* The fatal alert getsockopt(KTLSO_HANDSHAKE) reports, in in->alert. */
 static int peer_alert(struct tls_in *in)
 {
@@ -198,44 +128,15 @@ static int peer_alert(struct tls_in *in)
 
 ssize_t tls_read(struct tls_in *in, void *buf, size_t len)
 {
-	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
-		struct iovec iov = { .iov_base = buf, .iov_len = len };
-		struct msghdr msg = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		struct cmsghdr *cm;
-		unsigned char type = TLS_CT_APPLICATION_DATA;
-		ssize_t n = recvmsg(in->fd, &msg, 0);
+	/*
+	 * On a socket ktlsod set up the module keeps every control record
+	 * (tickets, KeyUpdates, alerts) out of the stream: what recv()
+	 * returns is data. A fatal alert from the peer reads as ECONNRESET;
+	 * the request's status says which it was.
+	 */
+	ssize_t n = recv(in->fd, buf, len, 0);
 
-		/* The module took the peer's fatal alert out of the stream;
-		 * the request's status says which it was. */
-		if (n < 0 && errno == ECONNRESET && peer_alert(in) >= 0)
-			return -EPROTO;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		cm = CMSG_FIRSTHDR(&msg);
-		if (cm && cm->cmsg_level == SOL_TLS &&
-		    cm->cmsg_type == TLS_GET_RECORD_TYPE)
-			type = *CMSG_DATA(cm);
-		switch (type) {
-		case TLS_CT_APPLICATION_DATA:
-			return n;
-		case TLS_CT_HANDSHAKE:
-			TRY(handshake_bytes(in, buf, n));
-			break;
-		case TLS_CT_ALERT:
-			n = alert_bytes(in, buf, n);
-			if (n != -EAGAIN)
-				return n;
-			break;
-		default:
-			return -EPROTO;
-		}
-		/* A control record was consumed: the next may be data (or,
-		 * non-blocking, -EAGAIN). */
-	}
+	if (n < 0 && errno == ECONNRESET && peer_alert(in) >= 0)
+		return -EPROTO;
+	return n < 0 ? -errno : n;
 }
