@@ -15,7 +15,8 @@
 #
 # KTLSO_KU_MB sets the size each way: 8 MiB by default, for make check's
 # time (8 updates with rekey_after still); KTLSO_KU_REKEY_MB the
-# rekey_after part's alone (default: the same). The "# down: ..." lines
+# rekey_after part's alone (default: the same), KTLSO_KU_PARTS the parts
+# each way, with a k or K between two (8). The "# down: ..." lines
 # print the time each part took. Documentation/testing.rst has the 1 GiB
 # runs.
 set -euo pipefail
@@ -34,7 +35,7 @@ start_daemon
 
 mb=${KTLSO_KU_MB:-8}
 rekey_mb=${KTLSO_KU_REKEY_MB:-$mb}
-parts=8
+parts=${KTLSO_KU_PARTS:-8}
 STREAM="python3 tests/vm/e2e/stream.py"
 
 # A KeyUpdate line of an OpenSSL -msg log: >>> sent, <<< received.
