@@ -45,6 +45,19 @@
 #define RECORD_LIMIT_AES (1ULL << 23)
 #define RECORD_LIMIT_SEQ (1ULL << 62)
 
+/**
+ * ktlso_ku_record_limit() - records TX seals under one key before updating
+ * @cipher_type: the TLS_CIPHER_* of the socket's suite
+ *
+ * Return: the sequence number at which ktlso_ku_tx_due() asks for a
+ * KeyUpdate before the next record.
+ */
+u64 ktlso_ku_record_limit(u16 cipher_type)
+{
+	return cipher_type == TLS_CIPHER_CHACHA20_POLY1305 ?
+	       RECORD_LIMIT_SEQ : RECORD_LIMIT_AES;
+}
+
 #define KU_REPLY 0		/* flags: the peer asked; TX owes a KeyUpdate */
 
 struct ktlso_ku {
@@ -140,8 +153,7 @@ void ktlso_ku_attach(struct ktlso_context *ctx, struct ktlso_ku *ku)
 		ktlso_ku_free(ku);
 		return;
 	}
-	ku->record_limit = tx->cipher->type == TLS_CIPHER_CHACHA20_POLY1305 ?
-			   RECORD_LIMIT_SEQ : RECORD_LIMIT_AES;
+	ku->record_limit = ktlso_ku_record_limit(tx->cipher->type);
 	WRITE_ONCE(ctx->ku, ku);
 }
 

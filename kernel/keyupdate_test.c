@@ -8,11 +8,18 @@
  * - neither trace has a KeyUpdate, so "traffic upd" and the keys of the
  *   next three generations come from OpenSSL's TLS13-KDF, computed when
  *   tools/kunit runs (tools/kunit-vectors writes keyupdate_vectors.h).
+ *
+ * And the update TX makes on its own at the AEAD's limit (RFC 8446 §5.5),
+ * on a real loopback pair whose keys start a few records short of it:
+ *
+ *   client (ULP, TX seq limit - 2) --- lo --- server (ULP, RX seq limit - 2)
  */
 #include <kunit/test.h>
 #include <linux/tls.h>
+#include <net/sock.h>
 
 #include "ktlso.h"
+#include "kunit_pair.h"
 
 struct ku_vector {
 	const char *name;
@@ -159,6 +166,128 @@ static void ku_new_checks_secret_length(struct kunit *test)
 		ktlso_ku_free(ku);
 }
 
+struct limit_case {
+	const char *name;
+	u16 suite, cipher;
+	unsigned int hash_len;
+};
+
+static const struct limit_case limit_cases[] = {
+	{ "TLS_AES_128_GCM_SHA256", 0x1301, TLS_CIPHER_AES_GCM_128, 32 },
+	{ "TLS_AES_256_GCM_SHA384", 0x1302, TLS_CIPHER_AES_GCM_256, 48 },
+	{ "TLS_CHACHA20_POLY1305_SHA256", 0x1303, TLS_CIPHER_CHACHA20_POLY1305, 32 },
+	{ "TLS_AES_128_CCM_SHA256", 0x1304, TLS_CIPHER_AES_CCM_128, 32 },
+};
+
+static void limit_desc(const struct limit_case *l, char *desc)
+{
+	strscpy(desc, l->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(limit, limit_cases, limit_desc);
+
+/*
+ * RFC 8446 §5.5: AES-GCM may protect 2^24.5 full records under one key;
+ * the update itself is one record more. ChaCha20-Poly1305 has no limit
+ * below the sequence space, which must never wrap (§5.3).
+ */
+static void record_limit_is_within_rfc(struct kunit *test)
+{
+	const struct limit_case *l = test->param_value;
+	u64 limit = ktlso_ku_record_limit(l->cipher);
+
+	KUNIT_EXPECT_GT(test, limit, 0ULL);
+	if (l->cipher == TLS_CIPHER_CHACHA20_POLY1305)
+		KUNIT_EXPECT_LT(test, limit, U64_MAX);
+	else
+		KUNIT_EXPECT_LE(test, limit, 1ULL << 24);
+}
+
+/* One direction's key, as <linux/tls.h> has it, at sequence @seq. */
+static void install(struct kunit *test, struct socket *sock, const struct ktlso_cipher *c,
+		    int optname, u8 key, u64 seq)
+{
+	union ktlso_crypto_info info = { };
+
+	info.info.version = TLS_1_3_VERSION;
+	info.info.cipher_type = c->type;
+	memset(ktlso_cipher_key(c, &info), key, c->key);
+	memset(ktlso_cipher_salt(c, &info), 0x33, c->salt);
+	memset(ktlso_cipher_iv(c, &info), 0x44, c->iv);
+	put_unaligned_be64(seq, ktlso_cipher_rec_seq(c, &info));
+	KUNIT_ASSERT_EQ(test, 0, sock->ops->setsockopt(sock, SOL_TLS, optname,
+						       KERNEL_SOCKPTR(&info), c->info_size));
+}
+
+/* The kernel's KeyUpdate state, as DONE would hand it over. */
+static void own_updates(struct kunit *test, struct socket *sock,
+			const struct limit_case *l, const u8 *tx, const u8 *rx)
+{
+	struct ktlso_ku *ku = ktlso_ku_new(l->suite, tx, rx, l->hash_len, 0);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(ku));
+	lock_sock(sock->sk);
+	ktlso_ku_attach(ktlso_ctx(sock->sk), ku);
+	release_sock(sock->sk);
+	KUNIT_ASSERT_NOT_NULL(test, ktlso_ctx(sock->sk)->ku);
+}
+
+static void send_and_read(struct kunit *test, struct ktlso_kunit_pair *p, u8 fill)
+{
+	u8 out[100], in[100];
+
+	memset(out, fill, sizeof(out));
+	KUNIT_ASSERT_EQ(test, (int)sizeof(out), ktlso_kunit_send(p->client, out, sizeof(out)));
+	KUNIT_ASSERT_EQ(test, (int)sizeof(in), ktlso_kunit_recv(p->server, in, sizeof(in)));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(in, out, sizeof(in)));
+}
+
+/*
+ * Records at limit - 2 and limit - 1 go out under the first key; the one
+ * that would be record number limit goes out after a KeyUpdate, as the
+ * first under the next key (sequence 0, then 1). The server, keyed the
+ * same and updating with it, reads every byte.
+ */
+static void tx_updates_at_record_limit(struct kunit *test)
+{
+	const struct limit_case *l = test->param_value;
+	const struct ktlso_cipher *c = ktlso_cipher_find(l->cipher, TLS_1_3_VERSION);
+	u64 limit = ktlso_ku_record_limit(l->cipher);
+	struct ktlso_kunit_pair p = { };
+	struct ktlso_context *cctx, *sctx;
+	u8 c_secret[KTLSO_HASH_MAX], s_secret[KTLSO_HASH_MAX];
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	memset(c_secret, 0x5c, sizeof(c_secret));
+	memset(s_secret, 0xc5, sizeof(s_secret));
+	ktlso_kunit_connect(test, AF_INET, &p);
+	KUNIT_ASSERT_EQ(test, 0, ktlso_kunit_attach(p.client));
+	KUNIT_ASSERT_EQ(test, 0, ktlso_kunit_attach(p.server));
+	install(test, p.client, c, TLS_TX, 0x11, limit - 2);
+	install(test, p.server, c, TLS_RX, 0x11, limit - 2);
+	/* The other way is unused: attach wants both directions keyed. */
+	install(test, p.client, c, TLS_RX, 0x22, 0);
+	install(test, p.server, c, TLS_TX, 0x22, 0);
+	own_updates(test, p.client, l, c_secret, s_secret);
+	own_updates(test, p.server, l, s_secret, c_secret);
+	cctx = ktlso_ctx(p.client->sk);
+	sctx = ktlso_ctx(p.server->sk);
+
+	send_and_read(test, &p, 'a');		/* record limit - 2 */
+	KUNIT_EXPECT_EQ(test, ktlso_tx_crypto(cctx)->seq, limit - 1);
+	send_and_read(test, &p, 'b');		/* record limit - 1: no update yet */
+	KUNIT_EXPECT_EQ(test, ktlso_tx_crypto(cctx)->seq, limit);
+	KUNIT_EXPECT_EQ(test, ktlso_rx_crypto(sctx)->seq, limit);
+
+	send_and_read(test, &p, 'c');		/* KeyUpdate at limit, then 0 */
+	KUNIT_EXPECT_EQ(test, ktlso_tx_crypto(cctx)->seq, 1ULL);
+	KUNIT_EXPECT_EQ(test, ktlso_rx_crypto(sctx)->seq, 1ULL);
+	send_and_read(test, &p, 'd');		/* and no second update */
+	KUNIT_EXPECT_EQ(test, ktlso_tx_crypto(cctx)->seq, 2ULL);
+	KUNIT_EXPECT_EQ(test, ktlso_rx_crypto(sctx)->seq, 2ULL);
+	ktlso_kunit_release(&p);
+}
+
 static struct kunit_case keyupdate_cases[] = {
 	KUNIT_CASE_PARAM(expand_label_gives_rfc_key_and_iv, rfc_gen_params),
 	KUNIT_CASE_PARAM(derive_matches_openssl, openssl_gen_params),
@@ -172,4 +301,21 @@ static struct kunit_suite keyupdate_suite = {
 	.test_cases = keyupdate_cases,
 };
 
-kunit_test_suite(keyupdate_suite);
+static int limit_suite_init(struct kunit_suite *suite)
+{
+	return ktlso_kunit_lo_up();
+}
+
+static struct kunit_case limit_cases_list[] = {
+	KUNIT_CASE_PARAM(record_limit_is_within_rfc, limit_gen_params),
+	KUNIT_CASE_PARAM(tx_updates_at_record_limit, limit_gen_params),
+	{}
+};
+
+static struct kunit_suite limit_suite = {
+	.name = "ktlso_keyupdate_limit",
+	.suite_init = limit_suite_init,
+	.test_cases = limit_cases_list,
+};
+
+kunit_test_suites(&keyupdate_suite, &limit_suite);

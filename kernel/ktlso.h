@@ -290,6 +290,7 @@ struct ktlso_ku *ktlso_ku_new(u16 suite, const u8 *tx_secret,
 			      const u8 *rx_secret, unsigned int len,
 			      u64 rekey_after);
 void ktlso_ku_free(struct ktlso_ku *ku);
+u64 ktlso_ku_record_limit(u16 cipher_type);
 void ktlso_ku_attach(struct ktlso_context *ctx, struct ktlso_ku *ku);
 void ktlso_ku_release(struct ktlso_context *ctx);
 int ktlso_ku_derive(const char *hmac, const u8 *secret, unsigned int len,

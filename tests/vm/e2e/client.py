@@ -39,7 +39,7 @@ TCP_ULP = 31
 KTLSO_HANDSHAKE = 0x6B01
 TLS_SET_RECORD_TYPE = 1
 TLS_GET_RECORD_TYPE = 2
-ROLE_CLIENT = 1
+ROLE_CLIENT, ROLE_SERVER = 1, 2
 HS_IN_PROGRESS, HS_DONE, HS_FAILED = 1, 2, 3
 # struct ktlso_handshake_req and struct ktlso_handshake_status
 # (include/uapi/linux/ktlso.h), native byte order, no padding.
@@ -80,11 +80,12 @@ def status(sock):
                 subject=cstr(subject))
 
 
-def start_handshake(sock, name="", profile="", alpn="", timeout_ms=0):
+def start_handshake(sock, name="", profile="", alpn="", timeout_ms=0,
+                    role=ROLE_CLIENT):
     """The two setsockopt calls. On a blocking socket this returns when
     TLS is up (or raises); on a non-blocking one at once."""
     sock.setsockopt(socket.SOL_TCP, TCP_ULP, b"ktlso")
-    req = REQ.pack(ROLE_CLIENT, timeout_ms, name.encode(), alpn.encode(),
+    req = REQ.pack(role, timeout_ms, name.encode(), alpn.encode(),
                    profile.encode())
     try:
         sock.setsockopt(SOL_TLS, KTLSO_HANDSHAKE, req)
