@@ -10,6 +10,7 @@
 
 #include "crypto/kx.h"
 #include "crypto/sig.h"
+#include "resume/ticket_keys.h"
 #include "tls_config.h"
 #include "tls_suite.h"
 #include "wire/hs_msg.h"
@@ -50,6 +51,7 @@ void tls_config_free(struct tls_config *cfg)
 	EVP_PKEY_free(cfg->key);
 	cert_trust_free(cfg->trust);
 	free(cfg->ocsp_staple);
+	ticket_keys_free(cfg->tickets);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -33,6 +33,7 @@ enum tls_client_auth {
 
 struct cert_chain;
 struct cert_trust;
+struct ticket_keys;
 
 struct tls_config {
 	uint16_t min_version;
@@ -61,6 +62,18 @@ struct tls_config {
 
 	/* Server: the ALPN protocols it speaks, comma-separated. */
 	char alpn[256];
+
+	/*
+	 * Server: session tickets (Documentation/handshake.rst, Session
+	 * resumption). NULL: none issued, none accepted. The ring is the
+	 * config's: tls_config_free() frees it. session_context names the
+	 * profile: a ticket resumes only where it was issued.
+	 */
+	struct ticket_keys *tickets;
+	uint32_t ticket_lifetime;	/* seconds, at most 7 days */
+	uint8_t session_context[32];
+	/* Wall-clock milliseconds; NULL: CLOCK_REALTIME (a seam for tests) */
+	uint64_t (*clock_ms)(void);
 };
 
 /*
