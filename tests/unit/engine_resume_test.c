@@ -12,6 +12,10 @@
  * Every unusable ticket (expired, its age far from ours, another profile,
  * a key rotated out, tickets turned off) gives a full handshake; a binder
  * that does not verify (the client's PSK changed) is decrypt_error.
+ *
+ * TLS 1.2 (hs12_resume.c): a ticket (RFC 5077) and a session ID from the
+ * server's cache each resume; a client that leaves out EMS, another
+ * profile, an expired session give a full handshake (RFC 7627 §5.3).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@
 #include "../lib/ssl_mem.h"
 #include "engine/engine.h"
 #include "record/record.h"
+#include "resume/session_cache.h"
 #include "resume/ticket_keys.h"
 #include "wire/proto.h"
 #include "wire/reader.h"
@@ -184,6 +189,60 @@ static SSL_SESSION *fresh_session(SSL_CTX *cctx, const struct tls_config *cfg)
 	return s;
 }
 
+/*
+ * TLS 1.2: a full handshake keeps the session; the next resumes it.
+ * opts: libssl options of the client (SSL_OP_NO_TICKET: by session ID).
+ */
+static void test_resume12(SSL_CTX *cctx, const struct tls_config *cfg,
+			  uint64_t opts, const char *how)
+{
+	SSL_SESSION *sess;
+	struct run r;
+
+	SSL_CTX_set_options(cctx, opts);
+	run(&r, cctx, NULL, cfg);
+	CHECK(r.have_res && r.client_done && !r.res.resumed &&
+		      r.res.version == TLS_VERSION_1_2 &&
+		      app_data_both_ways(&r),
+	      "TLS 1.2 %s: a full handshake: %s", how, tls_engine_reason(r.e));
+	sess = session_of(&r);
+	run_free(&r);
+	CHECK(sess && SSL_SESSION_is_resumable(sess) &&
+		      SSL_SESSION_has_ticket(sess) == !(opts & SSL_OP_NO_TICKET),
+	      "TLS 1.2 %s: the client keeps a resumable session", how);
+	fake_now += 1000;
+	run(&r, cctx, sess, cfg);
+	CHECK(r.have_res && r.client_done && SSL_session_reused(r.c) &&
+		      r.res.resumed && r.res.group == 0,
+	      "TLS 1.2 %s: resumed, both ends report it: %s", how,
+	      tls_engine_reason(r.e));
+	CHECK(app_data_both_ways(&r),
+	      "TLS 1.2 %s: the abbreviated handshake's keys carry data", how);
+	run_free(&r);
+	/* RFC 7627 §5.3: the same session offered without EMS */
+	SSL_CTX_set_options(cctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+	run(&r, cctx, sess, cfg);
+	CHECK(r.have_res && r.client_done && !SSL_session_reused(r.c) &&
+		      !r.res.resumed && app_data_both_ways(&r),
+	      "TLS 1.2 %s: offered without extended_master_secret: a full "
+	      "handshake: %s", how, tls_engine_reason(r.e));
+	run_free(&r);
+	SSL_CTX_clear_options(cctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+	/* A session made without EMS is not kept at all */
+	SSL_CTX_set_options(cctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+	SSL_SESSION_free(sess);
+	run(&r, cctx, NULL, cfg);
+	sess = session_of(&r);
+	run_free(&r);
+	SSL_CTX_clear_options(cctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+	run(&r, cctx, sess, cfg);
+	CHECK(r.have_res && !SSL_session_reused(r.c) && !r.res.resumed,
+	      "TLS 1.2 %s: a session made without EMS does not resume", how);
+	run_free(&r);
+	SSL_SESSION_free(sess);
+	SSL_CTX_clear_options(cctx, opts);
+}
+
 static void test_resume(SSL_CTX *cctx, struct tls_config *cfg)
 {
 	SSL_SESSION *sess, *again;
@@ -261,7 +320,7 @@ int main(void)
 {
 	struct tls_config web, api, off, rotated;
 	struct ticket_keys *k, *other;
-	SSL_CTX *cctx;
+	SSL_CTX *cctx, *cctx12;
 
 	if (pki_make()) {
 		CHECK(0, "tests/pki/mkpki makes the test PKI");
@@ -282,6 +341,33 @@ int main(void)
 	SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
 
 	test_resume(cctx, &web);
+
+	/* TLS 1.2: tickets and a session cache on the same profile */
+	if (!(web.session_cache = session_cache_new(16)) ||
+	    !(api.session_cache = session_cache_new(16)) ||
+	    !(cctx12 = SSL_CTX_new(TLS_client_method())) ||
+	    !SSL_CTX_set_max_proto_version(cctx12, TLS1_2_VERSION))
+		abort();
+	SSL_CTX_set_verify(cctx12, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(cctx12, SSL_SESS_CACHE_CLIENT);
+	test_resume12(cctx12, &web, 0, "ticket");
+	test_resume12(cctx12, &web, SSL_OP_NO_TICKET, "session ID");
+	check_full(cctx12, &web, &web, (LIFETIME + 1) * 1000ULL,
+		   "TLS 1.2: a ticket past its lifetime");
+	SSL_CTX_set_options(cctx12, SSL_OP_NO_TICKET);
+	check_full(cctx12, &web, &web, (LIFETIME + 1) * 1000ULL,
+		   "TLS 1.2: a session ID past its lifetime");
+	/* another profile with the same cache and keys */
+	session_cache_free(api.session_cache);
+	api.session_cache = web.session_cache;
+	check_full(cctx12, &web, &api, 0,
+		   "TLS 1.2: a session ID of another profile");
+	api.session_cache = NULL;
+	SSL_CTX_clear_options(cctx12, SSL_OP_NO_TICKET);
+	api.tickets = k;
+	check_full(cctx12, &web, &api, 0, "TLS 1.2: a ticket of another profile");
+	api.tickets = NULL;
+	SSL_CTX_free(cctx12);
 	test_wrong_binder(cctx, &web);
 	check_full(cctx, &web, &web, (LIFETIME + 1) * 1000ULL,
 		   "a ticket past its lifetime");

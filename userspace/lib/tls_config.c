@@ -10,6 +10,7 @@
 
 #include "crypto/kx.h"
 #include "crypto/sig.h"
+#include "resume/session_cache.h"
 #include "resume/ticket_keys.h"
 #include "tls_config.h"
 #include "tls_suite.h"
@@ -52,6 +53,7 @@ void tls_config_free(struct tls_config *cfg)
 	cert_trust_free(cfg->trust);
 	free(cfg->ocsp_staple);
 	ticket_keys_free(cfg->tickets);
+	session_cache_free(cfg->session_cache);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

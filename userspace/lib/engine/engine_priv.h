@@ -345,4 +345,18 @@ int hs13_server_try_psk(struct tls_engine *e, const struct client_hello *ch,
 			struct bytes ch_whole) WUR;
 int hs13_server_send_ticket(struct tls_engine *e) WUR;
 
+/*
+ * TLS 1.2 server resumption (hs12_resume.c). try_resume: after the
+ * ClientHello is read, resume the session it offers if we can (sets
+ * resume.resumed, the suite, the peer, the echoed session ID, *master).
+ * new_session: a full handshake's session ID and whether a ticket will
+ * follow. keep_session: after the client's Finished, cache the session and
+ * send its NewSessionTicket.
+ */
+int hs12_server_try_resume(struct tls_engine *e, const struct client_hello *ch,
+			   struct secret *master) WUR;
+int hs12_server_new_session(struct tls_engine *e,
+			    const struct client_hello *ch) WUR;
+int hs12_server_keep_session(struct tls_engine *e) WUR;
+
 #endif /* KTLSO_ENGINE_PRIV_H */

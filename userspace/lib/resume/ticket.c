@@ -74,9 +74,9 @@ static int decode(struct reader *r, struct ticket_state *st)
 	return 0;
 }
 
-/* Is st one this server may resume, now? */
-static bool usable(const struct ticket_state *st,
-		   const uint8_t context[TICKET_CONTEXT_LEN], uint64_t now_ms)
+bool ticket_state_usable(const struct ticket_state *st,
+			 const uint8_t context[TICKET_CONTEXT_LEN],
+			 uint64_t now_ms)
 {
 	/* The issuing profile only (the identity it was checked against) */
 	if (CRYPTO_memcmp(st->context, context, TICKET_CONTEXT_LEN))
@@ -102,7 +102,7 @@ int ticket_state_open(struct ticket_keys *k, const uint8_t *ticket,
 	if (!ret) {
 		reader_init(&r, plain, n);
 		ret = decode(&r, st);
-		if (!ret && !usable(st, context, now_ms))
+		if (!ret && !ticket_state_usable(st, context, now_ms))
 			ret = -ENOENT;
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));

@@ -66,6 +66,14 @@ int ticket_state_open(struct ticket_keys *k, const uint8_t *ticket,
 		      size_t len, const uint8_t context[TICKET_CONTEXT_LEN],
 		      uint64_t now_ms, struct ticket_state *st) WUR;
 
+/*
+ * May a server of this context resume st at now_ms: its profile, within its
+ * lifetime (at most TICKET_LIFETIME_MAX), not created in the future?
+ */
+bool ticket_state_usable(const struct ticket_state *st,
+			 const uint8_t context[TICKET_CONTEXT_LEN],
+			 uint64_t now_ms);
+
 void ticket_state_wipe(struct ticket_state *st);
 
 #endif /* KTLSO_TICKET_H */
