@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 
 #include "hs_peer.h"
+#include "resume/session_cache.h"
 #include "resume/ticket.h"
 #include "tls_suite.h"
 
@@ -41,6 +42,7 @@ struct options {
 	const char *crls[MAX_CRLS];
 	size_t n_crls;
 	bool no_verify, verify_client, optional_client, once, legacy, tickets;
+	bool session_cache;
 	unsigned long ticket_lifetime;
 };
 
@@ -111,7 +113,8 @@ static void usage(FILE *f)
 "                        under keys of this process\n"
 "  --ticket-key-file FILE  the same, under the keys of FILE (ktlsod.conf(5))\n"
 "  --ticket-lifetime SECONDS  how long a ticket resumes (default 7200)\n"
-"  --ticket-context NAME  the profile a ticket is for (default hs-peer)\n",
+"  --ticket-context NAME  the profile a ticket is for (default hs-peer)\n"
+"  --session-cache       TLS 1.2: give sessions IDs and resume them\n",
 	      f);
 }
 
@@ -136,6 +139,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		OPT_CRL, OPT_OCSP, OPT_NO_VERIFY, OPT_VERIFY_CLIENT,
 		OPT_OPTIONAL_CLIENT, OPT_ONCE, OPT_LEGACY, OPT_TICKETS,
 		OPT_TICKET_KEY_FILE, OPT_TICKET_LIFETIME, OPT_TICKET_CONTEXT,
+		OPT_SESSION_CACHE,
 	};
 	static const struct option longopts[] = {
 		{ "connect", required_argument, NULL, OPT_CONNECT },
@@ -162,6 +166,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		  OPT_TICKET_LIFETIME },
 		{ "ticket-context", required_argument, NULL,
 		  OPT_TICKET_CONTEXT },
+		{ "session-cache", no_argument, NULL, OPT_SESSION_CACHE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -208,6 +213,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->ticket_key_file = optarg;
 			break;
 		case OPT_TICKET_CONTEXT: o->ticket_context = optarg; break;
+		case OPT_SESSION_CACHE: o->session_cache = true; break;
 		case OPT_TICKET_LIFETIME:
 			o->ticket_lifetime = strtoul(optarg, NULL, 10);
 			if (!o->ticket_lifetime ||
@@ -237,10 +243,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		if (!o->ca && !o->no_verify)
 			return bad("client needs --ca FILE (or --no-verify)");
 		if (o->listen || o->verify_client || o->optional_client ||
-		    o->ocsp || o->once || o->tickets)
+		    o->ocsp || o->once || o->tickets || o->session_cache)
 			return bad("--listen, --verify-client, "
 				   "--optional-client, --ocsp-staple, --once, "
-				   "--tickets: "
+				   "--tickets, --session-cache: "
 				   "server options");
 	} else {
 		if (!o->listen)
@@ -294,13 +300,22 @@ static int check_suites(const struct tls_config *cfg)
 	return PEER_USAGE;
 }
 
-/* A ring of generated keys, or the key file's; one profile context. */
-static int set_tickets(const struct options *o, struct tls_config *cfg,
-		       char *err, size_t errlen)
+/*
+ * A ring of generated keys, or the key file's, and a session cache; one
+ * profile context.
+ */
+static int set_resumption(const struct options *o, struct tls_config *cfg,
+			  char *err, size_t errlen)
 {
 	cfg->ticket_lifetime = o->ticket_lifetime ? o->ticket_lifetime : 7200;
 	snprintf((char *)cfg->session_context, sizeof(cfg->session_context),
 		 "%s", o->ticket_context ? o->ticket_context : "hs-peer");
+	snprintf(err, errlen, "out of memory");
+	if (o->session_cache &&
+	    !(cfg->session_cache = session_cache_new(1024)))
+		return -ENOMEM;
+	if (!o->tickets)
+		return 0;
 	if (o->ticket_key_file)
 		return ticket_keys_load(&cfg->tickets, o->ticket_key_file,
 					(uid_t)-1, err, errlen);
@@ -337,8 +352,8 @@ static int build_config(const struct options *o, struct tls_config *cfg)
 		cfg->client_auth = TLS_CLIENT_AUTH_REQUIRED;
 	else if (o->optional_client)
 		cfg->client_auth = TLS_CLIENT_AUTH_OPTIONAL;
-	if (o->tickets)
-		SET(set_tickets(o, cfg, err, sizeof(err)));
+	if (o->tickets || o->session_cache)
+		SET(set_resumption(o, cfg, err, sizeof(err)));
 	return check_suites(cfg);
 }
 
