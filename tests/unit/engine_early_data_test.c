@@ -25,48 +25,25 @@
 #include "../lib/check.h"
 #include "../lib/engine_pair.h"
 #include "../lib/pki.h"
+#include "../lib/ssl_mem.h"
 #include "engine/engine.h"
 #include "record/record.h"
 #include "wire/proto.h"
 #include "wire/reader.h"
 
-static SSL *ssl_new(SSL_CTX *ctx, bool server)
-{
-	SSL *s = SSL_new(ctx);
-
-	if (!s)
-		abort();
-	SSL_set_bio(s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-	if (server)
-		SSL_set_accept_state(s);
-	else
-		SSL_set_connect_state(s);
-	return s;
-}
-
-/* Move what one SSL wrote to the other's input. */
-static void carry(SSL *from, SSL *to)
-{
-	char buf[16384];
-	int n;
-
-	while ((n = BIO_read(SSL_get_wbio(from), buf, sizeof(buf))) > 0)
-		BIO_write(SSL_get_rbio(to), buf, n);
-}
-
 /* A full handshake with an OpenSSL server: the session with its ticket. */
 static SSL_SESSION *ticket_from_openssl(SSL_CTX *cctx, SSL_CTX *sctx)
 {
-	SSL *c = ssl_new(cctx, false), *s = ssl_new(sctx, true);
+	SSL *c = ssl_mem_new(cctx, false), *s = ssl_mem_new(sctx, true);
 	SSL_SESSION *sess = NULL;
 	char byte;
 
 	for (int i = 0; i < 10; i++) {
 		int cr = SSL_do_handshake(c);
 
-		carry(c, s);
+		ssl_mem_carry(c, s);
 		(void)SSL_do_handshake(s);
-		carry(s, c);
+		ssl_mem_carry(s, c);
 		if (cr == 1 && SSL_is_init_finished(s))
 			break;
 	}
@@ -130,7 +107,7 @@ static void run_early(struct run *r, SSL_CTX *cctx, SSL_SESSION *sess,
 
 	memset(early, 'e', sizeof(early));
 	r->e = tls_engine_new(cfg, &req);
-	r->c = ssl_new(cctx, false);
+	r->c = ssl_mem_new(cctx, false);
 	if (!r->e || !SSL_set_session(r->c, sess))
 		abort();
 	/* In records' worth: libssl will not take more than that at once. */

@@ -13,6 +13,11 @@
 #include "../lib/hex.h"
 #include "../lib/hs_any.h"
 
+/* RFC 8446 §4.2.11: an OfferedPsks of one identity "aa" and one binder */
+#define BINDER31 "11111111111111111111111111111111111111111111111111111111111111"
+#define BINDER32 BINDER31 "11"
+#define PSK_EXT "0029 002c 0007 0001 aa 00000000 0021 20 " BINDER32
+
 enum carrier {
 	IN_CH,		/* ClientHello */
 	IN_SH12,	/* ServerHello without supported_versions */
@@ -129,10 +134,20 @@ static const struct {
 	  -EPROTO },
 	/* RFC 8446 §4.2.11: pre_shared_key last in a ClientHello */
 	{ "pre_shared_key before another extension", IN_CH,
-	  "0029 0002 abcd 0017 0000", -EPROTO },
+	  PSK_EXT " 0017 0000", -EPROTO },
 	{ "pre_shared_key before an unknown extension", IN_CH,
-	  "0029 0002 abcd 1234 0000", -EPROTO },
-	{ "pre_shared_key last", IN_CH, "0017 0000 0029 0002 abcd", 0 },
+	  PSK_EXT " 1234 0000", -EPROTO },
+	{ "pre_shared_key last", IN_CH, "0017 0000 " PSK_EXT, 0 },
+	/* RFC 8446 §4.2.11: OfferedPsks' syntax */
+	{ "pre_shared_key of 2 bytes", IN_CH, "0029 0002 abcd", -EBADMSG },
+	{ "pre_shared_key without binders", IN_CH,
+	  "0029 0009 0007 0001 aa 00000000", -EBADMSG },
+	{ "a PskIdentity without its age", IN_CH,
+	  "0029 002c 0007 0005 aabbccddee 0021 20 " BINDER32, -EBADMSG },
+	{ "a binder of 31 bytes", IN_CH,
+	  "0029 002b 0007 0001 aa 00000000 0020 1f " BINDER31, -EBADMSG },
+	{ "an empty identity", IN_CH,
+	  "0029 002b 0006 0000 00000000 0021 20 " BINDER32, -EBADMSG },
 	/* Unknown types: skipped from a client, refused from a server */
 	{ "an unknown type in a ClientHello", IN_CH, "1234 0003 616263", 0 },
 	{ "an unknown type in a CertificateRequest", IN_CR13,
@@ -253,9 +268,11 @@ static const struct {
 	{ "record_size_limit 63", IN_EE, "001c 0002 003f", -EPROTO },
 	{ "record_size_limit 64", IN_EE, "001c 0002 0040", 0 },
 	{ "record_size_limit of 3 bytes", IN_EE, "001c 0003 004000", -EBADMSG },
-	/* RFC 8446 §4.2.11: recorded, not parsed */
+	/* RFC 8446 §4.2.11: the server's selected_identity */
 	{ "pre_shared_key in a TLS 1.3 ServerHello", IN_SH13,
 	  "002b 0002 0304 0029 0002 0000", 0 },
+	{ "a ServerHello pre_shared_key of 3 bytes", IN_SH13,
+	  "002b 0002 0304 0029 0003 000000", -EBADMSG },
 };
 
 static void test_table(void)
@@ -303,9 +320,16 @@ static void test_values(void)
 	CHECK(decode(IN_EE, "0010 0005 0003 02 6832", &w, &m) == 0 &&
 		      bytes_are(m.ee.alpn.p, m.ee.alpn.len, "6832"),
 	      "EE ALPN keeps the one name");
-	CHECK(decode(IN_CH, "0029 0003 aabbcc", &w, &m) == 0 &&
-		      m.ch.exts == HS_EXT_PRE_SHARED_KEY,
-	      "pre_shared_key is recorded as present");
+	CHECK(decode(IN_CH, PSK_EXT, &w, &m) == 0 &&
+		      m.ch.exts == HS_EXT_PRE_SHARED_KEY &&
+		      bytes_are(m.ch.psk_identities.p, m.ch.psk_identities.len,
+				"0001 aa 00000000") &&
+		      bytes_are(m.ch.psk_binders.p, m.ch.psk_binders.len,
+				"20 " BINDER32),
+	      "pre_shared_key keeps the identities and binders bodies");
+	CHECK(decode(IN_SH13, "002b 0002 0304 0029 0002 0001", &w, &m) == 0 &&
+		      m.sh.psk_identity == 1,
+	      "a ServerHello's selected_identity is kept");
 	CHECK(decode(IN_CERT13, "0005 0007 01 000003 aabbcc", &w, &m) == 0 &&
 		      bytes_are(m.cert.ocsp_response.p,
 				m.cert.ocsp_response.len, "aabbcc"),

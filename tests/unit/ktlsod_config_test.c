@@ -8,10 +8,16 @@
  *    profile left with nothing;
  *  - a failed reload keeps the configuration in use, and a handshake's
  *    reference keeps its generation alive across a good one;
+ *  - session resumption: tickets from a key file or generated, a session
+ *    cache, one identity per profile; a key file others can read refused;
  *  - the ktlsod binary itself refuses to start on a bad file (-t).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "../lib/check.h"
 #include "../lib/ktlsod_check.h"
@@ -201,6 +207,33 @@ static const struct bad bads[] = {
 	  "ocsp_staple = nothere.der\n", 4,
 	  "DIR/nothere.der: No such file or directory" },
 	{ "[profile a]\nalpn = ,,\n", 2, "bad ALPN list \",,\"" },
+	/* Session resumption (ktlsod.conf(5)) */
+	{ "[profile a]\ntickets = yes\n", 2,
+	  "tickets: expected on or off, not \"yes\"" },
+	{ "[profile a]\nsession_cache = 1\n", 2,
+	  "session_cache: expected on or off, not \"1\"" },
+	{ "[profile a]\nticket_lifetime = 0\n", 2,
+	  "ticket_lifetime: expected 1 to 604800, not \"0\"" },
+	{ "[profile a]\ntickets = on\nticket_lifetime = 604801\n", 3,
+	  "ticket_lifetime: expected 1 to 604800, not \"604801\"" },
+	{ "[profile a]\nsession_cache = on\nsession_cache_size = 0\n", 3,
+	  "session_cache_size: expected 1 to 1048576, not \"0\"" },
+	{ "[profile a]\nticket_key_file = tickets.key\n", 2,
+	  "ticket_key_file needs tickets = on" },
+	{ "[profile a]\ntickets = off\nticket_key_file = tickets.key\n", 3,
+	  "ticket_key_file needs tickets = on" },
+	{ "[profile a]\nsession_cache_size = 100\n", 2,
+	  "session_cache_size needs session_cache = on" },
+	{ "[profile a]\nticket_lifetime = 60\n", 2,
+	  "ticket_lifetime needs tickets = on or session_cache = on" },
+	{ "[profile a]\ntickets = on\nticket_key_file = nokeys\n", 3,
+	  "DIR/nokeys: No such file or directory" },
+	{ "[profile a]\ntickets = on\nticket_key_file = tickets-0640.key\n",
+	  3, "DIR/tickets-0640.key: mode 0640: a ticket key file must not be "
+	     "readable or writable by group or others*" },
+	{ "[profile a]\ntickets = on\nticket_key_file = tickets-short.key\n",
+	  3, "DIR/tickets-short.key: 47 bytes: a ticket key file holds 1 to "
+	     "16 records of 48 bytes*" },
 };
 
 /* Replace "DIR" in a reason by the PKI directory. */
@@ -213,6 +246,53 @@ static void expand(const char *in, char *out, size_t size)
 			 dir + 3);
 	else
 		snprintf(out, size, "%s", in);
+}
+
+/* A ticket key file of len bytes in the PKI directory, with this mode. */
+static void key_file(const char *name, size_t len, mode_t mode)
+{
+	char path[512], buf[96] = "0123456789abcdef";
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pki_dir(), name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fchmod(fd, mode))
+		abort();
+	close(fd);
+}
+
+/* tickets, ticket_key_file, ticket_lifetime, session_cache(_size) */
+static void test_resumption(void)
+{
+	const char *path = pki_write("resume.conf",
+		"[profile web]\ntickets = on\nticket_key_file = tickets.key\n"
+		"ticket_lifetime = 600\nsession_cache = on\n"
+		"session_cache_size = 100\n"
+		"[profile api]\ntickets = on\n"
+		"[profile none]\nverify = no\n");
+	char err[CONFIG_ERR] = "";
+	const struct tls_config *web, *api, *none;
+	struct config *c;
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {
+		CHECK(0, "resume.conf loads: %s", err);
+		return;
+	}
+	web = &config_profile(c, "web")->tls;
+	api = &config_profile(c, "api")->tls;
+	none = &config_profile(c, "none")->tls;
+	CHECK(web->tickets && web->session_cache &&
+		      web->ticket_lifetime == 600,
+	      "web: tickets from the key file, a session cache, 600 s");
+	CHECK(api->tickets && !api->session_cache &&
+		      api->ticket_lifetime == 7200,
+	      "api: generated ticket keys, no cache, 7200 s by default");
+	CHECK(!none->tickets && !none->session_cache,
+	      "a profile without the keys: no tickets, no cache (the default)");
+	CHECK(memcmp(web->session_context, api->session_context,
+		     sizeof(web->session_context)),
+	      "two profiles, two identities for their sessions");
+	config_put(c);
 }
 
 /* The daemon's limits: defaults, values, and the engine's message cap. */
@@ -522,8 +602,12 @@ int main(void)
 		CHECK(0, "tests/pki/mkpki %s", pki_dir());
 		return check_summary();
 	}
+	key_file("tickets.key", 96, 0600);
+	key_file("tickets-0640.key", 48, 0640);
+	key_file("tickets-short.key", 47, 0600);
 	test_good_file();
 	test_bad_lines();
+	test_resumption();
 	test_limits();
 	test_missing_file();
 	test_builtin_default();

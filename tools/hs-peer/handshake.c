@@ -96,10 +96,11 @@ void peer_print_result(const struct tls_result *res)
 {
 	const struct tls_suite *s = tls_suite_by_id(res->cipher_suite);
 
-	peer_log("version=%s cipher=%s group=%s alpn=%s peer=\"%s\" verified=%s",
+	peer_log("version=%s cipher=%s group=%s alpn=%s peer=\"%s\" verified=%s "
+		 "resumed=%s",
 		 res->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 		 s ? s->name : "unknown",
 		 res->group ? kx_group_name(res->group) : "none",
 		 res->alpn[0] ? res->alpn : "none", res->peer_subject,
-		 res->peer_verified ? "yes" : "no");
+		 res->peer_verified ? "yes" : "no", res->resumed ? "yes" : "no");
 }

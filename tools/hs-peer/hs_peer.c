@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netinet/in.h>
@@ -24,6 +25,8 @@
 #include <openssl/crypto.h>
 
 #include "hs_peer.h"
+#include "resume/session_cache.h"
+#include "resume/ticket.h"
 #include "tls_suite.h"
 
 #define MAX_CRLS 16
@@ -35,10 +38,12 @@ struct options {
 	const char *connect, *servername;
 	const char *listen;
 	const char *tls, *cipher, *group, *alpn;
-	const char *cert, *key, *ca, *ocsp;
+	const char *cert, *key, *ca, *ocsp, *ticket_key_file, *ticket_context;
 	const char *crls[MAX_CRLS];
 	size_t n_crls;
-	bool no_verify, verify_client, optional_client, once, legacy;
+	bool no_verify, verify_client, optional_client, once, legacy, tickets;
+	bool session_cache;
+	unsigned long ticket_lifetime;
 };
 
 bool peer_verbose;
@@ -103,7 +108,13 @@ static void usage(FILE *f)
 "  --verify-client       require a client certificate (needs --ca)\n"
 "  --optional-client     ask for a client certificate (needs --ca)\n"
 "  --ocsp-staple FILE    DER OCSP response to staple\n"
-"  --once                serve one connection and exit with its status\n",
+"  --once                serve one connection and exit with its status\n"
+"  --tickets             issue TLS 1.3 session tickets and resume from them,\n"
+"                        under keys of this process\n"
+"  --ticket-key-file FILE  the same, under the keys of FILE (ktlsod.conf(5))\n"
+"  --ticket-lifetime SECONDS  how long a ticket resumes (default 7200)\n"
+"  --ticket-context NAME  the profile a ticket is for (default hs-peer)\n"
+"  --session-cache       TLS 1.2: give sessions IDs and resume them\n",
 	      f);
 }
 
@@ -126,7 +137,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		OPT_CONNECT = 256, OPT_LISTEN, OPT_SERVERNAME, OPT_TLS,
 		OPT_CIPHER, OPT_GROUP, OPT_ALPN, OPT_CERT, OPT_KEY, OPT_CA,
 		OPT_CRL, OPT_OCSP, OPT_NO_VERIFY, OPT_VERIFY_CLIENT,
-		OPT_OPTIONAL_CLIENT, OPT_ONCE, OPT_LEGACY,
+		OPT_OPTIONAL_CLIENT, OPT_ONCE, OPT_LEGACY, OPT_TICKETS,
+		OPT_TICKET_KEY_FILE, OPT_TICKET_LIFETIME, OPT_TICKET_CONTEXT,
+		OPT_SESSION_CACHE,
 	};
 	static const struct option longopts[] = {
 		{ "connect", required_argument, NULL, OPT_CONNECT },
@@ -146,6 +159,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "optional-client", no_argument, NULL, OPT_OPTIONAL_CLIENT },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "legacy", no_argument, NULL, OPT_LEGACY },
+		{ "tickets", no_argument, NULL, OPT_TICKETS },
+		{ "ticket-key-file", required_argument, NULL,
+		  OPT_TICKET_KEY_FILE },
+		{ "ticket-lifetime", required_argument, NULL,
+		  OPT_TICKET_LIFETIME },
+		{ "ticket-context", required_argument, NULL,
+		  OPT_TICKET_CONTEXT },
+		{ "session-cache", no_argument, NULL, OPT_SESSION_CACHE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -186,6 +207,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_OPTIONAL_CLIENT: o->optional_client = true; break;
 		case OPT_ONCE: o->once = true; break;
 		case OPT_LEGACY: o->legacy = true; break;
+		case OPT_TICKETS: o->tickets = true; break;
+		case OPT_TICKET_KEY_FILE:
+			o->tickets = true;
+			o->ticket_key_file = optarg;
+			break;
+		case OPT_TICKET_CONTEXT: o->ticket_context = optarg; break;
+		case OPT_SESSION_CACHE: o->session_cache = true; break;
+		case OPT_TICKET_LIFETIME:
+			o->ticket_lifetime = strtoul(optarg, NULL, 10);
+			if (!o->ticket_lifetime ||
+			    o->ticket_lifetime > TICKET_LIFETIME_MAX)
+				return bad("--ticket-lifetime: 1 to %d seconds",
+					   TICKET_LIFETIME_MAX);
+			break;
 		case 'v': peer_verbose = true; break;
 		case 'h': usage(stdout); exit(PEER_OK);
 		case OPT_CRL:
@@ -208,9 +243,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		if (!o->ca && !o->no_verify)
 			return bad("client needs --ca FILE (or --no-verify)");
 		if (o->listen || o->verify_client || o->optional_client ||
-		    o->ocsp || o->once)
+		    o->ocsp || o->once || o->tickets || o->session_cache)
 			return bad("--listen, --verify-client, "
-				   "--optional-client, --ocsp-staple, --once: "
+				   "--optional-client, --ocsp-staple, --once, "
+				   "--tickets, --session-cache: "
 				   "server options");
 	} else {
 		if (!o->listen)
@@ -264,6 +300,30 @@ static int check_suites(const struct tls_config *cfg)
 	return PEER_USAGE;
 }
 
+/*
+ * A ring of generated keys, or the key file's, and a session cache; one
+ * profile context.
+ */
+static int set_resumption(const struct options *o, struct tls_config *cfg,
+			  char *err, size_t errlen)
+{
+	cfg->ticket_lifetime = o->ticket_lifetime ? o->ticket_lifetime : 7200;
+	snprintf((char *)cfg->session_context, sizeof(cfg->session_context),
+		 "%s", o->ticket_context ? o->ticket_context : "hs-peer");
+	snprintf(err, errlen, "out of memory");
+	if (o->session_cache &&
+	    !(cfg->session_cache = session_cache_new(1024)))
+		return -ENOMEM;
+	if (!o->tickets)
+		return 0;
+	if (o->ticket_key_file)
+		return ticket_keys_load(&cfg->tickets, o->ticket_key_file,
+					(uid_t)-1, err, errlen);
+	snprintf(err, errlen, "cannot generate ticket keys");
+	return ticket_keys_generate(&cfg->tickets, cfg->ticket_lifetime,
+				    time(NULL));
+}
+
 static int build_config(const struct options *o, struct tls_config *cfg)
 {
 	char err[TLS_CONFIG_ERR] = "";
@@ -292,6 +352,8 @@ static int build_config(const struct options *o, struct tls_config *cfg)
 		cfg->client_auth = TLS_CLIENT_AUTH_REQUIRED;
 	else if (o->optional_client)
 		cfg->client_auth = TLS_CLIENT_AUTH_OPTIONAL;
+	if (o->tickets || o->session_cache)
+		SET(set_resumption(o, cfg, err, sizeof(err)));
 	return check_suites(cfg);
 }
 

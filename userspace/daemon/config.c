@@ -18,6 +18,9 @@
 
 #include "config.h"
 #include "engine/engine.h"
+#include "resume.h"
+#include "resume/session_cache.h"
+#include "resume/ticket.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
 
@@ -28,6 +31,8 @@ enum key_id {
 	K_CERT, K_KEY, K_CA, K_CRL, K_OCSP, K_MIN_VERSION, K_MAX_VERSION,
 	K_SUITES, K_GROUPS, K_CLIENT_AUTH, K_VERIFY, K_ALPN, K_LEGACY,
 	K_ALLOW_USERS, K_ALLOW_GROUPS, K_ALLOW_CGROUPS, K_REKEY_AFTER,
+	K_TICKETS, K_TICKET_KEY_FILE, K_TICKET_LIFETIME, K_SESSION_CACHE,
+	K_SESSION_CACHE_SIZE,
 	N_KEYS,
 };
 
@@ -50,6 +55,11 @@ static const char *const key_names[N_KEYS] = {
 	[K_ALLOW_GROUPS] = "allow_groups",
 	[K_ALLOW_CGROUPS] = "allow_cgroups",
 	[K_REKEY_AFTER] = "rekey_after",
+	[K_TICKETS] = "tickets",
+	[K_TICKET_KEY_FILE] = "ticket_key_file",
+	[K_TICKET_LIFETIME] = "ticket_lifetime",
+	[K_SESSION_CACHE] = "session_cache",
+	[K_SESSION_CACHE_SIZE] = "session_cache_size",
 };
 
 /* Keys of the file itself, before the first section. */
@@ -222,6 +232,34 @@ static int number(struct parser *ps, unsigned int line, const char *key,
 		  const char *v, bool bytes, unsigned long long min,
 		  unsigned long long max, unsigned long long *out);
 
+static int on_off(struct parser *ps, unsigned int line, const char *key,
+		  const char *v)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return fail(ps, line, "%s: expected on or off, not \"%s\"",
+			    key, v);
+	return 0;
+}
+
+/* ticket_lifetime and session_cache_size: checked now, applied at the end */
+static int resume_number(struct parser *ps, enum key_id k, const char *v,
+			 unsigned int line)
+{
+	unsigned long long n;
+
+	if (k == K_TICKET_LIFETIME) {
+		/* RFC 8446 §4.6.1: at most 7 days */
+		TRY(number(ps, line, key_names[k], v, false, 1,
+			   TICKET_LIFETIME_MAX, &n));
+		ps->p->tls.ticket_lifetime = (uint32_t)n;
+		return 0;
+	}
+	TRY(number(ps, line, key_names[k], v, false, 1,
+		   SESSION_CACHE_SLOTS_MAX, &n));
+	ps->p->session_cache_size = (size_t)n;
+	return 0;
+}
+
 /* The value of one key, applied at once or kept for the section's end. */
 static int apply(struct parser *ps, enum key_id k, const char *v,
 		 unsigned int line)
@@ -298,6 +336,14 @@ static int apply(struct parser *ps, enum key_id k, const char *v,
 		return number(ps, line, "rekey_after", v, true,
 			      CONFIG_REKEY_AFTER_MIN, CONFIG_REKEY_AFTER_MAX,
 			      &ps->p->rekey_after);
+	case K_TICKETS:
+	case K_SESSION_CACHE:
+		TRY(on_off(ps, line, key_names[k], v));
+		break;
+	case K_TICKET_LIFETIME:
+	case K_SESSION_CACHE_SIZE:
+		return resume_number(ps, k, v, line);
+	case K_TICKET_KEY_FILE:
 	case K_CERT:
 	case K_KEY:
 	case K_CA:
@@ -526,6 +572,43 @@ static const char *version_text(uint16_t v)
 	return v == TLS_VERSION_1_3 ? "1.3" : "1.2";
 }
 
+static bool is_on(const char *v)
+{
+	return v && !strcmp(v, "on");
+}
+
+/* tickets, ticket_key_file, ticket_lifetime, session_cache(_size) */
+static int finish_resumption(struct parser *ps)
+{
+	struct resume_options o = {
+		.tickets = is_on(ps->value[K_TICKETS]),
+		.ticket_key_file = ps->value[K_TICKET_KEY_FILE],
+		.session_cache = is_on(ps->value[K_SESSION_CACHE]),
+		.session_cache_size = ps->p->session_cache_size,
+		.key_owner = key_owner(ps),
+	};
+	char terr[CONFIG_ERR] = "";
+	unsigned int line;
+
+	if (o.ticket_key_file && !o.tickets)
+		return fail(ps, ps->seen[K_TICKET_KEY_FILE],
+			    "ticket_key_file needs tickets = on");
+	if (ps->seen[K_SESSION_CACHE_SIZE] && !o.session_cache)
+		return fail(ps, ps->seen[K_SESSION_CACHE_SIZE],
+			    "session_cache_size needs session_cache = on");
+	if (ps->seen[K_TICKET_LIFETIME] && !o.tickets && !o.session_cache)
+		return fail(ps, ps->seen[K_TICKET_LIFETIME],
+			    "ticket_lifetime needs tickets = on or "
+			    "session_cache = on");
+	if (!resume_configure(&ps->p->tls, ps->p->name, &o, terr,
+			      sizeof(terr)))
+		return 0;
+	line = o.ticket_key_file ? ps->seen[K_TICKET_KEY_FILE] :
+	       o.tickets	 ? ps->seen[K_TICKETS] :
+				   ps->seen[K_SESSION_CACHE];
+	return fail(ps, line, "%s", terr);
+}
+
 /* What can only be judged once the whole section is read. */
 static int section_end(struct parser *ps)
 {
@@ -569,6 +652,7 @@ static int section_end(struct parser *ps)
 			    "ocsp_staple needs a cert line");
 	TRY(finish_identity(ps));
 	TRY(finish_trust(ps));
+	TRY(finish_resumption(ps));
 	acl_finish(&ps->p->acl, ps->p->tls.key);
 	section_reset(ps);
 	return 0;

@@ -57,6 +57,7 @@ struct profile {
 	unsigned long long rekey_after;	/* bytes, passed in DONE */
 	unsigned int line;	/* its [profile NAME] line; 0: built in */
 	unsigned int suites_line; /* 0: the library's default list */
+	size_t session_cache_size; /* as given; 0: the default */
 	struct tls_config tls;
 	struct acl acl;		/* who may use it (acl.h) */
 };

@@ -10,6 +10,8 @@
 
 #include "crypto/kx.h"
 #include "crypto/sig.h"
+#include "resume/session_cache.h"
+#include "resume/ticket_keys.h"
 #include "tls_config.h"
 #include "tls_suite.h"
 #include "wire/hs_msg.h"
@@ -50,6 +52,8 @@ void tls_config_free(struct tls_config *cfg)
 	EVP_PKEY_free(cfg->key);
 	cert_trust_free(cfg->trust);
 	free(cfg->ocsp_staple);
+	ticket_keys_free(cfg->tickets);
+	session_cache_free(cfg->session_cache);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -33,6 +33,8 @@ enum tls_client_auth {
 
 struct cert_chain;
 struct cert_trust;
+struct ticket_keys;
+struct session_cache;
 
 struct tls_config {
 	uint16_t min_version;
@@ -61,6 +63,20 @@ struct tls_config {
 
 	/* Server: the ALPN protocols it speaks, comma-separated. */
 	char alpn[256];
+
+	/*
+	 * Server: session tickets (Documentation/handshake.rst, Session
+	 * resumption). NULL: none issued, none accepted. The ring is the
+	 * config's: tls_config_free() frees it. session_context names the
+	 * profile: a ticket or session ID resumes only where it was issued.
+	 */
+	struct ticket_keys *tickets;
+	/* TLS 1.2 session IDs (NULL: none given); the config's too. */
+	struct session_cache *session_cache;
+	uint32_t ticket_lifetime;	/* seconds, at most 7 days; IDs too */
+	uint8_t session_context[32];
+	/* Wall-clock milliseconds; NULL: CLOCK_REALTIME (a seam for tests) */
+	uint64_t (*clock_ms)(void);
 };
 
 /*

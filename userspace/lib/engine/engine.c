@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -23,7 +24,7 @@
 #define WARNINGS_MAX 4
 /*
  * RFC 8446 §4.2.10: early data we do not accept is skipped up to the
- * configured max_early_data_size; we configure none (no tickets), so the
+ * configured max_early_data_size; our tickets allow none, so the
  * largest OpenSSL issues by default, 2^14 bytes.
  */
 #define EARLY_DATA_SKIP_MAX TLS_MAX_PLAINTEXT
@@ -170,6 +171,22 @@ int engine_send_msg(struct tls_engine *e, struct writer *msg)
 	TRY(writer_error(msg));
 	TRY(transcript_add(&e->transcript, msg->data, msg->len));
 	return send_records(e, TLS_CT_HANDSHAKE, msg->data, msg->len);
+}
+
+int engine_send_post_handshake(struct tls_engine *e, struct writer *msg)
+{
+	TRY(writer_error(msg));
+	return send_records(e, TLS_CT_HANDSHAKE, msg->data, msg->len);
+}
+
+uint64_t engine_now_ms(const struct tls_engine *e)
+{
+	struct timespec ts;
+
+	if (e->cfg->clock_ms)
+		return e->cfg->clock_ms();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int engine_send_ccs(struct tls_engine *e)
@@ -628,6 +645,7 @@ int engine_complete(struct tls_engine *e)
 	res->cipher_suite = e->params.suite->id;
 	res->group = e->params.group;
 	res->kernel_cipher = e->params.suite->kernel_cipher;
+	res->resumed = e->resume.resumed;
 	TRY(result_keys(e->params.suite, &e->record.tx_keys, e->record.tx.seq,
 			&res->tx));
 	TRY(result_keys(e->params.suite, &e->record.rx_keys, e->record.rx.seq,

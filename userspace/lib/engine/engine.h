@@ -93,6 +93,11 @@ struct tls_result {
 	char alpn[TLS_RESULT_TEXT];	/* "" when none was negotiated */
 	char peer_subject[TLS_RESULT_TEXT]; /* "" when the peer sent no certificate */
 	bool peer_verified;		/* a certificate was checked and accepted */
+	/*
+	 * Resumed from a ticket (or TLS 1.2 session): no certificate was
+	 * sent or checked now; the peer fields are the ticket's.
+	 */
+	bool resumed;
 };
 
 /*

@@ -144,6 +144,18 @@ struct engine_tls12 {
 };
 
 /*
+ * Server session resumption (hs13_resume.c): the PSK a ticket gave, which
+ * of the client's identities it was, and whether the client can take
+ * tickets (§4.2.9: it offered psk_dhe_ke, the only mode we use).
+ */
+struct engine_resume {
+	bool resumed;
+	bool client_dhe_ke;
+	uint16_t identity;
+	struct secret psk;
+};
+
+/*
  * One connection's handshake. Beside the request and the outcome, the
  * state is grouped by concern (as net/tls groups tls_context into tx, rx
  * and prot_info): bytes in, bytes out, record protection, then what the
@@ -173,6 +185,7 @@ struct tls_engine {
 	struct engine_peer peer;
 	struct engine_tls13 tls13;
 	struct engine_tls12 tls12;
+	struct engine_resume resume;
 
 	struct tls_result result;
 };
@@ -211,6 +224,15 @@ int engine_dispatch(struct tls_engine *e, const struct hs_message *m) WUR;
  */
 int engine_step_on(struct tls_engine *e, const struct hs_step *next,
 		   const struct hs_message *m) WUR;
+
+/*
+ * A post-handshake message (NewSessionTicket): sent under the current
+ * keys, outside the transcript.
+ */
+int engine_send_post_handshake(struct tls_engine *e, struct writer *msg) WUR;
+
+/* Wall-clock milliseconds (tls_config.clock_ms). */
+uint64_t engine_now_ms(const struct tls_engine *e);
 
 /* Add the finished message in msg to the transcript and send it. */
 int engine_send_msg(struct tls_engine *e, struct writer *msg) WUR;
@@ -312,5 +334,30 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 			struct bytes ch_whole) WUR;
 int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch) WUR;
+
+/*
+ * TLS 1.3 server resumption (hs13_resume.c). Before the ClientHello joins
+ * the transcript: resume from the first usable ticket the client offers
+ * (a fatal alert only for a wrong binder or a malformed offer; any other
+ * unusable ticket means a full handshake). After the client's Finished:
+ * send a NewSessionTicket if tickets are on and the client takes them.
+ */
+int hs13_server_try_psk(struct tls_engine *e, const struct client_hello *ch,
+			struct bytes ch_whole) WUR;
+int hs13_server_send_ticket(struct tls_engine *e) WUR;
+
+/*
+ * TLS 1.2 server resumption (hs12_resume.c). try_resume: after the
+ * ClientHello is read, resume the session it offers if we can (sets
+ * resume.resumed, the suite, the peer, the echoed session ID, *master).
+ * new_session: a full handshake's session ID and whether a ticket will
+ * follow. keep_session: after the client's Finished, cache the session and
+ * send its NewSessionTicket.
+ */
+int hs12_server_try_resume(struct tls_engine *e, const struct client_hello *ch,
+			   struct secret *master) WUR;
+int hs12_server_new_session(struct tls_engine *e,
+			    const struct client_hello *ch) WUR;
+int hs12_server_keep_session(struct tls_engine *e) WUR;
 
 #endif /* KTLSO_ENGINE_PRIV_H */

@@ -91,6 +91,19 @@ int hs12_derive_keys(struct tls_engine *e, const struct secret *pms)
 	return 0;
 }
 
+int hs12_resume_keys(struct tls_engine *e, const struct secret *master)
+{
+	int err = secret_set(&e->tls12.master, master->bytes, master->len);
+
+	/* §7.3: the session's master secret, the new randoms' key block */
+	if (!err)
+		err = split_key_block(e);
+	if (err)
+		return engine_fail(e, err, TLS_ALERT_INTERNAL_ERROR,
+				   "key derivation failed");
+	return 0;
+}
+
 /* Our half of the key block (§6.3), or the peer's. */
 static struct record_keys *key_half(struct tls_engine *e, bool ours)
 {

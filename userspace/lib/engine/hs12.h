@@ -11,6 +11,8 @@
  * block (§6.3) split into both directions' record keys.
  */
 int hs12_derive_keys(struct tls_engine *e, const struct secret *pms) WUR;
+/* An abbreviated handshake: the key block from a resumed master secret. */
+int hs12_resume_keys(struct tls_engine *e, const struct secret *master) WUR;
 
 /*
  * The peer's keys wait for its CCS (§7.1), after which only its Finished

@@ -7,7 +7,11 @@
  *     ◄─ [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished
  *     ─► CCS Finished
  *
- * No session is cached and no ticket issued, so every handshake is full.
+ * With a session cache or tickets (hs12_resume.c) the session is kept
+ * ([NewSessionTicket] before our CCS), and a client that offers one gets
+ * the abbreviated handshake of §7.3:
+ *
+ *   ClientHello ─► ServerHello CCS Finished ◄─ CCS Finished
  */
 #include <errno.h>
 #include <string.h>
@@ -18,9 +22,11 @@
 #include "engine/hs12.h"
 
 static hs_step_fn on_client_certificate, on_client_key_exchange,
-	on_client_certificate_verify, on_client_finished;
+	on_client_certificate_verify, on_client_finished,
+	on_resumed_client_finished;
 
-enum { CERTIFICATE, CLIENT_KEY_EXCHANGE, CERTIFICATE_VERIFY, FINISHED };
+enum { CERTIFICATE, CLIENT_KEY_EXCHANGE, CERTIFICATE_VERIFY, FINISHED,
+       RESUMED_FINISHED };
 static const struct hs_step steps[] = {
 	[CERTIFICATE] = { "Certificate", HS_TYPE(TLS_HS_CERTIFICATE),
 			  on_client_certificate },
@@ -32,6 +38,8 @@ static const struct hs_step steps[] = {
 				 on_client_certificate_verify },
 	[FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
 		       on_client_finished },
+	[RESUMED_FINISHED] = { "Finished", HS_TYPE(TLS_HS_FINISHED),
+			       on_resumed_client_finished },
 };
 
 /* Server preference among the client's groups (RFC 8422 §5.1.1). */
@@ -98,6 +106,8 @@ static int send_server_hello(struct tls_engine *e,
 	static const uint8_t uncompressed = TLS_EC_POINT_UNCOMPRESSED;
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2,
+		.session_id = { e->params.session_id,
+				e->params.session_id_len },
 		.cipher_suite = e->params.suite->id,
 		.compression = 0,
 	};
@@ -126,6 +136,9 @@ static int send_server_hello(struct tls_engine *e,
 	}
 	if (staple)
 		sh.exts |= HS_EXT_STATUS_REQUEST;
+	/* RFC 5077 §3.2: a NewSessionTicket will follow */
+	if (e->tls12.ticket_ext)
+		sh.exts |= HS_EXT_SESSION_TICKET;
 	TRY(hs_server_hello_encode(&msg, &sh));
 	return engine_send_msg(e, &msg);
 }
@@ -236,12 +249,27 @@ static int read_client_hello(struct tls_engine *e,
 	return 0;
 }
 
+/* §7.3: the abbreviated handshake; we send our Finished first. */
+static int resume_flight(struct tls_engine *e, const struct client_hello *ch,
+			 const struct secret *master)
+{
+	TRY(send_server_hello(e, ch, false));
+	TRY(hs12_resume_keys(e, master));
+	TRY(hs12_send_ccs_finished(e));
+	return hs12_expect_ccs(e, &steps[RESUMED_FINISHED]);
+}
+
 int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 {
+	SECRET_SCOPED struct secret master = { 0 };
 	bool staple = (ch->exts & HS_EXT_STATUS_REQUEST) &&
 		      e->cfg->ocsp_staple_len;
 
 	TRY(read_client_hello(e, ch));
+	TRY(hs12_server_try_resume(e, ch, &master));
+	if (e->resume.resumed)
+		return resume_flight(e, ch, &master);
+	TRY(hs12_server_new_session(e, ch));
 	TRY(send_server_hello(e, ch, staple));
 	TRY(hs12_send_certificate(e, true));
 	if (staple)
@@ -316,6 +344,14 @@ static int on_client_certificate_verify(struct tls_engine *e,
 static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 {
 	TRY(hs12_on_finished(e, m));
+	TRY(hs12_server_keep_session(e));
 	TRY(hs12_send_ccs_finished(e));
+	return engine_complete(e);
+}
+
+static int on_resumed_client_finished(struct tls_engine *e,
+				      const struct hs_message *m)
+{
+	TRY(hs12_on_finished(e, m));
 	return engine_complete(e);
 }

@@ -15,14 +15,16 @@
 #include "engine/engine_priv.h"
 #include "engine/hs13.h"
 
-int hs13_derive_handshake(struct tls_engine *e, const struct secret *shared)
+int hs13_derive_handshake(struct tls_engine *e, const struct secret *psk,
+			  const struct secret *shared)
 {
 	SECRET_SCOPED struct secret early = { 0 };
 	enum tls_hash hash = e->params.suite->hash;
 	uint8_t th[TLS_HASH_MAX];
 	size_t len;
 
-	TRY(tls13_early_secret(hash, NULL, 0, &early));
+	TRY(tls13_early_secret(hash, psk ? psk->bytes : NULL, psk ? psk->len : 0,
+			       &early));
 	TRY(tls13_handshake_secret(hash, &early, shared->bytes, shared->len,
 				   &e->tls13.handshake_secret));
 	TRY(engine_transcript_hash(e, th, &len));

@@ -5,8 +5,11 @@
 
 #include "engine/engine_priv.h"
 
-/* §7.1: handshake secret and both handshake traffic secrets (after SH). */
-int hs13_derive_handshake(struct tls_engine *e,
+/*
+ * §7.1: handshake secret and both handshake traffic secrets (after SH),
+ * from the PSK (NULL: none, a full handshake) and the (EC)DHE secret.
+ */
+int hs13_derive_handshake(struct tls_engine *e, const struct secret *psk,
 			  const struct secret *shared) WUR;
 /* §7.1: master secret and both application traffic secrets (after server Fin). */
 int hs13_derive_application(struct tls_engine *e) WUR;

@@ -70,7 +70,7 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	TRY(engine_kx_derive(e, sh->key_share, &shared));
 	kx_free(e->params.kx);
 	e->params.kx = NULL;
-	TRY(hs13_derive_handshake(e, &shared));
+	TRY(hs13_derive_handshake(e, NULL, &shared));
 	TRY(engine_rx_boundary(e));
 	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.server_hs));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_hs));

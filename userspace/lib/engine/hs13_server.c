@@ -7,8 +7,13 @@
  *        {Certificate} {CertificateVerify} {Finished}
  *     ◄─ [{Certificate} {CertificateVerify}] {Finished}
  *
+ * Resumed (hs13_resume.c): ServerHello carries pre_shared_key, and neither
+ * side sends Certificate or CertificateVerify (§2.2).
+ *
  * The server's first flight goes out in one go; the engine stops once the
- * client's Finished is checked.
+ * client's Finished is checked, after queueing a NewSessionTicket if
+ * tickets are on: it goes out under the server's application key before
+ * the hand-off, so the sequence number handed over counts it.
  */
 #include <errno.h>
 #include <string.h>
@@ -131,6 +136,12 @@ static int send_server_hello(struct tls_engine *e,
 		.key_share = share,
 		.is_hrr = hrr,
 	};
+
+	/* §4.2.11: the identity whose ticket we resume */
+	if (e->resume.resumed && !hrr) {
+		sh.exts |= HS_EXT_PRE_SHARED_KEY;
+		sh.psk_identity = e->resume.identity;
+	}
 	WRITER_SCOPED(msg, 1024);
 
 	memcpy(sh.random, hrr ? tls13_hrr_random : e->params.server_random,
@@ -197,24 +208,28 @@ static int send_flight(struct tls_engine *e, const struct client_hello *ch,
 	TRY(send_server_hello(e, ch, false, (struct bytes){ pub, publen }));
 	if (!e->params.sent_hrr && ch->session_id.len)
 		TRY(engine_send_ccs(e)); /* §D.4 */
-	TRY(hs13_derive_handshake(e, &shared));
+	TRY(hs13_derive_handshake(e, e->resume.resumed ? &e->resume.psk : NULL,
+				  &shared));
 	TRY(engine_rx_boundary(e));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_hs));
 	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_hs));
 	e->record.ccs_ignorable = true;
 	/*
-	 * §4.2.10: we accept no early data (we issue no tickets): skip the
-	 * records that do not open with the client's handshake keys.
+	 * §4.2.10: we accept no early data (our tickets allow none): skip
+	 * the records that do not open with the client's handshake keys.
 	 */
 	if (!e->params.sent_hrr && (ch->exts & HS_EXT_EARLY_DATA))
 		e->record.early_skip = EARLY_DATA_UNDECRYPTABLE;
 
 	TRY(send_encrypted_extensions(e, ch));
-	if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
-		TRY(engine_send_certificate_request(e));
-	TRY(hs13_send_certificate(e, true,
-				  ch->exts & HS_EXT_STATUS_REQUEST));
-	TRY(hs13_send_certificate_verify(e));
+	/* §4.3.2, §2.2: a resumed session authenticates by the PSK */
+	if (!e->resume.resumed) {
+		if (e->cfg->client_auth != TLS_CLIENT_AUTH_NONE)
+			TRY(engine_send_certificate_request(e));
+		TRY(hs13_send_certificate(e, true,
+					  ch->exts & HS_EXT_STATUS_REQUEST));
+		TRY(hs13_send_certificate_verify(e));
+	}
 	TRY(hs13_send_finished(e, &e->tls13.server_hs));
 	TRY(hs13_derive_application(e));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.server_ap));
@@ -275,6 +290,7 @@ int hs13_server_respond(struct tls_engine *e, const struct client_hello *ch,
 	if (hs_key_share_find(ch->key_shares, e->params.group, &share))
 		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
 				   "missing key share");
+	TRY(hs13_server_try_psk(e, ch, ch_whole));
 	TRY(transcript_add(&e->transcript, ch_whole.p, ch_whole.len));
 	return send_flight(e, ch, share);
 }
@@ -301,5 +317,6 @@ static int on_client_finished(struct tls_engine *e, const struct hs_message *m)
 	TRY(hs13_on_finished(e, m, &e->tls13.client_hs));
 	TRY(engine_rx_boundary(e));
 	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.client_ap));
+	TRY(hs13_server_send_ticket(e));
 	return engine_complete(e);
 }

@@ -42,7 +42,7 @@ enum shape {
 	STATUS_REQUEST,	/* CertificateStatusRequest for ocsp */
 	STATUS,		/* CertificateStatus: keep the OCSPResponse */
 	KEY_SHARE,	/* one KeyShareEntry: keep group and key_exchange */
-	PRESENCE,	/* not parsed (pre_shared_key) */
+	PSK_OFFER,	/* OfferedPsks: keep identities and binders */
 };
 
 struct kind {
@@ -59,7 +59,8 @@ enum {
 	K_ALPN, K_ALPN_ONE, K_EMS, K_ETM, K_TICKET, K_TICKET_ACK, K_VERSIONS,
 	K_VERSION, K_COOKIE, K_PSK_MODES, K_KEY_SHARES, K_KEY_SHARE,
 	K_KEY_SHARE_HRR, K_RENEGOTIATION, K_AUTHORITIES, K_RECORD_SIZE_LIMIT,
-	K_PRE_SHARED_KEY, K_EARLY_DATA, K_EARLY_DATA_NST, K_COUNT
+	K_PRE_SHARED_KEY, K_PSK_SELECTED, K_EARLY_DATA, K_EARLY_DATA_NST,
+	K_COUNT
 };
 
 /* One extension's syntax; the type and bit share their name. */
@@ -138,8 +139,12 @@ static const struct kind kinds[K_COUNT] = {
 			      .list = HS_NESTED(2, 3, 0xffff, 0, 2, 1, 0xffff)),
 	/* RFC 8449 §4: uint16 RecordSizeLimit, 64 at least */
 	[K_RECORD_SIZE_LIMIT] = EXT(RECORD_SIZE_LIMIT, U16, .min = 64),
-	/* RFC 8446 §4.2.11: recorded, not parsed (no TLS 1.3 resumption) */
-	[K_PRE_SHARED_KEY] = EXT(PRE_SHARED_KEY, PRESENCE),
+	/*
+	 * RFC 8446 §4.2.11: the client's OfferedPsks, the server's
+	 * selected_identity.
+	 */
+	[K_PRE_SHARED_KEY] = EXT(PRE_SHARED_KEY, PSK_OFFER),
+	[K_PSK_SELECTED] = EXT(PRE_SHARED_KEY, U16),
 	/* RFC 8446 §4.2.10: empty, or uint32 max_early_data_size in NST */
 	[K_EARLY_DATA] = EXT(EARLY_DATA, EMPTY),
 	[K_EARLY_DATA_NST] = EXT(EARLY_DATA, U32),
@@ -160,6 +165,8 @@ struct use {
 #define KEEP16(k, T, f) { k, FIELD(T, f, uint16_t), NONE }
 #define SHARE(k, T, group, f)                                                  \
 	{ k, FIELD(T, f, struct bytes), FIELD(T, group, uint16_t) }
+#define PSK(k, T, ids, binders)                                                \
+	{ k, FIELD(T, ids, struct bytes), FIELD(T, binders, struct bytes) }
 #define FLAG(k) { k, NONE, NONE }
 
 #define CH struct client_hello
@@ -183,7 +190,7 @@ static const struct use in_client_hello[] = {
 	KEEP(K_COOKIE, CH, cookie),
 	FLAG(K_ETM),
 	FLAG(K_EARLY_DATA),
-	FLAG(K_PRE_SHARED_KEY),
+	PSK(K_PRE_SHARED_KEY, CH, psk_identities, psk_binders),
 };
 #undef CH
 
@@ -204,7 +211,7 @@ static const struct use in_server_hello[] = {
 	FLAG(K_EMS),
 	KEEP16(K_RECORD_SIZE_LIMIT, SH, record_size_limit),
 	SHARE(K_KEY_SHARE, SH, key_share_group, key_share),
-	FLAG(K_PRE_SHARED_KEY),
+	KEEP16(K_PSK_SELECTED, SH, psk_identity),
 	KEEP16(K_VERSION, SH, selected_version),
 };
 
@@ -312,6 +319,38 @@ static const struct hs_list responder_ids = HS_NESTED(2, 0, 0xffff, 0, 2, 1,
 static const struct hs_list request_extensions = HS_OPAQUE(2, 0, 0xffff);
 /* RFC 8446 §4.2.8: opaque key_exchange<1..2^16-1> */
 static const struct hs_list key_exchange = HS_OPAQUE(2, 1, 0xffff);
+/*
+ * RFC 8446 §4.2.11: PskIdentity identities<7..2^16-1> of { opaque
+ * identity<1..2^16-1>; uint32 obfuscated_ticket_age; }, PskBinderEntry
+ * binders<33..2^16-1> of opaque <32..255>.
+ */
+static const struct hs_list psk_identity = HS_OPAQUE(2, 1, 0xffff);
+static const struct hs_list psk_binders = HS_NESTED(2, 33, 0xffff, 0, 1, 32,
+						    0xff);
+
+int hs_psk_identity_next(struct reader *r, struct bytes *identity,
+			 uint32_t *obfuscated_age)
+{
+	if (reader_done(r))
+		return -ENOENT;
+	TRY(hs_list_read(r, &psk_identity, identity));
+	return reader_u32(r, obfuscated_age);
+}
+
+/* The identities vector, each entry checked, kept as its body. */
+static int hs_psk_identities_check(struct reader *r, struct bytes *out)
+{
+	struct reader list;
+	struct bytes id;
+	uint32_t age;
+	int err;
+
+	TRY(reader_vector(r, 2, 7, 0xffff, &list));
+	*out = (struct bytes){ list.data, list.len };
+	while (!(err = hs_psk_identity_next(&list, &id, &age)))
+		;
+	return err == -ENOENT ? 0 : -EBADMSG;
+}
 
 /* A vector holding exactly one inner vector: that one is kept. */
 static int read_only_item(struct reader *r, const struct hs_list *outer,
@@ -419,9 +458,10 @@ static int parse(struct reader *r, const struct use *u, void *msg)
 	case KEY_SHARE:
 		TRY(reader_u16(r, (uint16_t *)((char *)msg + u->at2)));
 		return hs_list_read(r, &key_exchange, at);
-	case PRESENCE:
-		(void)hs_rest(r);
-		return 0;
+	case PSK_OFFER:
+		TRY(hs_psk_identities_check(r, at));
+		return hs_list_read(r, &psk_binders,
+				    (struct bytes *)((char *)msg + u->at2));
 	}
 	return -EINVAL;
 }
@@ -437,8 +477,8 @@ static int emit(struct writer *w, const struct use *u, const void *msg)
 		return 0;
 	case STATUS_REQUEST:
 		return write_status_request(w);
-	case PRESENCE:
-		return -EINVAL; /* ktlso offers no PSK: nothing to write */
+	case PSK_OFFER:
+		return -EINVAL; /* ktlso's client offers no PSK */
 	default:
 		break;
 	}

@@ -34,7 +34,8 @@
  *   -EMSGSIZE  a Certificate with more than HS_MAX_CHAIN certificates
  * Encoders return 0, the writer's error, or -EINVAL for a struct the wire
  * cannot carry (an extension bit the message may not carry, an odd-length
- * u16 list, a malformed list body, pre_shared_key which ktlso never sends).
+ * u16 list, a malformed list body, a ClientHello's pre_shared_key, which
+ * ktlso's client never sends).
  */
 #ifndef KTLSO_HS_MSG_H
 #define KTLSO_HS_MSG_H
@@ -106,10 +107,14 @@ struct client_hello {
 	struct bytes authorities;	/* DistinguishedName list, §4.2.4 */
 	uint16_t record_size_limit;	/* RFC 8449 §4 */
 	/*
-	 * The ClientHello up to the binders of a pre_shared_key extension
-	 * (§4.2.11.2) would go here; ktlso does not resume TLS 1.3 sessions,
-	 * so pre_shared_key is recorded as present and otherwise ignored.
+	 * §4.2.11 OfferedPsks: the identities body (read with
+	 * hs_psk_identity_next) and the binders body (PskBinderEntry
+	 * list). pre_shared_key is the last extension and binders its last
+	 * field, so the ClientHello ends with the binders' 2-byte length and
+	 * body: what §4.2.11.2 leaves out of the binders' transcript.
 	 */
+	struct bytes psk_identities;
+	struct bytes psk_binders;
 };
 
 /*
@@ -137,6 +142,7 @@ struct server_hello {
 	struct bytes renegotiation_info;
 	struct bytes ec_point_formats;
 	uint16_t record_size_limit;	/* RFC 8449 §4 */
+	uint16_t psk_identity;		/* pre_shared_key, §4.2.11 */
 };
 
 /* RFC 8446 §4.3.1 */
@@ -321,6 +327,13 @@ int hs_key_share_next(struct reader *r, uint16_t *group,
 /* Append one KeyShareEntry to a key_shares body being built. */
 int hs_key_share_add(uint8_t *buf, size_t cap, struct bytes *list,
 		     uint16_t group, struct bytes key_exchange) WUR;
+
+/*
+ * The next PskIdentity of a psk_identities body (a reader over it): 0,
+ * -ENOENT at the end, -EBADMSG if malformed (§4.2.11).
+ */
+int hs_psk_identity_next(struct reader *r, struct bytes *identity,
+			 uint32_t *obfuscated_age) WUR;
 
 /*
  * ALPN (RFC 7301 §3.2): the first of our protocols (a ProtocolNameList body

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/* A profile's session resumption (resume.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/hash.h"
+#include "resume.h"
+#include "resume/session_cache.h"
+#include "resume/ticket_keys.h"
+
+/*
+ * The profile's name is its identity: every host of a fleet that serves
+ * profile "web" with the same key file resumes the others' "web" tickets,
+ * and no other profile's.
+ */
+static int set_context(struct tls_config *t, const char *profile)
+{
+	char text[128];
+	uint8_t h[TLS_HASH_MAX];
+	int n = snprintf(text, sizeof(text), "ktlsod profile %s", profile);
+
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -ENAMETOOLONG;
+	TRY(tls_hash_digest(TLS_HASH_SHA256, text, n, h));
+	memcpy(t->session_context, h, sizeof(t->session_context));
+	return 0;
+}
+
+int resume_configure(struct tls_config *t, const char *profile,
+		     const struct resume_options *o, char *err, size_t errlen)
+{
+	int ret;
+
+	if (!o->tickets && !o->session_cache)
+		return 0;
+	if (!t->ticket_lifetime)
+		t->ticket_lifetime = RESUME_LIFETIME_DEFAULT;
+	ret = set_context(t, profile);
+	if (ret) {
+		snprintf(err, errlen, "cannot name the profile's sessions");
+		return ret;
+	}
+	if (o->session_cache) {
+		t->session_cache = session_cache_new(o->session_cache_size ?
+			o->session_cache_size : RESUME_CACHE_SIZE_DEFAULT);
+		if (!t->session_cache) {
+			snprintf(err, errlen, "no memory for a session cache");
+			return -ENOMEM;
+		}
+	}
+	if (!o->tickets)
+		return 0;
+	if (o->ticket_key_file)
+		return ticket_keys_load(&t->tickets, o->ticket_key_file,
+					o->key_owner, err, errlen);
+	ret = ticket_keys_generate(&t->tickets, t->ticket_lifetime,
+				   time(NULL));
+	if (ret)
+		snprintf(err, errlen, "cannot generate ticket keys");
+	return ret;
+}
