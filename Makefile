@@ -96,11 +96,12 @@ $(WRAP_LIB): userspace/wrap/wrap.c include/uapi/linux/ktlso.h
 PERF := $(B)/ktlso-perf
 PERF_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/perf/*.c)) \
 	$(B)/userspace/cli/handshake.o $(B)/userspace/cli/util.o
+PROGRAMS += $(PERF)
 $(PERF_OBJS): CFLAGS += -Iuserspace/cli
 $(PERF): $(PERF_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lm
 
-$(UNIT_SCRIPTS): $(B)/%: %.sh | $(CLI) $(WRAP_LIB)
+$(UNIT_SCRIPTS): $(B)/%: %.sh | $(CLI) $(WRAP_LIB) $(PERF)
 	install -D -m 0755 $< $@
 
 # ktlsod: the handshake daemon. Its unit tests (tests/unit/ktlsod_*) link
