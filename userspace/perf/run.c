@@ -112,7 +112,7 @@ static int loop(struct perf_test *t, double t0)
 {
 	struct pollfd pf[PERF_MAX_STREAMS * 2 + 1];
 	double next = t->p.interval ? t->p.interval : 1e18, prev = 0, stop_at = 0;
-	bool stop = false, ctl_open = true;
+	bool stop = false;
 
 	for (;;) {
 		double at = now_s() - t0;
@@ -144,7 +144,9 @@ static int loop(struct perf_test *t, double t0)
 			pf[i] = (struct pollfd){ .fd = s->done ? -1 : s->fd,
 				.events = s->sender ? POLLOUT : POLLIN };
 		}
-		pf[t->n] = (struct pollfd){ .fd = ctl_open ? t->ctl : -1,
+		/* After "stop" the next control line is the peer's results,
+		 * which may come while our receivers still drain. */
+		pf[t->n] = (struct pollfd){ .fd = stop ? -1 : t->ctl,
 					    .events = POLLIN };
 		int wait_ms = 100;
 		for (unsigned int i = 0; i < t->n; i++)
@@ -161,16 +163,14 @@ static int loop(struct perf_test *t, double t0)
 			TRY(s->sender ? send_some(t, s, at) : read_some(t, s, at));
 		}
 		if (pf[t->n].revents) {
-			/* The client hears nothing more from the server
-			 * until the results: anything else is a failure. */
+			/* The client hears nothing from the server until
+			 * the results: anything else is a failure. */
 			bool got_stop = false;
 			int err = control_input(t, &got_stop);
 
-			if (err && stop && !t->l.server)
-				ctl_open = false; /* server gone after the end */
-			else if (err || !t->l.server)
+			if (err || !t->l.server)
 				return err ? err : -EPROTO;
-			stop |= got_stop;
+			stop = got_stop;
 		}
 	}
 	if (t->p.interval && t->me.wall - prev > t->p.interval / 10)
