@@ -294,6 +294,14 @@ static void json_num_or_null(FILE *f, const char *name, double v, bool ok)
 		fprintf(f, "\"%s\":null", name);
 }
 
+static void json_int_or_null(FILE *f, const char *name, int64_t v)
+{
+	if (v >= 0)
+		fprintf(f, "\"%s\":%" PRId64, name, v);
+	else
+		fprintf(f, "\"%s\":null", name);
+}
+
 static void json_end(struct perf_test *t, const struct totals *tt)
 {
 	FILE *f = t->out;
@@ -350,17 +358,17 @@ static void json_end(struct perf_test *t, const struct totals *tt)
 	fprintf(f, ",\"remote_cipher\":");
 	json_str(f, r->cipher);
 	fprintf(f, ",\"records\":{");
-	json_num_or_null(f, "tx", m->tx_records, m->tx_records >= 0);
+	json_int_or_null(f, "tx", m->tx_records);
 	fputc(',', f);
-	json_num_or_null(f, "rx", m->rx_records, m->rx_records >= 0);
+	json_int_or_null(f, "rx", m->rx_records);
 	fputc(',', f);
-	json_num_or_null(f, "remote_tx", r->tx_records, r->tx_records >= 0);
+	json_int_or_null(f, "remote_tx", r->tx_records);
 	fputc(',', f);
-	json_num_or_null(f, "remote_rx", r->rx_records, r->rx_records >= 0);
+	json_int_or_null(f, "remote_rx", r->rx_records);
 	fprintf(f, "},\"rekeys\":{");
-	json_num_or_null(f, "local", m->rekeys, m->rekeys >= 0);
+	json_int_or_null(f, "local", m->rekeys);
 	fputc(',', f);
-	json_num_or_null(f, "remote", r->rekeys, r->rekeys >= 0);
+	json_int_or_null(f, "remote", r->rekeys);
 	fprintf(f, "},\"cpu_seconds_per_gb\":{");
 	json_num_or_null(f, "local", per_gb(m, tt->local), tt->local);
 	fputc(',', f);
