@@ -88,6 +88,24 @@ try:
 except OSError as e:
     sys.exit(0 if e.errno else 1)
 sys.exit(1)'"
+# TCP Fast Open puts data in the SYN, before any ULP: refused.
+tfo() {
+	"$@" python3 -c 'import socket, sys
+s = socket.socket()
+try:
+    s.sendto(b"GET / HTTP/1.0\r\n\r\n", socket.MSG_FASTOPEN, ("127.0.0.1", int(sys.argv[1])))
+except OSError as e:
+    print(e.errno)
+    sys.exit(0)
+s.settimeout(5)
+try:
+    s.recv(100)
+except OSError:
+    pass
+print(0)' "$port"
+}
+check "wrapped sendto(MSG_FASTOPEN) fails with EOPNOTSUPP" \
+	test "$(tfo "$KTLSO" wrap --)" = "$(python3 -c 'import errno; print(errno.EOPNOTSUPP)')"
 # A connection accepted and closed, or none at all: either way no bytes.
 sleep 0.5
 check "not one byte of the wrapped clients reached the sink" \

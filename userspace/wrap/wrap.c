@@ -6,7 +6,8 @@
  *   connect()  of a TCP socket: the ULP and a client handshake request
  *   accept(), accept4() on a port of KTLSO_WRAP_PORTS: a server request
  *
- * Everything else goes straight to libc. Peer name: KTLSO_WRAP_NAME, else
+ * Everything else goes straight to libc, but for TCP Fast Open's
+ * MSG_FASTOPEN (data in the SYN, before TLS could start): EOPNOTSUPP. Peer name: KTLSO_WRAP_NAME, else
  * the numeric address connected to; profile: KTLSO_WRAP_PROFILE.
  *
  * Blocking sockets wait for the handshake inside connect()/accept(), whose
@@ -351,15 +352,29 @@ EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 	return REAL(send)(fd, buf, n, flags);
 }
 
+/*
+ * MSG_FASTOPEN connects and puts the data in the SYN, before any ULP
+ * could be attached: plaintext. Refused on TCP sockets.
+ */
+#define NO_FASTOPEN(fd, flags)                                     \
+	do {                                                       \
+		if (((flags) & MSG_FASTOPEN) && is_tcp(fd)) {      \
+			errno = EOPNOTSUPP;                        \
+			return -1;                                 \
+		}                                                  \
+	} while (0)
+
 EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 		      const struct sockaddr *to, socklen_t tolen)
 {
+	NO_FASTOPEN(fd, flags);
 	GATE(fd);
 	return REAL(sendto)(fd, buf, n, flags, to, tolen);
 }
 
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+	NO_FASTOPEN(fd, flags);
 	GATE(fd);
 	return REAL(sendmsg)(fd, msg, flags);
 }
