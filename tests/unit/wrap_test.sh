@@ -106,6 +106,28 @@ print(0)' "$port"
 }
 check "wrapped sendto(MSG_FASTOPEN) fails with EOPNOTSUPP" \
 	test "$(tfo "$KTLSO" wrap --)" = "$(python3 -c 'import errno; print(errno.EOPNOTSUPP)')"
+# A non-blocking connect, then splice() from a pipe as the first write: the
+# wrapper must ask for the handshake there too, not let TCP carry it.
+check "wrapped splice() after a non-blocking connect fails with an errno" \
+	"$KTLSO" wrap -- python3 -c 'import os, select, socket, sys
+s = socket.socket()
+s.setblocking(False)
+try:
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+except BlockingIOError:
+    pass
+select.select([], [s], [], 5)
+r, w = os.pipe()
+os.write(w, b"GET / HTTP/1.0\r\n\r\n")
+for _ in range(50):
+    try:
+        os.splice(r, s.fileno(), 18)
+        sys.exit(1)
+    except BlockingIOError:
+        select.select([], [s], [], 0.1)
+    except OSError as e:
+        sys.exit(0 if e.errno else 1)
+sys.exit(1)' "$port"
 # A connection accepted and closed, or none at all: either way no bytes.
 sleep 0.5
 check "not one byte of the wrapped clients reached the sink" \

@@ -15,8 +15,9 @@
  * EINPROGRESS as usual; the socket is then "pending" here until its TCP
  * connection is up, and the handshake is asked for (non-blocking, so the
  * kernel answers EINPROGRESS and holds reads and writes back) by the first
- * of getsockopt(SO_ERROR), a write or a read on it. Until then those calls
- * return EAGAIN without touching the socket, so no byte goes out in clear;
+ * of getsockopt(SO_ERROR), a write or a read on it (through libc: io_uring
+ * and raw system calls are not seen). Until then those calls return
+ * EAGAIN without touching the socket, so no byte goes out in clear;
  * poll() reports POLLOUT once TLS is up. SO_ERROR reports a failed
  * handshake's errno. A socket whose request could not even be made is shut
  * down both ways, so it can never carry plaintext.
@@ -25,6 +26,7 @@
  * atomically: any thread may use any socket. close() clears a flag.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <linux/tls.h>
 #include <netinet/in.h>
@@ -65,6 +67,9 @@ DECLARE_REAL(ssize_t, send, int, const void *, size_t, int);
 DECLARE_REAL(ssize_t, sendto, int, const void *, size_t, int,
 	     const struct sockaddr *, socklen_t);
 DECLARE_REAL(ssize_t, sendmsg, int, const struct msghdr *, int);
+DECLARE_REAL(int, sendmmsg, int, struct mmsghdr *, unsigned int, int);
+DECLARE_REAL(ssize_t, splice, int, loff_t *, int, loff_t *, size_t,
+	     unsigned int);
 DECLARE_REAL(ssize_t, sendfile, int, int, off_t *, size_t);
 DECLARE_REAL(ssize_t, read, int, void *, size_t);
 DECLARE_REAL(ssize_t, readv, int, const struct iovec *, int);
@@ -91,6 +96,8 @@ __attribute__((constructor)) static void wrap_init(void)
 	LOOKUP(send);
 	LOOKUP(sendto);
 	LOOKUP(sendmsg);
+	LOOKUP(sendmmsg);
+	LOOKUP(splice);
 	LOOKUP(sendfile);
 	LOOKUP(read);
 	LOOKUP(readv);
@@ -377,6 +384,21 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	NO_FASTOPEN(fd, flags);
 	GATE(fd);
 	return REAL(sendmsg)(fd, msg, flags);
+}
+
+EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	NO_FASTOPEN(fd, flags);
+	GATE(fd);
+	return REAL(sendmmsg)(fd, v, n, flags);
+}
+
+EXPORT ssize_t splice(int in, loff_t *off_in, int out, loff_t *off_out,
+		      size_t n, unsigned int flags)
+{
+	GATE(in);
+	GATE(out);
+	return REAL(splice)(in, off_in, out, off_out, n, flags);
 }
 
 EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t n)
