@@ -4,7 +4,8 @@
  *
  *   client: "ktlso-perf 1", "KEY VALUE" lines of the parameters, ""
  *   server: "ktlso-perf 1 ok" or "ktlso-perf 1 error MESSAGE"
- *   (data connections, each set up in turn; then "start" from the server)
+ *   (data connections, each set up in turn)
+ *   client: "ready" once its side of every stream is up; server: "start"
  *   client: "stop" when the time is up or its bytes are sent
  *   each side, once its streams are done: "stream I BYTES END" per stream,
  *   "cpu USER SYSTEM WALL", "stat TX RX REKEYS", "cipher TEXT", "end"
