@@ -375,7 +375,6 @@ static int accept_timeout(int lfd)
 /* One test: the client's parameters, its streams, the run, the results. */
 static int serve_one(struct perf_test *t, int lfd)
 {
-	struct perf_local l = t->l;
 	char err[512] = "", line[64];
 	int ret;
 
@@ -435,7 +434,6 @@ static int serve_one(struct perf_test *t, int lfd)
 	if (ret)
 		return fail(t, "results", -ret);
 	report_end(t);
-	t->l = l;
 	return 0;
 }
 

@@ -9,7 +9,8 @@
  *   stream.c   a data connection in each mode, its reads and writes
  *   engine.c   mode tls: libktlso's engine on the socket, keys to tls.ko
  *   ossl.c     mode openssl: SSL_connect/accept, SSL_write/SSL_read
- *   run.c      the timed transfer: every stream in one poll loop, intervals
+ *   run.c      the timed transfer: every stream in one poll loop, intervals,
+ *              the CPU time and ktlso_stat counters around it
  *   report.c   what the run measured: text as iperf3 prints it, or JSON
  *
  * Single-threaded, like iperf3 before 3.16. Functions return 0 or -errno.
@@ -129,7 +130,7 @@ ssize_t stream_read(struct perf_test *t, struct perf_stream *s) WUR;
 /* The sender's end: close_notify where the mode has one, then FIN. */
 void stream_finish(struct perf_stream *s);
 void stream_close(struct perf_stream *s);
-/* poll events to wait for besides what the socket says. */
+/* Plaintext libssl holds already: readable whatever poll() says. */
 bool stream_has_pending(const struct perf_stream *s);
 
 /* engine.c */

@@ -180,12 +180,10 @@ static int loop(struct perf_test *t, double t0)
 
 int run_test(struct perf_test *t)
 {
-	double u0, s0, t0, tx, rx;
+	double u0, s0, t0;
 	int64_t tx0, rx0, rk0, tx1, rx1, rk1;
 	int err;
 
-	(void)tx;
-	(void)rx;
 	stat_read(&tx0, &rx0, &rk0);
 	cpu_now(&u0, &s0);
 	t0 = now_s();

@@ -187,8 +187,7 @@ void stream_finish(struct perf_stream *s)
 	if (s->ssl)
 		SSL_shutdown(s->ssl);
 	shutdown(s->fd, SHUT_WR);
-	if (set_nonblocking(s->fd, true))
-		return;
+	(void)set_nonblocking(s->fd, true);
 }
 
 void stream_close(struct perf_stream *s)
