@@ -57,6 +57,10 @@ TESTLIB := $(B)/libktlso-test.a
 TESTLIB_SRCS := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(TESTLIB_SRCS))
 UNIT_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/*_test.c))
+# Unit tests of the commands (tests/unit/*_test.sh), copied beside the
+# others so tools/check runs them the same way.
+UNIT_SCRIPTS := $(patsubst %.sh,$(B)/%,$(wildcard tests/unit/*_test.sh))
+UNIT_TESTS += $(UNIT_SCRIPTS)
 VM_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/*_test.c))
 # The stress suite (tests/vm/stress/run-guest runs them in the VM).
 STRESS_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/vm/stress/*_stress.c))
@@ -77,6 +81,28 @@ CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/cli/*.c))
 PROGRAMS += $(CLI)
 $(CLI): $(CLI_OBJS) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ -lkcapi -lmnl
+
+# libktlso-wrap.so: `ktlso wrap`'s LD_PRELOAD library; libc and the UAPI
+# header only, position-independent.
+WRAP_LIB := $(B)/libktlso-wrap.so
+PROGRAMS += $(WRAP_LIB)
+$(WRAP_LIB): userspace/wrap/wrap.c include/uapi/linux/ktlso.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fPIC -shared -fvisibility=hidden \
+		-o $@ $< -ldl
+
+# ktlso-perf: what `ktlso perf` runs. libssl for its openssl mode, the
+# engine for its tls mode; the CLI's socket-option helpers for ktlso mode.
+PERF := $(B)/ktlso-perf
+PERF_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/perf/*.c)) \
+	$(B)/userspace/cli/handshake.o $(B)/userspace/cli/util.o
+PROGRAMS += $(PERF)
+$(PERF_OBJS): CFLAGS += -Iuserspace/cli
+$(PERF): $(PERF_OBJS) $(B)/libktlso.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+$(UNIT_SCRIPTS): $(B)/%: %.sh | $(CLI) $(WRAP_LIB) $(PERF)
+	install -D -m 0755 $< $@
 
 # ktlsod: the handshake daemon. Its unit tests (tests/unit/ktlsod_*) link
 # its objects except main.o.
@@ -246,6 +272,11 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	install -D -m 0644 include/uapi/linux/ktlso.h $(DESTDIR)/usr/include/linux/ktlso.h
 	install -D -m 0755 $(KTLSOD) $(DESTDIR)/usr/sbin/ktlsod
+	@# ktlso finds its helpers in ../lib/ktlso/ (userspace/cli/helper.c).
+	install -D -m 0755 $(CLI) $(DESTDIR)/usr/bin/ktlso
+	install -D -m 0755 $(PERF) $(DESTDIR)/usr/lib/ktlso/ktlso-perf
+	install -D -m 0644 $(WRAP_LIB) $(DESTDIR)/usr/lib/ktlso/libktlso-wrap.so
+	install -D -m 0644 Documentation/ktlso.1 $(DESTDIR)/usr/share/man/man1/ktlso.1
 	install -D -m 0644 userspace/daemon/ktlsod.service $(DESTDIR)/lib/systemd/system/ktlsod.service
 	install -D -m 0644 userspace/daemon/ktlsod.sysusers $(DESTDIR)/usr/lib/sysusers.d/ktlsod.conf
 	@# The unit's User=. A staged install (DESTDIR) leaves that to the

@@ -6,8 +6,8 @@
 #   host: copy of the tracked files (no build/) ── make; make KVER=6.1; make KVER=6.12
 #
 # Checks the module for each kernel (and its vermagic), the daemon, the
-# command, hs-peer and the unit tests; and that the command links no
-# libssl/libcrypto.
+# command, ktlso-perf, the wrap library, hs-peer and the unit tests; and
+# that the command and the wrap library link no libssl/libcrypto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,12 +38,14 @@ for k in "" 6.1 6.12; do
 	check "${k:-bare}: ktlso.ko is for $release" \
 		test "$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" = "$release"
 done
-for p in ktlsod ktlso tools/hs-peer/hs-peer tests/unit/engine_test tests/vm/upcall_test; do
+for p in ktlsod ktlso ktlso-perf libktlso-wrap.so tools/hs-peer/hs-peer tests/unit/engine_test tests/vm/upcall_test; do
 	check "build/$p is built" test -x "$tmp/build/$p"
 done
 check "ktlso --help runs" bash -c "'$tmp/build/ktlso' --help >/dev/null"
 check "ktlso (the command) links no libssl/libcrypto" \
 	bash -c "! ldd '$tmp/build/ktlso' | grep -Eq 'libssl|libcrypto'"
+check "libktlso-wrap.so (ktlso wrap's preload) links no libssl/libcrypto" \
+	bash -c "! ldd '$tmp/build/libktlso-wrap.so' | grep -Eq 'libssl|libcrypto'"
 new_files() { find "$tmp" -path "$tmp/build" -prune -o -type f -newer "$tmp/.copied" -print; }
 check "nothing is written outside build/" test -z "$(new_files)"
 

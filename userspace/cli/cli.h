@@ -27,6 +27,14 @@
 int cmd_status(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_wrap(int argc, char **argv);
+int cmd_perf(int argc, char **argv);
+
+/*
+ * The path of a file ktlso hands work to: beside the binary, else in
+ * ../lib/ktlso/ (installed). 0, or -ENOENT.
+ */
+int helper_path(const char *name, char *buf, size_t len) WUR;
 
 /* "ktlso: " + message (+ ": strerror(err)" when err > 0) on stderr. */
 void warnx_(int err, const char *fmt, ...)

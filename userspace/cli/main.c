@@ -6,6 +6,8 @@
  *   ktlso connect HOST:PORT [--servername N] [--alpn P] [--profile P]
  *                 [--timeout MS]
  *   ktlso serve PORT --dir DIR [--profile P] [--alpn P] [--timeout MS]
+ *   ktlso wrap [--name N] [--profile P] [--ports LIST] -- PROGRAM [ARGS]
+ *   ktlso perf -s | -c HOST [options]      (ktlso-perf, userspace/perf)
  */
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@ static const struct {
 	{ "status", cmd_status },
 	{ "connect", cmd_connect },
 	{ "serve", cmd_serve },
+	{ "wrap", cmd_wrap },
+	{ "perf", cmd_perf },
 };
 
 static int usage(FILE *f, int status)
@@ -29,6 +33,9 @@ static int usage(FILE *f, int status)
 	      "                     [--profile NAME] [--timeout MS]\n"
 	      "       ktlso serve PORT --dir DIR [--profile NAME] [--alpn LIST]\n"
 	      "                     [--timeout MS]\n"
+	      "       ktlso wrap [--name NAME] [--profile NAME] [--ports LIST]\n"
+	      "                  -- PROGRAM [ARGS]\n"
+	      "       ktlso perf -s [-p PORT] | -c HOST [options]\n"
 	      "See ktlso(1).\n", f);
 	return status;
 }
