@@ -262,7 +262,11 @@ static int gone_round(unsigned int *seed, bool widened)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		wrong++;
 	for (int i = 0; i < GONE_VICTIMS; i++) {
-		if (status_of(va[i]).state != KTLSO_HS_IN_PROGRESS)
+		struct ktlso_handshake_status hs = status_of(va[i]);
+
+		/* Its own timer may end it on a slow host; nothing else may. */
+		if (hs.state != KTLSO_HS_IN_PROGRESS &&
+		    (hs.state != KTLSO_HS_FAILED || hs.error != ETIMEDOUT))
 			wrong++;
 		close(va[i]);
 		close(vb[i]);
