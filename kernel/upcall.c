@@ -50,6 +50,7 @@ static const struct nla_policy policy[KTLSO_A_MAX + 1] = {
 	[KTLSO_A_PEER_SUBJECT] = { .type = NLA_NUL_STRING,
 				   .len = KTLSO_NAME_MAX - 1 },
 	[KTLSO_A_PEER_VERIFIED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KTLSO_A_RESUMED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KTLSO_A_TX_SECRET] = { .type = NLA_BINARY, .len = KTLSO_HASH_MAX },
 	[KTLSO_A_RX_SECRET] = { .type = NLA_BINARY, .len = KTLSO_HASH_MAX },
 	[KTLSO_A_REKEY_AFTER] = { .type = NLA_U64 },
@@ -315,6 +316,8 @@ static int done_doit(struct sk_buff *skb, struct genl_info *info)
 		result.cipher_suite = nla_get_u16(a[KTLSO_A_CIPHER_SUITE]);
 	if (a[KTLSO_A_PEER_VERIFIED])
 		result.peer_verified = nla_get_u8(a[KTLSO_A_PEER_VERIFIED]);
+	if (a[KTLSO_A_RESUMED])
+		result.resumed = nla_get_u8(a[KTLSO_A_RESUMED]);
 	nla_strscpy_opt(result.alpn, a[KTLSO_A_ALPN], sizeof(result.alpn));
 	nla_strscpy_opt(result.peer_subject, a[KTLSO_A_PEER_SUBJECT],
 			sizeof(result.peer_subject));

@@ -216,6 +216,7 @@ struct done_seen {
 	uint32_t fd, status, alert;
 	uint16_t version, suite;
 	uint8_t verified;
+	int resumed;		/* 0: absent, else the value + 1 */
 	const char *alpn, *subject;
 	int n;
 };
@@ -244,6 +245,9 @@ static int done_attr(const struct nlattr *a, void *data)
 	case KTLSO_A_PEER_VERIFIED:
 		s->verified = mnl_attr_get_u8(a);
 		return mnl_attr_validate(a, MNL_TYPE_U8) ? MNL_CB_ERROR : MNL_CB_OK;
+	case KTLSO_A_RESUMED:
+		s->resumed = mnl_attr_get_u8(a) + 1;
+		return mnl_attr_validate(a, MNL_TYPE_U8) ? MNL_CB_ERROR : MNL_CB_OK;
 	case KTLSO_A_ALPN:
 		s->alpn = mnl_attr_get_str(a);
 		return mnl_attr_validate(a, MNL_TYPE_NUL_STRING) ? MNL_CB_ERROR : MNL_CB_OK;
@@ -262,6 +266,7 @@ static void test_done_message(void)
 		.fd = 11, .status = 0, .alert = -1, .version = 0x0304,
 		.cipher_suite = 0x1301, .alpn = "h2",
 		.peer_subject = "CN=client", .peer_verified = true,
+		.resumed = true,
 	};
 	const struct nl_done failed = {
 		.fd = 12, .status = EKEYREJECTED, .alert = 42,
@@ -277,17 +282,18 @@ static void test_done_message(void)
 		      g->cmd == KTLSO_CMD_DONE,
 	      "DONE: a request to our family, acknowledged");
 	CHECK(mnl_attr_parse(nlh, sizeof(*g), done_attr, &s) == MNL_CB_OK &&
-		      s.n == 8 && s.fd == 11 && s.status == 0 &&
+		      s.n == 9 && s.fd == 11 && s.status == 0 &&
 		      (int32_t)s.alert == -1 && s.version == 0x0304 &&
 		      s.suite == 0x1301 && s.verified == 1 &&
 		      s.alpn && !strcmp(s.alpn, "h2") && s.subject &&
-		      !strcmp(s.subject, "CN=client"),
-	      "DONE on success: all eight attributes, typed");
+		      !strcmp(s.subject, "CN=client") && s.resumed == 2,
+	      "DONE on success: all nine attributes, typed, RESUMED 1");
 
 	memset(&s, 0, sizeof(s));
 	nlh = nl_done_msg(buf, FAMILY, &failed);
 	CHECK(mnl_attr_parse(nlh, sizeof(*g), done_attr, &s) == MNL_CB_OK &&
 		      s.n == 3 && s.fd == 12 && s.status == EKEYREJECTED &&
+		      !s.resumed &&
 		      s.alert == 42,
 	      "DONE on failure: SOCKFD, STATUS and ALERT only");
 }

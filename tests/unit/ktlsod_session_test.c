@@ -12,7 +12,10 @@
  * alert and details; keys that are the peer's keys mirrored; the bytes
  * after the last handshake record still in the socket; a silent peer timed
  * out without delaying the others; shutdown ending what is in flight;
- * a requester the profile does not allow refused before a byte is sent.
+ * a requester the profile does not allow refused before a byte is sent;
+ * session resumption: a libssl client resumes (TLS 1.3 ticket, TLS 1.2
+ * session ID), DONE says resumed, and the TLS 1.3 NewSessionTicket went
+ * out before the hand-off, counted in the sequence number of TLS_TX.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -26,6 +29,7 @@
 #include <unistd.h>
 
 #include <linux/tls.h>
+#include <openssl/ssl.h>
 
 #include "../lib/check.h"
 #include "../lib/io.h"
@@ -740,6 +744,108 @@ static void test_stop(void)
 	close(ours);
 }
 
+
+/* ---- resumption: a libssl client, which resumes ---- */
+
+struct ossl_peer {
+	int fd;
+	SSL_CTX *ctx;
+	SSL_SESSION *in, *out;	/* resume in; the session kept */
+	bool connected, reused;
+	pthread_t thread;
+};
+
+static void *ossl_main(void *arg)
+{
+	struct ossl_peer *o = arg;
+	SSL *ssl = SSL_new(o->ctx);
+	char byte;
+
+	if (!ssl || !SSL_set_fd(ssl, o->fd) ||
+	    (o->in && !SSL_set_session(ssl, o->in)))
+		abort();
+	o->connected = SSL_connect(ssl) == 1;
+	o->reused = o->connected && SSL_session_reused(ssl);
+	/* Up to the end of the stream: any NewSessionTicket is taken. */
+	while (o->connected && SSL_read(ssl, &byte, 1) > 0)
+		;
+	o->out = SSL_get1_session(ssl);
+	SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+	SSL_free(ssl);
+	return NULL;
+}
+
+/* One handshake of a libssl client with the daemon; its DONE. */
+static struct done_rec *ossl_handshake(struct ossl_peer *o, const char *profile,
+				       int *ours)
+{
+	struct done_rec *r;
+	int theirs, fd;
+
+	if (conn_pair(ours, &theirs))
+		abort();
+	o->fd = theirs;
+	if (pthread_create(&o->thread, NULL, ossl_main, o))
+		abort();
+	fd = submit(*ours, KTLSO_ROLE_SERVER, profile, "", "", 5000);
+	r = wait_done(fd, 5000);
+	/* The kernel would take over here: end the stream instead. */
+	shutdown(*ours, SHUT_RDWR);
+	pthread_join(o->thread, NULL);
+	close(theirs);
+	close(*ours);
+	return r;
+}
+
+/* The rec_seq of a TLS_TX info (the last 8 bytes of the AES-GCM-128 one) */
+static uint64_t tx_seq(const struct done_rec *r)
+{
+	struct tls12_crypto_info_aes_gcm_128 info;
+	uint64_t seq = 0;
+
+	if (r->keys.tx_len != sizeof(info))
+		return UINT64_MAX;
+	memcpy(&info, r->keys.tx, sizeof(info));
+	for (int i = 0; i < 8; i++)
+		seq = seq << 8 | info.rec_seq[i];
+	return seq;
+}
+
+static void test_resumption(int max_version, const char *profile,
+			    uint64_t seq_after_ticket)
+{
+	struct ossl_peer first = { 0 }, second = { 0 };
+	struct done_rec *r;
+	int ours;
+
+	first.ctx = SSL_CTX_new(TLS_client_method());
+	if (!first.ctx || !SSL_CTX_set_max_proto_version(first.ctx, max_version))
+		abort();
+	SSL_CTX_set_verify(first.ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(first.ctx, SSL_SESS_CACHE_CLIENT);
+	/* The stream ends without close_notify (the kernel's part) */
+	SSL_CTX_set_options(first.ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	if (max_version == TLS1_2_VERSION)
+		SSL_CTX_set_options(first.ctx, SSL_OP_NO_TICKET);
+	r = ossl_handshake(&first, profile, &ours);
+	CHECK(r && r->d.status == 0 && first.connected && !r->d.resumed &&
+		      tx_seq(r) == seq_after_ticket,
+	      "profile %s: a full handshake, DONE resumed 0, TLS_TX's "
+	      "sequence number %llu", profile,
+	      (unsigned long long)seq_after_ticket);
+	CHECK(first.out && SSL_SESSION_is_resumable(first.out),
+	      "profile %s: the client keeps a resumable session", profile);
+	second.ctx = first.ctx;
+	second.in = first.out;
+	r = ossl_handshake(&second, profile, &ours);
+	CHECK(r && r->d.status == 0 && second.reused && r->d.resumed,
+	      "profile %s: the next connection resumes: the client says so, "
+	      "DONE says resumed", profile);
+	SSL_SESSION_free(first.out);
+	SSL_SESSION_free(second.out);
+	SSL_CTX_free(first.ctx);
+}
+
 static const char conf[] =
 	"[profile web]\n"
 	"cert = server-p256-chain.pem\n"
@@ -759,6 +865,14 @@ static const char conf[] =
 	"allow_users = 1001\n"
 	"allow_groups = 4242\n"
 	"allow_cgroups = /system.slice/app.service/\n"
+	"[profile tickets]\n"
+	"cert = server-p256-chain.pem\n"
+	"key = server-p256.key\n"
+	"tickets = on\n"
+	"[profile ids]\n"
+	"cert = server-p256-chain.pem\n"
+	"key = server-p256.key\n"
+	"session_cache = on\n"
 	"[profile default]\n"
 	"ca = root.pem\n";
 
@@ -787,6 +901,9 @@ int main(void)
 	test_silent_peer();
 	test_one_descriptor();
 	test_too_late();
+	/* TLS 1.3: one NewSessionTicket record before the hand-off */
+	test_resumption(TLS1_3_VERSION, "tickets", 1);
+	test_resumption(TLS1_2_VERSION, "ids", 1);
 	test_stop();
 	config_put(cfg);
 	pki_cleanup();

@@ -84,10 +84,12 @@ void ktlso_describe(const struct ktlso_handshake_status *st, char *buf,
 	snprintf(subject, sizeof(subject), "%s", st->peer_subject);
 	printable(alpn);
 	printable(subject);
-	snprintf(buf, len, "%s %s alpn=%s peer=\"%s\" verified=%s",
+	/* "resumed" only when it was: a full handshake's line is as before */
+	snprintf(buf, len, "%s %s alpn=%s peer=\"%s\" verified=%s%s",
 		 version_name(st->version, v, sizeof(v)),
 		 suite_name(st->cipher_suite, c, sizeof(c)), alpn, subject,
-		 st->peer_verified ? "yes" : "no");
+		 st->peer_verified ? "yes" : "no",
+		 st->resumed ? " resumed" : "");
 }
 
 void ktlso_describe_failure(int err, const struct ktlso_handshake_status *st,

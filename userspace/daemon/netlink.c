@@ -440,6 +440,7 @@ struct nlmsghdr *nl_done_msg(void *buf, uint16_t family,
 	mnl_attr_put_u16(nlh, KTLSO_A_VERSION, d->version);
 	mnl_attr_put_u16(nlh, KTLSO_A_CIPHER_SUITE, d->cipher_suite);
 	mnl_attr_put_u8(nlh, KTLSO_A_PEER_VERIFIED, d->peer_verified);
+	mnl_attr_put_u8(nlh, KTLSO_A_RESUMED, d->resumed);
 	/* Both are at most 255 characters (struct tls_result's fields). */
 	if (d->alpn && *d->alpn)
 		mnl_attr_put_strz(nlh, KTLSO_A_ALPN, d->alpn);

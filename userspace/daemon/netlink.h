@@ -68,6 +68,7 @@ struct nl_done {
 	const char *alpn;	/* NULL or "": none */
 	const char *peer_subject;
 	bool peer_verified;
+	bool resumed;		/* a session resumed, not a full handshake */
 	/* TLS 1.3: the application traffic secrets, for the kernel's key
 	 * updates; NULL: none (TLS 1.2). Borrowed, not copied.
 	 */

@@ -173,14 +173,16 @@ static void log_end(const struct session *s, int status, const char *why)
 	who_text(&s->req, who, sizeof(who));
 	if (!status) {
 		log_info("handshake peer=%s role=%s profile=%s%s version=%s "
-			 "cipher=%s group=%s alpn=%s verified=%s result=ok "
-			 "ms=%ld",
+			 "cipher=%s group=%s alpn=%s verified=%s resumed=%s "
+			 "result=ok ms=%ld",
 			 s->peer, role, LOG_ESC_WORD(profile), who,
 			 r->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 			 suite ? suite->name : "?",
-			 r->group ? kx_group_name(r->group) : "rsa",
+			 r->group ? kx_group_name(r->group) :
+			 r->resumed ? "-" : "rsa",
 			 r->alpn[0] ? LOG_ESC_WORD(r->alpn) : "-",
-			 r->peer_verified ? "yes" : "no", elapsed_ms(s));
+			 r->peer_verified ? "yes" : "no",
+			 r->resumed ? "yes" : "no", elapsed_ms(s));
 		return;
 	}
 	if (got >= 0)
@@ -225,6 +227,7 @@ static void end(struct session *s, int status, const char *why)
 		d.alpn = r->alpn;
 		d.peer_subject = r->peer_subject;
 		d.peer_verified = r->peer_verified;
+		d.resumed = r->resumed;
 		/* TLS 1.3: the kernel updates the keys from these on
 		 * (Documentation/handshake.rst, "After the handshake").
 		 */

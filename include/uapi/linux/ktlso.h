@@ -60,7 +60,9 @@ struct ktlso_handshake_status {
 	__u16 cipher_suite;		/* IANA number */
 	__u16 cipher_type;		/* TLS_CIPHER_* of <linux/tls.h> */
 	__u8 peer_verified;		/* the peer's certificate was checked */
-	__u8 reserved;
+	__u8 resumed;			/* a session resumed (ticket, session
+					 * ID): no certificate sent or checked
+					 * now; the peer is the session's */
 	char alpn[KTLSO_ALPN_MAX];	/* the protocol negotiated, "" if none */
 	char peer_subject[KTLSO_NAME_MAX]; /* RFC 2253, "" if no certificate */
 };
@@ -140,6 +142,7 @@ enum ktlso_attr {
 	KTLSO_A_RX_SECRET,	/* binary: the peer's */
 	KTLSO_A_REKEY_AFTER,	/* u64: bytes under one key; 0 or absent: only
 				 * the AEAD's limit (Documentation/handshake.rst) */
+	KTLSO_A_RESUMED,	/* u8 (DONE): a resumed session */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)
