@@ -16,7 +16,7 @@
 #                            record layer throughput in the VM: ktlso, tls.ko,
 #                            plain TCP, OpenSSL (Documentation/benchmarks.rst)
 #   make bench-handshake [BENCH_SECONDS=3]
-#                            full handshakes/s, ktlso's engine against OpenSSL's
+#                            full and resumed handshakes/s, ktlso's engine against OpenSSL's
 #                            libssl, in memory on one core (Documentation/benchmarks.rst)
 #   make fuzz [FUZZ_SECONDS=60]
 #                            libFuzzer (clang, ASan, UBSan) on the handshake codec

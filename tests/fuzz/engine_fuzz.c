@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -24,6 +25,8 @@
 #include <openssl/x509.h>
 
 #include "engine/engine.h"
+#include "resume/session_cache.h"
+#include "resume/ticket_keys.h"
 #include "tls_config.h"
 
 static struct tls_config cfg;
@@ -71,6 +74,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	tls_config_init(&cfg);
 	cfg.legacy = true;
 	cfg.client_auth = TLS_CLIENT_AUTH_OPTIONAL;
+	/* Offered tickets, PSKs and session IDs go through their lookups */
+	cfg.ticket_lifetime = 3600;
+	cfg.session_cache = session_cache_new(64);
+	if (!cfg.session_cache ||
+	    ticket_keys_generate(&cfg.tickets, 3600, time(NULL)))
+		abort();
 	if (tls_config_load_identity(&cfg, cert, key, err, sizeof(err)) ||
 	    tls_config_load_trust(&cfg, cert, NULL, 0, err, sizeof(err))) {
 		fprintf(stderr, "engine_fuzz: %s\n", err);

@@ -163,10 +163,12 @@ static bool app_data_both_ways(struct run *r)
 	return ok;
 }
 
-static int server_config(struct tls_config *cfg, const char *profile,
-			 struct ticket_keys *keys)
+static int server_config_auth(struct tls_config *cfg, const char *profile,
+			      struct ticket_keys *keys,
+			      enum tls_client_auth auth)
 {
-	struct side s = { .id = "server-p256" };
+	struct side s = { .id = "server-p256", .client_auth = auth,
+			  .ca = auth ? "root.pem" : NULL };
 
 	TRY(side_config(cfg, &s, true));
 	cfg->tickets = keys;
@@ -175,6 +177,12 @@ static int server_config(struct tls_config *cfg, const char *profile,
 	snprintf((char *)cfg->session_context, sizeof(cfg->session_context),
 		 "%s", profile);
 	return 0;
+}
+
+static int server_config(struct tls_config *cfg, const char *profile,
+			 struct ticket_keys *keys)
+{
+	return server_config_auth(cfg, profile, keys, TLS_CLIENT_AUTH_NONE);
 }
 
 /* A full handshake with cfg, and the session the client keeps. */
@@ -296,6 +304,51 @@ static void check_full(SSL_CTX *cctx, const struct tls_config *make_cfg,
 	SSL_SESSION_free(sess);
 }
 
+/*
+ * The identity a session carries: a client certificate checked in the full
+ * handshake is the resumed session's peer; a session without one does not
+ * resume where a certificate is required.
+ */
+static void test_identity(SSL_CTX *cctx, struct ticket_keys *k)
+{
+	struct tls_config none, required;
+	SSL_SESSION *sess;
+	struct run r;
+
+	if (server_config_auth(&none, "id", k, TLS_CLIENT_AUTH_NONE) ||
+	    server_config_auth(&required, "id", k, TLS_CLIENT_AUTH_REQUIRED) ||
+	    SSL_CTX_use_certificate_chain_file(cctx, pki("client-chain.pem")) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(cctx, pki("client.key"),
+					SSL_FILETYPE_PEM) != 1)
+		abort();
+	run(&r, cctx, NULL, &required);
+	CHECK(r.have_res && r.res.peer_verified &&
+		      strstr(r.res.peer_subject, "CN=client"),
+	      "client_auth = required: the full handshake checks CN=client");
+	sess = session_of(&r);
+	run_free(&r);
+	run(&r, cctx, sess, &required);
+	CHECK(r.have_res && r.res.resumed && SSL_session_reused(r.c) &&
+		      r.res.peer_verified &&
+		      strstr(r.res.peer_subject, "CN=client"),
+	      "resumed: the peer is the session's, verified CN=client (%s)",
+	      r.have_res ? r.res.peer_subject : tls_engine_reason(r.e));
+	run_free(&r);
+	SSL_SESSION_free(sess);
+	/* A session of the same profile made when no certificate was asked */
+	sess = fresh_session(cctx, &none);
+	run(&r, cctx, sess, &required);
+	CHECK(r.have_res && !r.res.resumed && !SSL_session_reused(r.c) &&
+		      r.res.peer_verified,
+	      "a session without a verified client does not resume where one "
+	      "is required: a full handshake checks the certificate");
+	run_free(&r);
+	SSL_SESSION_free(sess);
+	none.tickets = required.tickets = NULL;
+	tls_config_free(&none);
+	tls_config_free(&required);
+}
+
 static void test_wrong_binder(SSL_CTX *cctx, const struct tls_config *cfg)
 {
 	static const uint8_t wrong[48] = "not the PSK the ticket holds";
@@ -369,6 +422,15 @@ int main(void)
 	api.tickets = NULL;
 	SSL_CTX_free(cctx12);
 	test_wrong_binder(cctx, &web);
+	{
+		SSL_CTX *mtls = SSL_CTX_new(TLS_client_method());
+
+		if (!mtls || !SSL_CTX_set_min_proto_version(mtls, TLS1_3_VERSION))
+			abort();
+		SSL_CTX_set_verify(mtls, SSL_VERIFY_NONE, NULL);
+		test_identity(mtls, k);
+		SSL_CTX_free(mtls);
+	}
 	check_full(cctx, &web, &web, (LIFETIME + 1) * 1000ULL,
 		   "a ticket past its lifetime");
 	check_full(cctx, &web, &web, 60 * 1000,

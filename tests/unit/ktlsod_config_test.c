@@ -575,6 +575,82 @@ static void test_reload(void)
 	config_put(cur);
 }
 
+/*
+ * A reload keeps a profile's generated ticket keys and session cache when
+ * nothing that vouches for them changed; not when its lifetime changed or
+ * it asks for client certificates; a key file is read again.
+ */
+static void test_reload_keeps_sessions(void)
+{
+	const struct kcipher all = { .probed = true, .gcm = true,
+				     .chacha = true };
+	const char *path = pki("sessions.conf");
+	struct generation_source src = {
+		.path = path,
+		.required = true,
+		.opts = no_system_ca,
+	};
+	static const char base[] =
+		"[profile web]\ncert = server-p256-chain.pem\n"
+		"key = server-p256.key\ntickets = on\nsession_cache = on\n"
+		"[profile mtls]\ncert = server-p256-chain.pem\n"
+		"key = server-p256.key\nca = root.pem\n"
+		"client_auth = required\ntickets = on\nsession_cache = on\n"
+		"[profile fleet]\ncert = server-p256-chain.pem\n"
+		"key = server-p256.key\ntickets = on\n"
+		"ticket_key_file = tickets.key\n";
+	char err[CONFIG_ERR] = "", text[1024];
+	struct config *cur = NULL, *first;
+	const struct tls_config *w0, *m0, *f0, *w1, *m1, *f1;
+
+	pki_write("sessions.conf", base);
+	if (generation_read(&src, &cur, err, sizeof(err)) ||
+	    kcipher_restrict(cur, &all, err, sizeof(err))) {
+		CHECK(0, "sessions.conf: %s", err);
+		return;
+	}
+	first = config_get(cur);
+	w0 = &config_profile(first, "web")->tls;
+	m0 = &config_profile(first, "mtls")->tls;
+	f0 = &config_profile(first, "fleet")->tls;
+	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == 0 &&
+		      cur != first,
+	      "the same file reloads: %s", err);
+	w1 = &config_profile(cur, "web")->tls;
+	m1 = &config_profile(cur, "mtls")->tls;
+	f1 = &config_profile(cur, "fleet")->tls;
+	CHECK(w1->tickets == w0->tickets &&
+		      w1->session_cache == w0->session_cache,
+	      "web: the generated ticket keys and the session cache live on");
+	CHECK(m1->tickets && m1->tickets != m0->tickets &&
+		      m1->session_cache != m0->session_cache,
+	      "mtls (client certificates required): both start afresh");
+	CHECK(f1->tickets && f1->tickets != f0->tickets,
+	      "fleet: the key file is read again");
+	config_put(first);
+	snprintf(text, sizeof(text), "%sticket_lifetime = 60\n", base);
+	pki_write("sessions.conf", text);
+	first = config_get(cur);
+	w0 = w1;
+	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == 0 &&
+		      config_profile(cur, "web")->tls.tickets &&
+		      config_profile(cur, "web")->tls.tickets == w0->tickets,
+	      "a change to another profile keeps web's keys");
+	config_put(first);
+	snprintf(text, sizeof(text), "%s", base);
+	memcpy(strstr(text, "session_cache = on"), "ticket_lifetime=60",
+	       strlen("session_cache = on"));
+	pki_write("sessions.conf", text);
+	first = config_get(cur);
+	w0 = &config_profile(first, "web")->tls;
+	CHECK(generation_reload(&src, &all, &cur, err, sizeof(err)) == 0 &&
+		      config_profile(cur, "web")->tls.tickets != w0->tickets &&
+		      !config_profile(cur, "web")->tls.session_cache,
+	      "a new ticket_lifetime (and no cache): fresh keys: %s", err);
+	config_put(first);
+	config_put(cur);
+}
+
 static void test_daemon_refuses(void)
 {
 	const char *bad = pki_write("daemon-bad.conf",
@@ -613,6 +689,7 @@ int main(void)
 	test_builtin_default();
 	test_kernel_cut();
 	test_reload();
+	test_reload_keeps_sessions();
 	test_daemon_refuses();
 	pki_cleanup();
 	return check_summary();

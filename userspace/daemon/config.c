@@ -600,6 +600,7 @@ static int finish_resumption(struct parser *ps)
 		return fail(ps, ps->seen[K_TICKET_LIFETIME],
 			    "ticket_lifetime needs tickets = on or "
 			    "session_cache = on");
+	ps->p->tickets_generated = o.tickets && !o.ticket_key_file;
 	if (!resume_configure(&ps->p->tls, ps->p->name, &o, terr,
 			      sizeof(terr)))
 		return 0;

@@ -58,6 +58,7 @@ struct profile {
 	unsigned int line;	/* its [profile NAME] line; 0: built in */
 	unsigned int suites_line; /* 0: the library's default list */
 	size_t session_cache_size; /* as given; 0: the default */
+	bool tickets_generated;	/* tickets = on without a key file */
 	struct tls_config tls;
 	struct acl acl;		/* who may use it (acl.h) */
 };

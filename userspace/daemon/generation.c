@@ -5,6 +5,7 @@
 
 #include "generation.h"
 #include "log.h"
+#include "resume.h"
 
 int generation_read(const struct generation_source *src, struct config **out,
 		    char *err, size_t errlen)
@@ -30,6 +31,7 @@ int generation_reload(const struct generation_source *src,
 		config_put(c);
 		return ret;
 	}
+	resume_carry(old, c);
 	*current = c;
 	config_put(old);
 	return 0;

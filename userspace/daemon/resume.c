@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "crypto/hash.h"
 #include "resume.h"
 #include "resume/session_cache.h"
@@ -60,4 +61,43 @@ int resume_configure(struct tls_config *t, const char *profile,
 	if (ret)
 		snprintf(err, errlen, "cannot generate ticket keys");
 	return ret;
+}
+
+/* May p's sessions be o's? */
+static bool carries(const struct profile *o, const struct profile *p)
+{
+	return o->tls.ticket_lifetime == p->tls.ticket_lifetime &&
+	       o->tls.client_auth == TLS_CLIENT_AUTH_NONE &&
+	       p->tls.client_auth == TLS_CLIENT_AUTH_NONE;
+}
+
+static const struct profile *same_name(const struct config *c,
+				       const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->profiles[i].name, name))
+			return &c->profiles[i];
+	return NULL;
+}
+
+void resume_carry(const struct config *old, struct config *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct profile *p = &c->profiles[i];
+		const struct profile *o = same_name(old, p->name);
+		struct tls_config *t = &p->tls;
+
+		if (!o || !carries(o, p))
+			continue;
+		if (p->tickets_generated && o->tickets_generated) {
+			ticket_keys_free(t->tickets);
+			t->tickets = ticket_keys_hold(o->tls.tickets);
+		}
+		if (t->session_cache && o->tls.session_cache &&
+		    session_cache_slots(t->session_cache) ==
+			    session_cache_slots(o->tls.session_cache)) {
+			session_cache_free(t->session_cache);
+			t->session_cache = session_cache_hold(o->tls.session_cache);
+		}
+	}
 }

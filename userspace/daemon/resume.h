@@ -4,9 +4,9 @@
  * ticket_lifetime, session_cache, session_cache_size), set up in its
  * tls_config when the configuration is loaded: the profile's identity for
  * its tickets and sessions, its ticket keys (generated, or the key file's)
- * and its TLS 1.2 session cache. Each load builds them afresh: a reload
- * re-reads the key file, and generated keys and cached sessions do not
- * survive it (Documentation/handshake.rst, Session resumption).
+ * and its TLS 1.2 session cache. Each load builds them afresh; a reload
+ * re-reads the key file, and keeps a profile's generated keys and cached
+ * sessions if nothing that vouches for them changed (resume_carry()).
  */
 #ifndef KTLSOD_RESUME_H
 #define KTLSOD_RESUME_H
@@ -33,5 +33,16 @@ struct resume_options {
 int resume_configure(struct tls_config *t, const char *profile,
 		     const struct resume_options *o, char *err,
 		     size_t errlen) WUR;
+
+struct config;
+/*
+ * A reload: each profile of c takes the generated ticket keys and the
+ * session cache of old's profile of the same name, when both generations
+ * have them with the same ticket_lifetime (and cache size) and neither asks
+ * for a client certificate, whose checks a new ca or crl could change. So
+ * a reload (an OCSP staple refreshed by cron) does not cost every client
+ * its session.
+ */
+void resume_carry(const struct config *old, struct config *c);
 
 #endif /* KTLSOD_RESUME_H */

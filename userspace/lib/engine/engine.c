@@ -24,7 +24,7 @@
 #define WARNINGS_MAX 4
 /*
  * RFC 8446 §4.2.10: early data we do not accept is skipped up to the
- * configured max_early_data_size; we configure none (no tickets), so the
+ * configured max_early_data_size; our tickets allow none, so the
  * largest OpenSSL issues by default, 2^14 bytes.
  */
 #define EARLY_DATA_SKIP_MAX TLS_MAX_PLAINTEXT

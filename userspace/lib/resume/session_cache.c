@@ -2,6 +2,7 @@
 /* The TLS 1.2 server session cache (session_cache.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct slot {
 };
 
 struct session_cache {
+	atomic_int refs;
 	pthread_mutex_t lock;
 	size_t n;
 	struct slot slots[];
@@ -42,12 +44,24 @@ struct session_cache *session_cache_new(size_t slots)
 		return NULL;
 	}
 	c->n = slots;
+	atomic_init(&c->refs, 1);
 	return c;
+}
+
+struct session_cache *session_cache_hold(struct session_cache *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+size_t session_cache_slots(const struct session_cache *c)
+{
+	return c->n;
 }
 
 void session_cache_free(struct session_cache *c)
 {
-	if (!c)
+	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&c->lock);
 	OPENSSL_cleanse(c, session_cache_memory(c->n));

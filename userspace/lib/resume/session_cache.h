@@ -11,8 +11,9 @@
  * a fixed size (session_cache_memory()).
  *
  * Shared by every worker thread of ktlsod: one mutex around each put/get
- * (a copy of one slot). Entries hold master secrets: wiped when replaced
- * and on free.
+ * (a copy of one slot); reference-counted, so that a reloaded
+ * configuration can keep it. Entries hold master secrets: wiped when
+ * replaced and on the last free.
  */
 #ifndef KTLSO_SESSION_CACHE_H
 #define KTLSO_SESSION_CACHE_H
@@ -29,7 +30,13 @@ struct session_cache;
 
 /* A cache of slots sessions (1..SESSION_CACHE_SLOTS_MAX), or NULL. */
 struct session_cache *session_cache_new(size_t slots);
+/*
+ * Another reference (a reloaded configuration keeping the cache); each is
+ * dropped with session_cache_free(), the last one frees.
+ */
+struct session_cache *session_cache_hold(struct session_cache *c);
 void session_cache_free(struct session_cache *c);
+size_t session_cache_slots(const struct session_cache *c);
 
 /* The memory a cache of slots sessions takes. */
 size_t session_cache_memory(size_t slots);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct ticket_key {
 };
 
 struct ticket_keys {
+	atomic_int refs;
 	pthread_mutex_t lock;
 	bool generated;
 	uint32_t lifetime;	/* generated ring: seconds a key seals */
@@ -42,12 +44,20 @@ static struct ticket_keys *ring_new(void)
 		free(k);
 		return NULL;
 	}
+	if (k)
+		atomic_init(&k->refs, 1);
+	return k;
+}
+
+struct ticket_keys *ticket_keys_hold(struct ticket_keys *k)
+{
+	atomic_fetch_add(&k->refs, 1);
 	return k;
 }
 
 void ticket_keys_free(struct ticket_keys *k)
 {
-	if (!k)
+	if (!k || atomic_fetch_sub(&k->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&k->lock);
 	OPENSSL_cleanse(k, sizeof(*k));

@@ -56,6 +56,12 @@ int ticket_keys_generate(struct ticket_keys **out, uint32_t lifetime,
 int ticket_keys_load(struct ticket_keys **out, const char *path, uid_t owner,
 		     char *err, size_t errlen) WUR;
 
+/*
+ * Another reference to k, for a configuration reloaded with the same
+ * profile (the keys, generated ones above all, live on); each reference
+ * is dropped with ticket_keys_free(), the last one frees.
+ */
+struct ticket_keys *ticket_keys_hold(struct ticket_keys *k);
 void ticket_keys_free(struct ticket_keys *k);
 
 /* How many keys open tickets now (tests, status). */

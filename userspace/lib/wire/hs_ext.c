@@ -338,7 +338,7 @@ int hs_psk_identity_next(struct reader *r, struct bytes *identity,
 }
 
 /* The identities vector, each entry checked, kept as its body. */
-static int hs_psk_identities_check(struct reader *r, struct bytes *out)
+static int psk_identities_read(struct reader *r, struct bytes *out)
 {
 	struct reader list;
 	struct bytes id;
@@ -459,7 +459,7 @@ static int parse(struct reader *r, const struct use *u, void *msg)
 		TRY(reader_u16(r, (uint16_t *)((char *)msg + u->at2)));
 		return hs_list_read(r, &key_exchange, at);
 	case PSK_OFFER:
-		TRY(hs_psk_identities_check(r, at));
+		TRY(psk_identities_read(r, at));
 		return hs_list_read(r, &psk_binders,
 				    (struct bytes *)((char *)msg + u->at2));
 	}
