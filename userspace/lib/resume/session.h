@@ -27,11 +27,11 @@
 #include "try.h"
 
 /*
- * The longest ticket kept. OpenSSL's are about 250 bytes, GnuTLS's about
- * 300, and a ticket holding a client certificate a few KiB; a longer one
- * is not kept (the next connection makes a full handshake).
+ * The longest ticket kept, which sizes every slot of a client cache. A
+ * longer one (a server that seals a client certificate into its tickets
+ * may send one) is not kept: the next connection makes a full handshake.
  */
-#define TLS_SESSION_TICKET_MAX 4096
+#define TLS_SESSION_TICKET_MAX 2048
 
 struct tls_session {
 	struct ticket_state st;
