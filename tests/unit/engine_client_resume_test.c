@@ -166,7 +166,7 @@ static int session_from_records(const struct tls_result *cres,
 			break;
 		}
 		if (type == TLS_CT_HANDSHAKE)
-			err = tls_session_from_ticket(&cres->session, pt, n, fake_now,
+			err = tls_session_from_ticket(&cres->session.st, pt, n, fake_now,
 						      out);
 	}
 	keys_wipe(&k);

@@ -60,7 +60,7 @@ struct relay {
 	bool peer_closed;		/* TLS 1.3: their close_notify is in */
 	bool told_ticket;
 	/* TLS 1.3 client: the session waiting for tickets, and the latest */
-	const struct tls_session *pending;
+	const struct ticket_state *pending;
 	struct tls_session *keep;
 	uint8_t in[2 * RECORD_MAX_LEN];	/* the peer's bytes, not yet a record */
 	size_t in_len;
@@ -495,7 +495,7 @@ int peer_relay(int fd, enum tls_role role, const struct tls_result *res,
 	r->suite = tls_suite_by_id(res->cipher_suite);
 	r->stdin_open = true;
 	if (res->session_pending) {
-		r->pending = &res->session;
+		r->pending = &res->session.st;
 		r->keep = keep;
 	}
 	memcpy(r->in, rest, rest_len);

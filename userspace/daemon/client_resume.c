@@ -21,7 +21,7 @@ struct waiting {
 	uint64_t until_ms;		/* CLOCK_MONOTONIC */
 	struct config *cfg;		/* holds cache */
 	struct client_cache *cache;
-	struct tls_session pending;	/* st only: no ticket yet */
+	struct ticket_state pending;	/* no ticket yet */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -114,8 +114,8 @@ void client_resume_wait(struct config *cfg, const struct profile *p,
 	w->until_ms = now + CLIENT_RESUME_WAIT_MS;
 	w->cfg = config_get(cfg);
 	w->cache = p->tls.client_cache;
-	w->pending.st = r->session.st;
-	memcpy(w->pending.st.context, key, CLIENT_CACHE_KEY_LEN);
+	w->pending = r->session.st;
+	memcpy(w->pending.context, key, CLIENT_CACHE_KEY_LEN);
 	pthread_mutex_unlock(&lock);
 }
 

@@ -31,17 +31,17 @@ static int nst_body(const uint8_t *msg, size_t len, struct bytes *body)
 	return 0;
 }
 
-int tls_session_from_ticket(const struct tls_session *pending,
+int tls_session_from_ticket(const struct ticket_state *pending,
 			    const uint8_t *msg, size_t len, uint64_t now_ms,
 			    struct tls_session *out)
 {
-	const struct tls_suite *s = tls_suite_by_id(pending->st.cipher_suite);
+	const struct tls_suite *s = tls_suite_by_id(pending->cipher_suite);
 	struct new_session_ticket nst;
 	struct bytes body;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (!s || pending->st.version != TLS_VERSION_1_3)
+	if (!s || pending->version != TLS_VERSION_1_3)
 		return -EINVAL;
 	TRY(nst_body(msg, len, &body));
 	if (hs_new_session_ticket_decode(body, TLS_VERSION_1_3, &nst))
@@ -49,7 +49,7 @@ int tls_session_from_ticket(const struct tls_session *pending,
 	/* §4.6.1: lifetime 0 means discard it at once */
 	if (!nst.lifetime || nst.ticket.len > TLS_SESSION_TICKET_MAX)
 		return -ENOENT;
-	out->st = pending->st;
+	out->st = *pending;
 	secret_wipe(&out->st.secret);
 	/* §4.6.1: never to be kept beyond 7 days, whatever it says */
 	out->st.lifetime_s = nst.lifetime < TICKET_LIFETIME_MAX ?
@@ -58,7 +58,7 @@ int tls_session_from_ticket(const struct tls_session *pending,
 	out->st.created_ms = now_ms;
 	memcpy(out->ticket, nst.ticket.p, nst.ticket.len);
 	out->ticket_len = nst.ticket.len;
-	err = tls13_ticket_psk(s->hash, &pending->st.secret, nst.nonce.p,
+	err = tls13_ticket_psk(s->hash, &pending->secret, nst.nonce.p,
 			       nst.nonce.len, &out->st.secret);
 	if (err)
 		tls_session_wipe(out);

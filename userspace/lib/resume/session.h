@@ -41,13 +41,13 @@ struct tls_session {
 
 /*
  * TLS 1.3: the session a NewSessionTicket (msg: the whole message, its
- * 4-byte header first) gives the connection whose resumption master
- * secret is pending->st.secret (§4.6.1: PSK = HKDF-Expand-Label(
+ * 4-byte header first) gives the connection whose state is pending, its
+ * secret the resumption master secret (§4.6.1: PSK = HKDF-Expand-Label(
  * resumption_master_secret, "resumption", ticket_nonce, Hash.length)).
  * -EBADMSG for a malformed message, -ENOENT for a ticket not to keep
  * (lifetime 0, longer than TLS_SESSION_TICKET_MAX). out is wiped on error.
  */
-int tls_session_from_ticket(const struct tls_session *pending,
+int tls_session_from_ticket(const struct ticket_state *pending,
 			    const uint8_t *msg, size_t len, uint64_t now_ms,
 			    struct tls_session *out) WUR;
 
