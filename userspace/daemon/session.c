@@ -13,10 +13,10 @@
 #include <linux/tls.h>
 #include <openssl/crypto.h>
 
+#include "client_resume.h"
 #include "crypto/kx.h"
 #include "engine/engine.h"
 #include "log.h"
-#include "client_resume.h"
 #include "session.h"
 #include "tls_suite.h"
 #include "wire/proto.h"
