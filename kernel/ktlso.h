@@ -220,7 +220,7 @@ int ktlso_upcall_init(void);
 void ktlso_upcall_exit(void);
 bool ktlso_upcall_has_daemon(struct net *net);
 void ktlso_upcall_notify(struct net *net);
-int ktlso_upcall_ticket(struct net *net, const struct ktlso_handshake_req *req,
+int ktlso_upcall_ticket(struct sock *sk, const struct ktlso_handshake_req *req,
 			const u8 *msg, unsigned int len);
 
 /* alert.c */

@@ -66,7 +66,7 @@ static void finish(struct sock *sk, struct ktlso_posths *ph, u16 version)
 	if (type == KTLSO_HANDSHAKE_NEW_SESSION_TICKET)
 		ktlso_stat_add(sk, KTLSO_STAT_TICKET_RX, 1);
 	if (type == KTLSO_HANDSHAKE_NEW_SESSION_TICKET && ph->kept)
-		(void)ktlso_upcall_ticket(sock_net(sk), ktlso_hs_request_of(ktlso_ctx(sk)),
+		(void)ktlso_upcall_ticket(sk, ktlso_hs_request_of(ktlso_ctx(sk)),
 					  ph->kept, KTLSO_HANDSHAKE_HEADER_SIZE + ph->body);
 	/* RFC 5746 §4.2/§4.4 and RFC 5246 §7.4.1.1: refusing renegotiation
 	 * politely leaves the connection as it is.

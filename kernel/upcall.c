@@ -36,6 +36,7 @@
 #include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <linux/sock_diag.h>
 #include <net/sock.h>
 
 #include "ktlso.h"
@@ -96,32 +97,42 @@ void ktlso_upcall_notify(struct net *net)
 
 /**
  * ktlso_upcall_ticket() - TICKET: hand a NewSessionTicket to the daemons
- * @net: the socket's network namespace
+ * @sk: the client socket that received it
  * @req: the request the connection was made for (peer name, profile)
  * @msg: the whole NewSessionTicket message
  * @len: its length
  *
  * Best effort, like READY: with no daemon listening the ticket is dropped.
+ * The socket's cookie (SO_COOKIE, which the daemon read during the
+ * handshake) tells the daemon which connection's secrets the ticket
+ * belongs to: several connections may share a peer name and profile.
  *
  * Return: 0, or -errno.
  */
-int ktlso_upcall_ticket(struct net *net, const struct ktlso_handshake_req *req,
+int ktlso_upcall_ticket(struct sock *sk, const struct ktlso_handshake_req *req,
 			const u8 *msg, unsigned int len)
 {
+	struct net *net = sock_net(sk);
 	struct sk_buff *skb;
+	__u32 cookie[2];
 	void *hdr;
 
 	if (!ktlso_upcall_has_daemon(net))
 		return -ESRCH;
+	/* The same number SO_COOKIE gives (sock_gen_cookie) */
+	sock_diag_save_cookie(sk, cookie);
 	skb = genlmsg_new(nla_total_size(KTLSO_NAME_MAX) +
-			  nla_total_size(KTLSO_PROFILE_MAX) + nla_total_size(len),
+			  nla_total_size(KTLSO_PROFILE_MAX) + nla_total_size(len) +
+			  nla_total_size_64bit(sizeof(u64)),
 			  GFP_KERNEL);
 	if (!skb)
 		return -ENOMEM;
 	hdr = genlmsg_put(skb, 0, 0, &family, 0, KTLSO_CMD_TICKET);
 	if (!hdr || nla_put_string(skb, KTLSO_A_PEER_NAME, req->peer_name) ||
 	    nla_put_string(skb, KTLSO_A_PROFILE, req->profile) ||
-	    nla_put(skb, KTLSO_A_TICKET, len, msg)) {
+	    nla_put(skb, KTLSO_A_TICKET, len, msg) ||
+	    nla_put_u64_64bit(skb, KTLSO_A_SOCK_COOKIE,
+			      (u64)cookie[1] << 32 | cookie[0], KTLSO_A_PAD)) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;
 	}

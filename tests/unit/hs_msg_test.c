@@ -623,7 +623,7 @@ static int decode_hex(struct hs_kind k, const char *hex)
 
 static void test_rejections(void)
 {
-	union hs_any m;
+	union hs_any m, m2;
 	struct writer w;
 	char big[1024];
 	size_t n = 0;
@@ -698,8 +698,26 @@ static void test_rejections(void)
 	m.ch.cipher_suites = B("\x13\x01");
 	m.ch.compression = B("\x00");
 	m.ch.exts = HS_EXT_PRE_SHARED_KEY;
+	/* RFC 8446 §4.2.11: a malformed identity, a binder under 32 bytes */
+	m.ch.psk_identities = B("\x00\x01\x41\x00\x00\x00");
+	m.ch.psk_binders = B("\x20" "0123456789abcdef0123456789abcdef");
 	CHECK(hs_client_hello_encode(&w, &m.ch) == -EINVAL,
-	      "encoding a ClientHello with pre_shared_key is -EINVAL");
+	      "encoding a PSK identity missing its age byte is -EINVAL");
+	writer_reset(&w);
+	m.ch.psk_identities = B("\x00\x01\x41\x00\x00\x00\x07");
+	m.ch.psk_binders = B("\x05" "01234");
+	CHECK(hs_client_hello_encode(&w, &m.ch) < 0,
+	      "encoding a 5-byte PSK binder fails");
+	writer_reset(&w);
+	m.ch.psk_binders = B("\x20" "0123456789abcdef0123456789abcdef");
+	CHECK(hs_client_hello_encode(&w, &m.ch) == 0 &&
+		      !hs_client_hello_decode((struct bytes){ w.data + 4,
+							      w.len - 4 },
+					      &m2.ch) &&
+		      m2.ch.psk_identities.len == 7 &&
+		      m2.ch.psk_binders.len == 33 &&
+		      !memcmp(w.data + w.len - 32, "0123456789abcdef", 16),
+	      "a ClientHello's pre_shared_key encodes last, and decodes back");
 	writer_reset(&w);
 	m.ch.exts = HS_EXT_SUPPORTED_GROUPS;
 	m.ch.supported_groups = B("\x00\x1d\x00");

@@ -223,7 +223,7 @@ static const struct bad bads[] = {
 	{ "[profile a]\ntickets = off\nticket_key_file = tickets.key\n", 3,
 	  "ticket_key_file needs tickets = on" },
 	{ "[profile a]\nsession_cache_size = 100\n", 2,
-	  "session_cache_size needs session_cache = on" },
+	  "session_cache_size needs session_cache = on or tickets = on" },
 	{ "[profile a]\nticket_lifetime = 60\n", 2,
 	  "ticket_lifetime needs tickets = on or session_cache = on" },
 	{ "[profile a]\ntickets = on\nticket_key_file = nokeys\n", 3,
@@ -287,8 +287,10 @@ static void test_resumption(void)
 	CHECK(api->tickets && !api->session_cache &&
 		      api->ticket_lifetime == 7200,
 	      "api: generated ticket keys, no cache, 7200 s by default");
-	CHECK(!none->tickets && !none->session_cache,
+	CHECK(!none->tickets && !none->session_cache && !none->client_cache,
 	      "a profile without the keys: no tickets, no cache (the default)");
+	CHECK(api->client_cache && web->client_cache,
+	      "tickets = on: its clients keep the tickets servers give");
 	CHECK(memcmp(web->session_context, api->session_context,
 		     sizeof(web->session_context)),
 	      "two profiles, two identities for their sessions");

@@ -7,6 +7,7 @@
  *           holds both keys, writes crafted records, decrypts what comes back)
  *   child:  fake daemon (genl "ktlso"): ACCEPT, fixed keys, DONE; then it
  *           listens for TICKET notifications and reports how many came
+ *           for its socket (the SO_COOKIE it read)
  *
  * Each case checks what the reader gets (errno, EOF, data) and what the
  * peer gets (the alert, decrypted with the keys, and the FIN after a fatal
@@ -62,8 +63,11 @@ static void fill(struct tls12_crypto_info_aes_gcm_128 *ci, uint16_t version,
 	memcpy(ci->salt, "salt", 4);
 }
 
-/* Count TICKET multicasts (with a ticket, peer name and profile) for 1 s. */
-static int count_tickets(struct genl *g)
+/*
+ * Count TICKET multicasts for 1 s: with a ticket, the peer name and
+ * profile, and the cookie of the socket they came on.
+ */
+static int count_tickets(struct genl *g, uint64_t cookie)
 {
 	struct timeval tv = { .tv_sec = 1 };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -76,7 +80,7 @@ static int count_tickets(struct genl *g)
 		for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 			struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
 			struct nlattr *a;
-			bool ticket = false, names = true;
+			bool ticket = false, names = true, ours = false;
 
 			if (nlh->nlmsg_type != g->family || gh->cmd != KTLSO_CMD_TICKET)
 				continue;
@@ -88,8 +92,10 @@ static int count_tickets(struct genl *g)
 					names &= !strcmp(mnl_attr_get_str(a), "peer.test");
 				if (mnl_attr_get_type(a) == KTLSO_A_PROFILE)
 					names &= !strcmp(mnl_attr_get_str(a), "p1");
+				if (mnl_attr_get_type(a) == KTLSO_A_SOCK_COOKIE)
+					ours = mnl_attr_get_u64(a) == cookie;
 			}
-			count += ticket && names;
+			count += ticket && names && ours;
 		}
 	}
 	return count;
@@ -100,12 +106,14 @@ static void run_daemon(uint16_t version, int to_parent)
 	struct tls12_crypto_info_aes_gcm_128 tx, rx;
 	struct accepted acc;
 	struct genl g;
+	uint64_t cookie = 0;
+	socklen_t clen = sizeof(cookie);
 	int fd, count;
 
 	if (genl_open(&g) || write(to_parent, "r", 1) != 1)
 		_exit(2);
 	fd = genl_accept(&g, &acc);
-	if (fd < 0)
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &clen))
 		_exit(3);
 	fill(&tx, version, key_out);
 	fill(&rx, version, key_in);
@@ -115,7 +123,7 @@ static void run_daemon(uint16_t version, int to_parent)
 	close(fd);
 	/* Until the parent closes the pipe's read end, count tickets. */
 	for (;;) {
-		count = count_tickets(&g);
+		count = count_tickets(&g, cookie);
 		if (write(to_parent, &count, sizeof(count)) != sizeof(count))
 			_exit(0);
 	}

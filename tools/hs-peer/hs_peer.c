@@ -35,14 +35,14 @@
 
 struct options {
 	enum tls_role role;
-	const char *connect, *servername;
+	const char *connect, *servername, *reconnect_to;
 	const char *listen;
 	const char *tls, *cipher, *group, *alpn;
 	const char *cert, *key, *ca, *ocsp, *ticket_key_file, *ticket_context;
 	const char *crls[MAX_CRLS];
 	size_t n_crls;
 	bool no_verify, verify_client, optional_client, once, legacy, tickets;
-	bool session_cache;
+	bool session_cache, reconnect;
 	unsigned long ticket_lifetime;
 };
 
@@ -103,6 +103,9 @@ static void usage(FILE *f)
 "  --connect HOST:PORT   the server ([v6addr]:PORT for IPv6)\n"
 "  --servername NAME     SNI and the name to verify (default: HOST)\n"
 "  --no-verify           do not verify the server's certificate\n"
+"  --reconnect           TLS 1.3: after the connection, connect again offering\n"
+"                        the last ticket the server sent (as a PSK)\n"
+"  --reconnect-to HOST:PORT  the same, to another server (same servername)\n"
 "server:\n"
 "  --listen PORT         TCP port (0: any free port, printed on stderr)\n"
 "  --verify-client       require a client certificate (needs --ca)\n"
@@ -139,7 +142,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		OPT_CRL, OPT_OCSP, OPT_NO_VERIFY, OPT_VERIFY_CLIENT,
 		OPT_OPTIONAL_CLIENT, OPT_ONCE, OPT_LEGACY, OPT_TICKETS,
 		OPT_TICKET_KEY_FILE, OPT_TICKET_LIFETIME, OPT_TICKET_CONTEXT,
-		OPT_SESSION_CACHE,
+		OPT_SESSION_CACHE, OPT_RECONNECT, OPT_RECONNECT_TO,
 	};
 	static const struct option longopts[] = {
 		{ "connect", required_argument, NULL, OPT_CONNECT },
@@ -167,6 +170,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "ticket-context", required_argument, NULL,
 		  OPT_TICKET_CONTEXT },
 		{ "session-cache", no_argument, NULL, OPT_SESSION_CACHE },
+		{ "reconnect", no_argument, NULL, OPT_RECONNECT },
+		{ "reconnect-to", required_argument, NULL, OPT_RECONNECT_TO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -214,6 +219,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TICKET_CONTEXT: o->ticket_context = optarg; break;
 		case OPT_SESSION_CACHE: o->session_cache = true; break;
+		case OPT_RECONNECT: o->reconnect = true; break;
+		case OPT_RECONNECT_TO:
+			o->reconnect = true;
+			o->reconnect_to = optarg;
+			break;
 		case OPT_TICKET_LIFETIME:
 			o->ticket_lifetime = strtoul(optarg, NULL, 10);
 			if (!o->ticket_lifetime ||
@@ -253,9 +263,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return bad("server needs --listen PORT");
 		if (!o->cert || !o->key)
 			return bad("server needs --cert FILE --key FILE");
-		if (o->connect || o->servername || o->no_verify)
-			return bad("--connect, --servername, --no-verify: "
-				   "client options");
+		if (o->connect || o->servername || o->no_verify ||
+		    o->reconnect)
+			return bad("--connect, --servername, --no-verify, "
+				   "--reconnect: client options");
 		if (o->verify_client && o->optional_client)
 			return bad("--verify-client or --optional-client, "
 				   "not both");
@@ -481,9 +492,13 @@ static void close_gently(int fd)
 	close(fd);
 }
 
-/* One connection: handshake, then data until one side closes. */
+/*
+ * One connection: handshake, then data until one side closes; a TLS 1.3
+ * client asked to keep_session keeps the latest ticket in keep.
+ */
 static int run_connection(int fd, const struct tls_config *cfg,
-			  const struct tls_peer_request *req)
+			  const struct tls_peer_request *req,
+			  struct tls_session *keep)
 {
 	uint8_t rest[RECORD_MAX_LEN];
 	struct tls_result res = { 0 };
@@ -505,7 +520,7 @@ static int run_connection(int fd, const struct tls_config *cfg,
 	}
 	tls_engine_free(e);
 	peer_print_result(&res);
-	status = peer_relay(fd, req->role, &res, rest, rest_len);
+	status = peer_relay(fd, req->role, &res, rest, rest_len, keep);
 	tls_result_wipe(&res);
 	OPENSSL_cleanse(rest, sizeof(rest));
 	close_gently(fd);
@@ -515,18 +530,35 @@ static int run_connection(int fd, const struct tls_config *cfg,
 static int run_client(const struct options *o, const struct tls_config *cfg)
 {
 	struct tls_peer_request req = { .role = TLS_ROLE_CLIENT };
+	static struct tls_session sess;
 	const char *host, *port;
-	char buf[512];
-	int fd;
+	char buf[512], buf2[512];
+	int fd, status;
 
 	if (split_host_port(o->connect, buf, sizeof(buf), &host, &port))
 		return bad("bad --connect \"%s\": HOST:PORT", o->connect);
 	req.server_name = o->servername ? o->servername : host;
 	req.alpn = o->alpn;
+	req.keep_session = o->reconnect;
 	fd = connect_to(host, port);
 	if (fd < 0)
 		return PEER_FAILED;
-	return run_connection(fd, cfg, &req);
+	status = run_connection(fd, cfg, &req, &sess);
+	if (!status && o->reconnect_to &&
+	    split_host_port(o->reconnect_to, buf2, sizeof(buf2), &host, &port))
+		status = bad("bad --reconnect-to \"%s\": HOST:PORT",
+			     o->reconnect_to);
+	if (!status && o->reconnect) {
+		/* once more, offering the last ticket's session if any */
+		peer_log("reconnecting %s a ticket",
+			 sess.ticket_len ? "with" : "without");
+		req.session = sess.ticket_len ? &sess : NULL;
+		fd = connect_to(host, port);
+		status = fd < 0 ? PEER_FAILED :
+				  run_connection(fd, cfg, &req, NULL);
+	}
+	tls_session_wipe(&sess);
+	return status;
 }
 
 static int run_server(const struct options *o, const struct tls_config *cfg)
@@ -549,7 +581,7 @@ static int run_server(const struct options *o, const struct tls_config *cfg)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 				 sizeof(one));
 		peer_debug("connection accepted");
-		status = run_connection(fd, cfg, &req);
+		status = run_connection(fd, cfg, &req, NULL);
 		if (o->once)
 			break;
 	}

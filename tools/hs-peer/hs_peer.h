@@ -46,10 +46,12 @@ void peer_print_result(const struct tls_result *res);
 
 /*
  * Copy stdin to the peer and the peer's data to stdout under res's keys,
- * starting with the rest the handshake left over. Returns PEER_OK once the
- * connection is closed cleanly, else PEER_FAILED (logged).
+ * starting with the rest the handshake left over. A TLS 1.3 client whose
+ * result has a pending session keeps the latest ticket's session in keep
+ * (if not NULL). Returns PEER_OK once the connection is closed cleanly,
+ * else PEER_FAILED (logged).
  */
 int peer_relay(int fd, enum tls_role role, const struct tls_result *res,
-	       const uint8_t *rest, size_t rest_len);
+	       const uint8_t *rest, size_t rest_len, struct tls_session *keep);
 
 #endif /* KTLSO_HS_PEER_H */

@@ -12,8 +12,8 @@
  *    user_canceled and TLS 1.2 warnings are logged; the rest is fatal.
  *    Once our close_notify is out, the end of the TCP stream is a clean
  *    close too: the initiator need not wait for the answer (§7.2.1).
- *  - TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1): we never resume, so it is
- *    skipped.
+ *  - TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1): kept as a session for
+ *    --reconnect (the latest one), else skipped.
  *  - TLS 1.3 KeyUpdate (§4.6.3): the receiving key rolls forward; if the
  *    peer asks, we send our own KeyUpdate and roll ours.
  *  - TLS 1.2 renegotiation, a HelloRequest to a client (RFC 5246
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -58,6 +59,9 @@ struct relay {
 	bool sent_close;
 	bool peer_closed;		/* TLS 1.3: their close_notify is in */
 	bool told_ticket;
+	/* TLS 1.3 client: the session waiting for tickets, and the latest */
+	const struct ticket_state *pending;
+	struct tls_session *keep;
 	uint8_t in[2 * RECORD_MAX_LEN];	/* the peer's bytes, not yet a record */
 	size_t in_len;
 	uint8_t hs[POST_HS_MAX];	/* post-handshake message reassembly */
@@ -198,6 +202,30 @@ static enum step on_key_update(struct relay *r, struct reader *body,
 	return STEP_MORE;
 }
 
+/* A ticket (body: its message's body, the header just before it). */
+static enum step on_ticket(struct relay *r, const struct reader *body)
+{
+	struct timespec ts;
+	int err;
+
+	if (!r->keep || !r->pending) {
+		if (!r->told_ticket)
+			peer_debug("skipping NewSessionTicket (no --reconnect)");
+		r->told_ticket = true;
+		return STEP_MORE;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	err = tls_session_from_ticket(r->pending, body->data - 4, body->len + 4,
+				      (uint64_t)ts.tv_sec * 1000 +
+					      (uint64_t)ts.tv_nsec / 1000000,
+				      r->keep);
+	if (err == -EBADMSG)
+		return fail(r, TLS_ALERT_DECODE_ERROR,
+			    "malformed NewSessionTicket");
+	peer_debug("NewSessionTicket %s", err ? "not kept" : "kept");
+	return STEP_MORE;
+}
+
 /* One whole post-handshake message. */
 static enum step on_message(struct relay *r, uint8_t type, struct reader *body,
 			    bool last_in_record)
@@ -218,13 +246,9 @@ static enum step on_message(struct relay *r, uint8_t type, struct reader *body,
 		return fail(r, TLS_ALERT_UNEXPECTED_MESSAGE,
 			    "handshake message %u after the handshake", type);
 	}
-	/* RFC 8446 §4.6.1: only a server sends tickets; we never resume */
-	if (type == TLS_HS_NEW_SESSION_TICKET && r->role == TLS_ROLE_CLIENT) {
-		if (!r->told_ticket)
-			peer_debug("skipping NewSessionTicket (no resumption)");
-		r->told_ticket = true;
-		return STEP_MORE;
-	}
+	/* RFC 8446 §4.6.1: only a server sends tickets */
+	if (type == TLS_HS_NEW_SESSION_TICKET && r->role == TLS_ROLE_CLIENT)
+		return on_ticket(r, body);
 	if (type == TLS_HS_KEY_UPDATE)
 		return on_key_update(r, body, last_in_record);
 	/* §4.6.2: we did not offer post_handshake_auth */
@@ -455,7 +479,7 @@ static enum step relay_loop(struct relay *r)
 }
 
 int peer_relay(int fd, enum tls_role role, const struct tls_result *res,
-	       const uint8_t *rest, size_t rest_len)
+	       const uint8_t *rest, size_t rest_len, struct tls_session *keep)
 {
 	struct relay *r = calloc(1, sizeof(*r));
 	enum step st = STEP_FAILED;
@@ -470,6 +494,10 @@ int peer_relay(int fd, enum tls_role role, const struct tls_result *res,
 	r->version = res->version;
 	r->suite = tls_suite_by_id(res->cipher_suite);
 	r->stdin_open = true;
+	if (res->session_pending) {
+		r->pending = &res->session.st;
+		r->keep = keep;
+	}
 	memcpy(r->in, rest, rest_len);
 	r->in_len = rest_len;
 	err = r->suite ? 0 : -EINVAL;

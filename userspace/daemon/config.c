@@ -593,9 +593,11 @@ static int finish_resumption(struct parser *ps)
 	if (o.ticket_key_file && !o.tickets)
 		return fail(ps, ps->seen[K_TICKET_KEY_FILE],
 			    "ticket_key_file needs tickets = on");
-	if (ps->seen[K_SESSION_CACHE_SIZE] && !o.session_cache)
+	/* it sizes the server's session cache and the client's */
+	if (ps->seen[K_SESSION_CACHE_SIZE] && !o.session_cache && !o.tickets)
 		return fail(ps, ps->seen[K_SESSION_CACHE_SIZE],
-			    "session_cache_size needs session_cache = on");
+			    "session_cache_size needs session_cache = on or "
+			    "tickets = on");
 	if (ps->seen[K_TICKET_LIFETIME] && !o.tickets && !o.session_cache)
 		return fail(ps, ps->seen[K_TICKET_LIFETIME],
 			    "ticket_lifetime needs tickets = on or "

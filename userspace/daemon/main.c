@@ -21,6 +21,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "client_resume.h"
 #include "engine/engine.h"
 #include "generation.h"
 #include "kcipher.h"
@@ -338,17 +339,21 @@ static int drop_privileges(struct daemon *dm)
 /* Until SIGTERM or SIGINT. */
 /*
  * A NewSessionTicket a client socket of ours received (the module hands it
- * over so that the application never sees it). Sessions are not kept yet:
- * it is logged and dropped, and the next connection to that peer makes a
- * full handshake.
+ * over so that the application never sees it): kept for the next
+ * connection to that peer if the connection waits for it
+ * (client_resume.h), else dropped.
  */
 static void ticket_seen(const struct nl_ticket *t, void *data)
 {
+	int err = client_resume_ticket(t);
+
 	(void)data;
 	log_debug("NewSessionTicket from peer=\"%s\" profile=%s (%zu bytes): "
-		  "discarded, sessions are not resumed",
-		  LOG_ESC(t->peer_name),
-		  LOG_ESC_WORD(*t->profile ? t->profile : "default"), t->len);
+		  "%s%s", LOG_ESC(t->peer_name),
+		  LOG_ESC_WORD(*t->profile ? t->profile : "default"), t->len,
+		  err ? "discarded: " : "kept",
+		  err == -ENOENT ? "no connection waits for it, or one not to keep" :
+		  err ? strerror(-err) : "");
 }
 
 static int serve(struct daemon *dm)
@@ -553,6 +558,7 @@ int main(int argc, char **argv)
 	/* No listener left: new requests fail at once with ECONNREFUSED. */
 	nl_close(&dm.mc);
 	workers_stop(dm.workers, DRAIN_MS);
+	client_resume_clear();
 	slots_uninit(&dm.slots);
 	nl_close(&dm.cmd);
 	config_put(dm.cfg);

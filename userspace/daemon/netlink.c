@@ -227,6 +227,7 @@ static const enum mnl_attr_data_type ticket_types[KTLSO_A_MAX + 1] = {
 	[KTLSO_A_PEER_NAME] = MNL_TYPE_NUL_STRING,
 	[KTLSO_A_PROFILE] = MNL_TYPE_NUL_STRING,
 	[KTLSO_A_TICKET] = MNL_TYPE_BINARY,
+	[KTLSO_A_SOCK_COOKIE] = MNL_TYPE_U64,
 };
 
 static int ticket_attr_cb(const struct nlattr *a, void *data)
@@ -242,6 +243,8 @@ static int ticket_attr_cb(const struct nlattr *a, void *data)
 		t->peer_name = mnl_attr_get_str(a);
 	else if (type == KTLSO_A_PROFILE)
 		t->profile = mnl_attr_get_str(a);
+	else if (type == KTLSO_A_SOCK_COOKIE)
+		t->cookie = mnl_attr_get_u64(a);
 	else {
 		t->msg = mnl_attr_get_payload(a);
 		t->len = mnl_attr_get_payload_len(a);

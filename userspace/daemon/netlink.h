@@ -91,6 +91,8 @@ struct nl_ticket {
 	const char *profile;
 	const uint8_t *msg;	/* the whole message, its 4-byte header first */
 	size_t len;
+	uint64_t cookie;	/* the socket's SO_COOKIE; 0: absent (an
+				 * older module) */
 };
 typedef void (*nl_ticket_cb)(const struct nl_ticket *t, void *data);
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crypto/hash.h"
 #include "resume.h"
+#include "resume/client_cache.h"
 #include "resume/session_cache.h"
 #include "resume/ticket_keys.h"
 
@@ -53,6 +54,13 @@ int resume_configure(struct tls_config *t, const char *profile,
 	}
 	if (!o->tickets)
 		return 0;
+	/* A client of this profile keeps the tickets servers give it. */
+	t->client_cache = client_cache_new(o->session_cache_size ?
+		o->session_cache_size : RESUME_CLIENT_CACHE_SIZE_DEFAULT);
+	if (!t->client_cache) {
+		snprintf(err, errlen, "no memory for a client session cache");
+		return -ENOMEM;
+	}
 	if (o->ticket_key_file)
 		return ticket_keys_load(&t->tickets, o->ticket_key_file,
 					o->key_owner, err, errlen);

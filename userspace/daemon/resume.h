@@ -20,6 +20,8 @@
 
 #define RESUME_LIFETIME_DEFAULT 7200	/* seconds, as OpenSSL's */
 #define RESUME_CACHE_SIZE_DEFAULT 4096	/* sessions */
+/* A client cache's slots are bigger (a ticket each): fewer by default */
+#define RESUME_CLIENT_CACHE_SIZE_DEFAULT 256
 
 struct resume_options {
 	bool tickets;

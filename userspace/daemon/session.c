@@ -13,6 +13,7 @@
 #include <linux/tls.h>
 #include <openssl/crypto.h>
 
+#include "client_resume.h"
 #include "crypto/kx.h"
 #include "engine/engine.h"
 #include "log.h"
@@ -227,6 +228,10 @@ static void end(struct session *s, int status, const char *why)
 		d.alpn = r->alpn;
 		d.peer_subject = r->peer_subject;
 		d.peer_verified = r->peer_verified;
+		/* Before DONE: its tickets may follow at once. */
+		if (s->req.role == KTLSO_ROLE_CLIENT && s->profile)
+			client_resume_wait(s->cfg, s->profile,
+					   s->req.peer_name, s->fd, r);
 		d.resumed = r->resumed;
 		/* TLS 1.3: the kernel updates the keys from these on
 		 * (Documentation/handshake.rst, "After the handshake").
@@ -389,6 +394,31 @@ static const char *refusal(const struct session *s)
 	return NULL;
 }
 
+/* The engine, offering a client the session cached for its peer. */
+static struct tls_engine *start_engine(struct session *s,
+				       struct tls_peer_request *pr)
+{
+	struct tls_session *offer = NULL;
+	struct tls_engine *e;
+	int err;
+
+	if (pr->role == TLS_ROLE_CLIENT && s->profile->tls.client_cache) {
+		pr->keep_session = true;
+		offer = malloc(sizeof(*offer));
+		if (offer && client_resume_offer(s->profile, s->req.peer_name,
+						 s->fd, offer))
+			pr->session = offer;
+	}
+	e = tls_engine_new(&s->profile->tls, pr);
+	err = errno;
+	if (offer) {
+		tls_session_wipe(offer);
+		free(offer);
+	}
+	errno = err;
+	return e;
+}
+
 uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 {
 	struct tls_peer_request pr = {
@@ -429,7 +459,7 @@ uint32_t session_start(struct session *s, uint8_t *buf, size_t cap)
 		end(s, EINVAL, why);
 		return 0;
 	}
-	s->e = tls_engine_new(&s->profile->tls, &pr);
+	s->e = start_engine(s, &pr);
 	if (!s->e) {
 		int err = errno;
 

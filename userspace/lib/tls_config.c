@@ -10,6 +10,7 @@
 
 #include "crypto/kx.h"
 #include "crypto/sig.h"
+#include "resume/client_cache.h"
 #include "resume/session_cache.h"
 #include "resume/ticket_keys.h"
 #include "tls_config.h"
@@ -54,6 +55,7 @@ void tls_config_free(struct tls_config *cfg)
 	free(cfg->ocsp_staple);
 	ticket_keys_free(cfg->tickets);
 	session_cache_free(cfg->session_cache);
+	client_cache_free(cfg->client_cache);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

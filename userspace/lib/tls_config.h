@@ -35,6 +35,7 @@ struct cert_chain;
 struct cert_trust;
 struct ticket_keys;
 struct session_cache;
+struct client_cache;
 
 struct tls_config {
 	uint16_t min_version;
@@ -73,6 +74,11 @@ struct tls_config {
 	struct ticket_keys *tickets;
 	/* TLS 1.2 session IDs (NULL: none given); the config's too. */
 	struct session_cache *session_cache;
+	/*
+	 * Client: the sessions servers gave, to resume (client_cache.h);
+	 * NULL: none kept, none offered. The config's too.
+	 */
+	struct client_cache *client_cache;
 	uint32_t ticket_lifetime;	/* seconds, at most 7 days; IDs too */
 	uint8_t session_context[32];
 	/* Wall-clock milliseconds; NULL: CLOCK_REALTIME (a seam for tests) */

@@ -87,7 +87,7 @@ enum ktlso_cmd {
 	KTLSO_CMD_DONE,		/* daemon → kernel: SOCKFD, STATUS, details */
 	KTLSO_CMD_TICKET,	/* kernel → daemons: a TLS 1.3 server's
 				 * NewSessionTicket on a client socket:
-				 * PEER_NAME, PROFILE, TICKET */
+				 * PEER_NAME, PROFILE, TICKET, SOCK_COOKIE */
 	__KTLSO_CMD_MAX,
 };
 #define KTLSO_CMD_MAX (__KTLSO_CMD_MAX - 1)
@@ -143,6 +143,8 @@ enum ktlso_attr {
 	KTLSO_A_REKEY_AFTER,	/* u64: bytes under one key; 0 or absent: only
 				 * the AEAD's limit (Documentation/handshake.rst) */
 	KTLSO_A_RESUMED,	/* u8 (DONE): a resumed session */
+	KTLSO_A_SOCK_COOKIE,	/* u64 (TICKET): the socket's SO_COOKIE, which
+				 * names the connection the ticket is for */
 	__KTLSO_A_MAX,
 };
 #define KTLSO_A_MAX (__KTLSO_A_MAX - 1)

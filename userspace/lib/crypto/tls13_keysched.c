@@ -267,3 +267,10 @@ int tls13_next_traffic_secret(enum tls_hash hash, const struct secret *current,
 	return tls13_hkdf_expand_label(hash, current, "traffic upd", NULL, 0,
 				       tls_hash_len(hash), next);
 }
+
+int tls13_ticket_psk(enum tls_hash hash, const struct secret *res_master,
+		     const uint8_t *nonce, size_t nonce_len, struct secret *psk)
+{
+	return tls13_hkdf_expand_label(hash, res_master, "resumption", nonce,
+				       nonce_len, tls_hash_len(hash), psk);
+}

@@ -103,4 +103,12 @@ int tls13_finished_verify_data(enum tls_hash hash,
 int tls13_next_traffic_secret(enum tls_hash hash, const struct secret *current,
 			      struct secret *next) WUR;
 
+/*
+ * §4.6.1 the PSK of a ticket: HKDF-Expand-Label(resumption_master_secret,
+ * "resumption", ticket_nonce, Hash.length). Server and client alike.
+ */
+int tls13_ticket_psk(enum tls_hash hash, const struct secret *res_master,
+		     const uint8_t *nonce, size_t nonce_len,
+		     struct secret *psk) WUR;
+
 #endif /* KTLSO_TLS13_KEYSCHED_H */

@@ -723,6 +723,11 @@ struct tls_engine *tls_engine_new(const struct tls_config *cfg,
 	err = alpn_init(e, req->role == TLS_ROLE_SERVER ? cfg->alpn : req->alpn);
 	if (err)
 		goto fail;
+	if (req->role == TLS_ROLE_CLIENT) {
+		e->resume.keep = req->keep_session;
+		if (req->session)
+			e->resume.offer = *req->session;
+	}
 	err = req->role == TLS_ROLE_CLIENT ? engine_client_start(e) :
 					     engine_server_start(e);
 	if (err)

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "crypto/secret.h"
+#include "resume/session.h"
 #include "tls_config.h"
 #include "try.h"
 
@@ -54,6 +55,13 @@ struct tls_peer_request {
 	 * make the engine hold (tls_engine_max_message()).
 	 */
 	size_t max_message;
+	/*
+	 * Client: a session to resume (TLS 1.3: offered as a PSK, RFC 8446
+	 * §4.2.11), copied; NULL: none. keep_session: fill
+	 * tls_result.session so that a later connection can resume.
+	 */
+	const struct tls_session *session;
+	bool keep_session;
 };
 
 /* A 10-certificate chain fits in the largest; a usual one in the least. */
@@ -98,6 +106,13 @@ struct tls_result {
 	 * sent or checked now; the peer fields are the ticket's.
 	 */
 	bool resumed;
+	/*
+	 * Client with keep_session, TLS 1.3: the session waiting for the
+	 * server's NewSessionTickets, its secret the resumption master
+	 * secret (tls_session_from_ticket() makes each ticket a session).
+	 */
+	bool session_pending;
+	struct tls_session session;
 };
 
 /*

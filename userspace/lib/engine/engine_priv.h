@@ -147,12 +147,17 @@ struct engine_tls12 {
  * Server session resumption (hs13_resume.c): the PSK a ticket gave, which
  * of the client's identities it was, and whether the client can take
  * tickets (§4.2.9: it offered psk_dhe_ke, the only mode we use).
+ * Client (hs13_client_resume.c): the session to offer, whether the
+ * ClientHello being sent offers it, whether to keep the new session.
  */
 struct engine_resume {
 	bool resumed;
 	bool client_dhe_ke;
 	uint16_t identity;
 	struct secret psk;
+	bool offering;
+	bool keep;
+	struct tls_session offer;
 };
 
 /*
@@ -345,6 +350,23 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch) WUR
 int hs13_server_try_psk(struct tls_engine *e, const struct client_hello *ch,
 			struct bytes ch_whole) WUR;
 int hs13_server_send_ticket(struct tls_engine *e) WUR;
+
+/*
+ * TLS 1.3 client resumption (hs13_client_resume.c). offer_psk: add
+ * psk_key_exchange_modes and the pre_shared_key of the session to ch (ids
+ * and binders are its buffers, TLS_SESSION_TICKET_MAX + 8 and 256 bytes),
+ * a zero binder standing in; bind_psk: the real binder into the encoded
+ * ClientHello in msg. psk_accepted: the ServerHello's pre_shared_key
+ * checked, the PSK and the session's peer taken. keep_session: the
+ * result's pending session, after our Finished.
+ */
+#define HS13_PSK_BINDERS_MAX 256
+int hs13_client_offer_psk(struct tls_engine *e, struct client_hello *ch,
+			  uint8_t *ids, size_t ids_cap, uint8_t *binders) WUR;
+int hs13_client_bind_psk(struct tls_engine *e, struct writer *msg) WUR;
+int hs13_client_psk_accepted(struct tls_engine *e,
+			     const struct server_hello *sh) WUR;
+int hs13_client_keep_session(struct tls_engine *e) WUR;
 
 /*
  * TLS 1.2 server resumption (hs12_resume.c). try_resume: after the

@@ -83,10 +83,12 @@ static int send_client_hello(struct tls_engine *e)
 	uint8_t suites[2 * TLS_CONFIG_MAX_LIST], groups[2 * TLS_CONFIG_MAX_LIST];
 	uint8_t schemes[2 * TLS_CONFIG_MAX_LIST], versions[4];
 	uint8_t shares[2 * (4 + KX_PUBLIC_MAX)];
+	uint8_t psk_ids[TLS_SESSION_TICKET_MAX + 8];
+	uint8_t psk_binders[HS13_PSK_BINDERS_MAX];
 	static const uint8_t null_compression = 0, uncompressed = 0;
 	uint16_t ids[TLS_CONFIG_MAX_LIST], vers[2];
 	struct client_hello ch = { 0 };
-	WRITER_SCOPED(msg, 4096 + e->params.cookie_len);
+	WRITER_SCOPED(msg, 4096 + e->params.cookie_len + sizeof(psk_ids));
 	size_t n = 0, nv = 0;
 
 	for (size_t i = 0; i < cfg->n_suites; i++) {
@@ -142,9 +144,13 @@ static int send_client_hello(struct tls_engine *e)
 			ch.cookie = (struct bytes){ e->params.cookie,
 						    e->params.cookie_len };
 		}
+		/* §4.2.11: a ticket of an earlier session, as a PSK */
+		TRY(hs13_client_offer_psk(e, &ch, psk_ids, sizeof(psk_ids),
+					  psk_binders));
 	}
 
 	TRY(hs_client_hello_encode(&msg, &ch));
+	TRY(hs13_client_bind_psk(e, &msg));
 	return engine_send_msg(e, &msg);
 }
 

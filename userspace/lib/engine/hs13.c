@@ -136,3 +136,35 @@ int hs13_on_finished(struct tls_engine *e, const struct hs_message *m,
 				   "Finished does not match the handshake");
 	return transcript_add(&e->transcript, m->whole.p, m->whole.len);
 }
+
+int hs13_psk_binder(struct tls_engine *e, enum tls_hash hash,
+		    const struct secret *psk, const uint8_t *partial,
+		    size_t partial_len, struct secret *binder)
+{
+	SECRET_SCOPED struct secret early = { 0 }, binder_key = { 0 };
+	uint8_t empty[TLS_HASH_MAX], th[TLS_HASH_MAX];
+	size_t hlen = tls_hash_len(hash);
+	WRITER_SCOPED(msgs, transcript_len(&e->transcript) + partial_len);
+
+	TRY(tls13_early_secret(hash, psk->bytes, psk->len, &early));
+	TRY(tls_hash_digest(hash, "", 0, empty));
+	/* §7.1: only resumption PSKs here, never external ones */
+	TRY(tls13_derive_secret(hash, &early, "res binder", empty, hlen,
+				&binder_key));
+	TRY(writer_bytes(&msgs, transcript_data(&e->transcript),
+			 transcript_len(&e->transcript)));
+	TRY(writer_bytes(&msgs, partial, partial_len));
+	TRY(tls_hash_digest(hash, msgs.data, msgs.len, th));
+	return tls13_finished_verify_data(hash, &binder_key, th, hlen, binder);
+}
+
+int hs13_resumption_master(struct tls_engine *e, struct secret *out)
+{
+	uint8_t th[TLS_HASH_MAX];
+	size_t len;
+
+	TRY(engine_transcript_hash(e, th, &len));
+	return tls13_derive_secret(e->params.suite->hash,
+				   &e->tls13.master_secret, "res master", th,
+				   len, out);
+}

@@ -6,6 +6,8 @@
  *     ─► {Certificate} ─► {CertificateVerify} ─► {Finished}
  *     ◄─ [CCS] [{Certificate} {CertificateVerify}] {Finished}
  *
+ * Resumed (hs13_client_resume.c): EncryptedExtensions, then Finished.
+ *
  * {} is under the handshake traffic keys. The engine stops right after the
  * server's Finished has been checked and our Finished is queued, so a
  * NewSessionTicket or application data that follows is the kernel's.
@@ -49,9 +51,11 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	SECRET_SCOPED struct secret shared = { 0 };
 
 	/* RFC 8446 §4.2: ServerHello carries only these three */
-	if (sh->exts & ~(HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE))
+	if (sh->exts & ~(HS_EXT_SUPPORTED_VERSIONS | HS_EXT_KEY_SHARE |
+			 HS_EXT_PRE_SHARED_KEY))
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
 				   "unrequested extension in ServerHello");
+	TRY(hs13_client_psk_accepted(e, sh));
 	/* §9.2: without PSK, key_share is mandatory */
 	if (!(sh->exts & HS_EXT_KEY_SHARE))
 		return engine_fail(e, -EPROTO, TLS_ALERT_MISSING_EXTENSION,
@@ -70,7 +74,8 @@ int hs13_client_after_server_hello(struct tls_engine *e,
 	TRY(engine_kx_derive(e, sh->key_share, &shared));
 	kx_free(e->params.kx);
 	e->params.kx = NULL;
-	TRY(hs13_derive_handshake(e, NULL, &shared));
+	TRY(hs13_derive_handshake(e, e->resume.resumed ? &e->resume.psk : NULL,
+				  &shared));
 	TRY(engine_rx_boundary(e));
 	TRY(engine_tls13_keys(e, ENGINE_RX, &e->tls13.server_hs));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_hs));
@@ -108,7 +113,10 @@ static int on_encrypted_extensions(struct tls_engine *e,
 				   ee.exts & HS_EXT_EARLY_DATA ?
 					   "early_data" : "record_size_limit");
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
-	return engine_next(e, &steps[CERTIFICATE_REQUEST]);
+	/* §2.2, §4.3.2: resumed, the server authenticates by the PSK, and
+	 * a CertificateRequest is unexpected */
+	return engine_next(e, &steps[e->resume.resumed ? FINISHED :
+							  CERTIFICATE_REQUEST]);
 }
 
 static int on_certificate_request(struct tls_engine *e,
@@ -157,5 +165,6 @@ static int on_finished(struct tls_engine *e, const struct hs_message *m)
 	}
 	TRY(hs13_send_finished(e, &e->tls13.client_hs));
 	TRY(engine_tls13_keys(e, ENGINE_TX, &e->tls13.client_ap));
+	TRY(hs13_client_keep_session(e));
 	return engine_complete(e);
 }

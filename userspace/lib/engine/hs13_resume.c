@@ -24,6 +24,7 @@
 
 #include "crypto/tls13_keysched.h"
 #include "engine/engine_priv.h"
+#include "engine/hs13.h"
 #include "resume/ticket.h"
 
 _Static_assert(sizeof(((struct tls_config *)0)->session_context) ==
@@ -68,25 +69,12 @@ static int binder_verify(struct tls_engine *e, const struct secret *psk,
 			 const struct client_hello *ch, struct bytes ch_whole,
 			 struct bytes binder)
 {
-	enum tls_hash hash = e->params.suite->hash;
-	SECRET_SCOPED struct secret early = { 0 }, binder_key = { 0 },
-				    expected = { 0 };
-	uint8_t empty[TLS_HASH_MAX], th[TLS_HASH_MAX];
-	size_t hlen = tls_hash_len(hash);
+	SECRET_SCOPED struct secret expected = { 0 };
 	/* the 2-byte length and the binders end the message (hs_msg.h) */
 	size_t partial = ch_whole.len - 2 - ch->psk_binders.len;
-	WRITER_SCOPED(msgs, transcript_len(&e->transcript) + ch_whole.len);
 
-	TRY(tls13_early_secret(hash, psk->bytes, psk->len, &early));
-	TRY(tls_hash_digest(hash, "", 0, empty));
-	TRY(tls13_derive_secret(hash, &early, "res binder", empty, hlen,
-				&binder_key));
-	TRY(writer_bytes(&msgs, transcript_data(&e->transcript),
-			 transcript_len(&e->transcript)));
-	TRY(writer_bytes(&msgs, ch_whole.p, partial));
-	TRY(tls_hash_digest(hash, msgs.data, msgs.len, th));
-	TRY(tls13_finished_verify_data(hash, &binder_key, th, hlen,
-				       &expected));
+	TRY(hs13_psk_binder(e, e->params.suite->hash, psk, ch_whole.p, partial,
+			    &expected));
 	/* §4.2.11: constant time, and fatal: the client holds a wrong PSK */
 	if (!secret_equals(&expected, binder.p, binder.len))
 		return engine_fail(e, -EPROTO, TLS_ALERT_DECRYPT_ERROR,
@@ -188,21 +176,15 @@ int hs13_server_try_psk(struct tls_engine *e, const struct client_hello *ch,
 	return err == -ENOENT || !err ? 0 : err;
 }
 
-/* §4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption",
- * ticket_nonce, Hash.length), the master from the whole handshake. */
+/* §4.6.1: the ticket's PSK, from the master of the whole handshake. */
 static int ticket_psk(struct tls_engine *e, const uint8_t *nonce,
 		      size_t nonce_len, struct secret *psk)
 {
-	enum tls_hash hash = e->params.suite->hash;
 	SECRET_SCOPED struct secret res_master = { 0 };
-	uint8_t th[TLS_HASH_MAX];
-	size_t len;
 
-	TRY(engine_transcript_hash(e, th, &len));
-	TRY(tls13_derive_secret(hash, &e->tls13.master_secret, "res master",
-				th, len, &res_master));
-	return tls13_hkdf_expand_label(hash, &res_master, "resumption", nonce,
-				       nonce_len, tls_hash_len(hash), psk);
+	TRY(hs13_resumption_master(e, &res_master));
+	return tls13_ticket_psk(e->params.suite->hash, &res_master, nonce,
+				nonce_len, psk);
 }
 
 int hs13_server_send_ticket(struct tls_engine *e)

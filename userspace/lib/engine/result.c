@@ -73,4 +73,6 @@ void tls_result_wipe(struct tls_result *res)
 {
 	direction_wipe(&res->tx);
 	direction_wipe(&res->rx);
+	tls_session_wipe(&res->session);
+	res->session_pending = false;
 }

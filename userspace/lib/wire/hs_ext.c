@@ -466,6 +466,25 @@ static int parse(struct reader *r, const struct use *u, void *msg)
 	return -EINVAL;
 }
 
+/* §4.2.11 OfferedPsks from its two bodies, each entry checked. */
+static int write_psk_offer(struct writer *w, struct bytes ids,
+			   struct bytes binders)
+{
+	struct reader r;
+	struct bytes id;
+	uint32_t age;
+	int err;
+
+	reader_init(&r, ids.p, ids.len);
+	while (!(err = hs_psk_identity_next(&r, &id, &age)))
+		;
+	ENSURE(err == -ENOENT, -EINVAL);
+	TRY(writer_open(w, 2));
+	TRY(writer_bytes(w, ids.p, ids.len));
+	TRY(writer_close(w, 7, 0xffff));
+	return hs_list_write(w, &psk_binders, binders);
+}
+
 /* Write the extension_data of u from msg. */
 static int emit(struct writer *w, const struct use *u, const void *msg)
 {
@@ -478,7 +497,9 @@ static int emit(struct writer *w, const struct use *u, const void *msg)
 	case STATUS_REQUEST:
 		return write_status_request(w);
 	case PSK_OFFER:
-		return -EINVAL; /* ktlso's client offers no PSK */
+		return write_psk_offer(w, *(const struct bytes *)at,
+				       *(const struct bytes *)((const char *)msg +
+							       u->at2));
 	default:
 		break;
 	}

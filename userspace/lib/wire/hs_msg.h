@@ -34,8 +34,7 @@
  *   -EMSGSIZE  a Certificate with more than HS_MAX_CHAIN certificates
  * Encoders return 0, the writer's error, or -EINVAL for a struct the wire
  * cannot carry (an extension bit the message may not carry, an odd-length
- * u16 list, a malformed list body, a ClientHello's pre_shared_key, which
- * ktlso's client never sends).
+ * u16 list, a malformed list body).
  */
 #ifndef KTLSO_HS_MSG_H
 #define KTLSO_HS_MSG_H
