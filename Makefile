@@ -12,6 +12,9 @@
 #   make check               everything CI runs (installs dependencies first)
 #   make conformance [KVER=6.1|6.12] [ULP=tls] [FILTER='-r FIXTURE.VARIANT.TEST']
 #                            the kernel's kTLS selftest against ktlso (or tls.ko)
+#   make bench [KVER=6.1|6.12] [BENCH_ROUNDS=3] [BENCH_SECONDS=3] [BENCH_MB=128]
+#                            every ktlso perf mode, receive alone, kernel AEAD, in
+#                            the VM: ratios and targets (Documentation/benchmarks.rst)
 #   make bench-record [KVER=6.1|6.12] [BENCH_MB=256]
 #                            record layer throughput in the VM: ktlso, tls.ko,
 #                            plain TCP, OpenSSL (Documentation/benchmarks.rst)
@@ -118,7 +121,7 @@ $(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(TESTLIB) $(B)/li
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
 
 .SECONDARY:
-.PHONY: all module userspace test-modules deps check unit kunit vm-test stress demo conformance bench-record bench-handshake install clean
+.PHONY: all module userspace test-modules deps check unit kunit vm-test stress demo conformance bench bench-record bench-handshake install clean
 
 all: module userspace
 
@@ -167,6 +170,7 @@ $(STRESS_TESTS): LDLIBS += -lmnl -lpthread
 
 $(B)/tools/bench/%: $(B)/tools/bench/%.o $(TESTLIB) $(B)/libktlso.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/tools/bench/aead_bench: LDLIBS += -lkcapi
 
 # The Debian packages everything below builds and tests with.
 deps:
@@ -198,6 +202,11 @@ conformance: KVER := $(or $(KVER),6.1)
 conformance:
 	$(MAKE) KVER=$(KVER) module
 	@tools/conformance --kernel $(KVER) --ulp $(ULP) $(if $(FILTER),-- $(FILTER))
+
+# Every ktlso perf mode, receive alone and the kernel's AEAD in one VM boot:
+# ratios, targets, JSON in build/bench/. Fails only when a run fails.
+bench:
+	@KVER=$(or $(KVER),6.12) tools/bench/bench
 
 # A benchmark: prints MB/s and ratios, never fails on a timing.
 bench-record:

@@ -13,8 +13,11 @@
  *   tls.ko   the kernel's own kTLS, ULP "tls"
  *   ktlso    ULP "ktlso"
  *
- * in two modes: 16 KiB send() calls, and sendfile() of a file in tmpfs. The
- * receiver always recv()s into 16 KiB. A run is timed from the first byte
+ * in three modes: 16 KiB send() calls, sendfile() of a file in tmpfs, and
+ * recv, the receive side alone: the records are sealed in advance into a
+ * tmpfs file that a plain TCP sender sendfile()s, so the sender is never
+ * the bottleneck (tls.ko, ktlso and OpenSSL receive). The receiver always
+ * recv()s into 16 KiB. A run is timed from the first byte
  * sent to the last byte received. Every round runs each variant once, in
  * the order above and then reversed (ABBA), so tls.ko and ktlso always run
  * back to back and take turns going first. Reported: each variant's median
@@ -26,9 +29,12 @@
  * delivers wrong bytes, never on a timing.
  *
  *   record_bench [--mb MiB] [--rounds N] [--only VARIANT] [--mode MODE]
+ *                [--start-round N] [--json FILE]
  *
- * --only and --mode (tcp, openssl, tls.ko, ktlso; send, sendfile) run one
- * variant or one mode alone, for profiling.
+ * --only and --mode (tcp, openssl, tls.ko, ktlso; send, sendfile, recv) run
+ * one variant or one mode alone, for profiling. --start-round numbers the
+ * rounds from N (the order alternates on that number), for a caller that
+ * runs one round at a time; --json writes every run's MB/s to FILE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,10 +65,10 @@
 #define MAX_ROUNDS 15
 
 enum variant { TCP, OPENSSL, TLS_KO, KTLSO, NUM_VARIANTS };
-enum mode { SEND, SENDFILE, NUM_MODES };
+enum mode { SEND, SENDFILE, RECV, NUM_MODES };
 
 static const char *const variant_names[] = { "plain TCP", "OpenSSL (user)", "tls.ko", "ktlso" };
-static const char *const mode_names[] = { "send", "sendfile" };
+static const char *const mode_names[] = { "send", "sendfile", "recv" };
 static const char *const variant_args[] = { "tcp", "openssl", "tls.ko", "ktlso" };
 static int only_variant = -1, only_mode = -1;
 
@@ -132,37 +138,64 @@ static void send_all(int fd, const uint8_t *p, size_t n)
 		die("send");
 }
 
-/* RFC 8446 §5.2: header, then AEAD(payload || content type) with the header
- * as additional data.
+/* RFC 8446 §5.2: record seq of the stream, the n bytes at off, sealed into
+ * rec: header, then AEAD(payload || content type) with the header as
+ * additional data. Returns the record's length on the wire.
  */
-static void openssl_send(int fd, size_t total)
+static size_t seal_record(EVP_CIPHER_CTX *ctx, uint64_t seq, size_t off, size_t n,
+			  uint8_t *rec)
 {
-	static uint8_t rec[HEADER + CHUNK + 1 + TAG];
 	static const uint8_t type = 23;
-	EVP_CIPHER_CTX *ctx = gcm(true);
+	size_t len = n + 1 + TAG;
 	uint8_t iv[12];
 	int outl;
 
-	for (uint64_t seq = 0, off = 0; off < total; seq++, off += CHUNK) {
-		size_t n = total - off < CHUNK ? total - off : CHUNK;
-		size_t len = n + 1 + TAG;
+	rec[0] = 23, rec[1] = 3, rec[2] = 3, rec[3] = len >> 8, rec[4] = len & 0xff;
+	nonce(seq, iv);
+	if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
+	    !EVP_EncryptUpdate(ctx, NULL, &outl, rec, HEADER) ||
+	    !EVP_EncryptUpdate(ctx, rec + HEADER, &outl, pattern + off % PERIOD, (int)n) ||
+	    !EVP_EncryptUpdate(ctx, rec + HEADER + n, &outl, &type, 1) ||
+	    !EVP_EncryptFinal_ex(ctx, rec + HEADER + n + 1, &outl) ||
+	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG, rec + HEADER + n + 1))
+		die("EVP seal");
+	return HEADER + len;
+}
 
-		rec[0] = 23, rec[1] = 3, rec[2] = 3, rec[3] = len >> 8, rec[4] = len & 0xff;
-		nonce(seq, iv);
-		if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
-		    !EVP_EncryptUpdate(ctx, NULL, &outl, rec, HEADER) ||
-		    !EVP_EncryptUpdate(ctx, rec + HEADER, &outl, pattern + off % PERIOD, (int)n) ||
-		    !EVP_EncryptUpdate(ctx, rec + HEADER + n, &outl, &type, 1) ||
-		    !EVP_EncryptFinal_ex(ctx, rec + HEADER + n + 1, &outl) ||
-		    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG, rec + HEADER + n + 1))
-			die("EVP seal");
-		send_all(fd, rec, HEADER + len);
-	}
+/* The wire length of the records that carry the stream's first n bytes. */
+static size_t sealed_size(size_t n)
+{
+	return n + (n + CHUNK - 1) / CHUNK * (HEADER + 1 + TAG);
+}
+
+static void openssl_send(int fd, size_t total)
+{
+	static uint8_t rec[HEADER + CHUNK + 1 + TAG];
+	EVP_CIPHER_CTX *ctx = gcm(true);
+
+	for (uint64_t seq = 0, off = 0; off < total; seq++, off += CHUNK)
+		send_all(fd, rec, seal_record(ctx, seq, off,
+					      total - off < CHUNK ? total - off : CHUNK, rec));
 	EVP_CIPHER_CTX_free(ctx);
 }
 
-static void send_side(int fd, int file, enum variant v, enum mode m, size_t total)
+static void send_file(int fd, int file, size_t total)
 {
+	for (off_t off = 0; (size_t)off < total;)
+		if (sendfile(fd, file, &off, total - (size_t)off) <= 0)
+			die("sendfile");
+}
+
+/* recv: plain TCP carries the records sealed in advance, whatever the
+ * receiver.
+ */
+static void send_side(int fd, const int files[NUM_MODES], enum variant v, enum mode m,
+		      size_t total)
+{
+	if (m == RECV) {
+		send_file(fd, files[RECV], sealed_size(total));
+		return;
+	}
 	if (v == OPENSSL) {
 		openssl_send(fd, total);
 		return;
@@ -173,9 +206,7 @@ static void send_side(int fd, int file, enum variant v, enum mode m, size_t tota
 				 total - off < CHUNK ? total - off : CHUNK);
 		return;
 	}
-	for (off_t off = 0; (size_t)off < total;)
-		if (sendfile(fd, file, &off, total - (size_t)off) <= 0)
-			die("sendfile");
+	send_file(fd, files[SENDFILE], total);
 }
 
 /* The receiver's sink: bytes counted, and in a check run compared. */
@@ -258,7 +289,8 @@ static void recv_side(int fd, enum variant v, size_t total, struct sink *s)
 }
 
 /* One transfer of total bytes; returns MB/s (10^6 bytes per second). */
-static double run(enum variant v, enum mode m, int file, size_t total, bool check)
+static double run(enum variant v, enum mode m, const int files[NUM_MODES], size_t total,
+		  bool check)
 {
 	int tx, rx, go[2], done[2], status;
 	struct sink s = { .check = check };
@@ -267,7 +299,8 @@ static double run(enum variant v, enum mode m, int file, size_t total, bool chec
 
 	loopback_pair(&tx, &rx);
 	if (needs_ulp(v)) {
-		attach(tx, v, TLS_TX);
+		if (m != RECV)
+			attach(tx, v, TLS_TX);
 		attach(rx, v, TLS_RX);
 	}
 	if (pipe(go) || pipe(done))
@@ -288,7 +321,7 @@ static double run(enum variant v, enum mode m, int file, size_t total, bool chec
 	t0 = now();
 	if (write(go[1], "g", 1) != 1)
 		die("write");
-	send_side(tx, file, v, m, total);
+	send_side(tx, files, v, m, total);
 	if (read(done[0], &s, sizeof(s)) != sizeof(s))
 		die("receiver");
 	t1 = now();
@@ -306,7 +339,7 @@ static double run(enum variant v, enum mode m, int file, size_t total, bool chec
 
 static bool applies(enum variant v, enum mode m)
 {
-	return !(v == OPENSSL && m == SENDFILE) &&
+	return !(v == OPENSSL && m == SENDFILE) && !(v == TCP && m == RECV) &&
 	       (only_variant < 0 || (int)v == only_variant) &&
 	       (only_mode < 0 || (int)m == only_mode);
 }
@@ -320,19 +353,29 @@ static int arg_index(const char *arg, const char *const *names, int n)
 	exit(2);
 }
 
-/* A tmpfs file holding the pattern stream, for sendfile. */
-static int make_file(size_t total)
+/* A tmpfs file holding the pattern stream, for sendfile, or with sealed
+ * set the records that carry it, for recv.
+ */
+static int make_file(size_t total, bool sealed)
 {
+	static uint8_t rec[HEADER + CHUNK + 1 + TAG];
 	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	EVP_CIPHER_CTX *ctx = gcm(true);
 
 	if (fd < 0)
 		die("O_TMPFILE in /tmp");
-	for (size_t off = 0; off < total; off += CHUNK) {
+	for (size_t seq = 0, off = 0; off < total; seq++, off += CHUNK) {
 		size_t n = total - off < CHUNK ? total - off : CHUNK;
+		const uint8_t *p = pattern + off % PERIOD;
 
-		if (write(fd, pattern + off % PERIOD, n) != (ssize_t)n)
+		if (sealed) {
+			n = seal_record(ctx, seq, off, n, rec);
+			p = rec;
+		}
+		if (write(fd, p, n) != (ssize_t)n)
 			die("write file");
 	}
+	EVP_CIPHER_CTX_free(ctx);
 	return fd;
 }
 
@@ -384,21 +427,56 @@ static void ratio_line(const char *name, double res[NUM_VARIANTS][NUM_MODES][MAX
 		double r[MAX_ROUNDS];
 
 		if (!applies(num, m) || !applies(den, m)) {
-			printf(" %12s", "n/a");
+			printf(" %10s", "n/a");
 			continue;
 		}
 		for (int i = 0; i < rounds; i++)
 			r[i] = res[num][m][i] / res[den][m][i];
-		printf(" %12.2f", median(r, rounds));
+		printf(" %10.2f", median(r, rounds));
 	}
 	printf("\n");
+}
+
+static void header_line(const char *name)
+{
+	printf("%-26s", name);
+	for (int m = 0; m < NUM_MODES; m++)
+		printf(" %10s", mode_names[m]);
+	printf("\n");
+}
+
+/* Every timed run, for a caller that computes its own ratios. */
+static void write_json(const char *path, const char *release, unsigned long mib,
+		       double res[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS], int rounds,
+		       int first)
+{
+	FILE *f = fopen(path, "w");
+	const char *sep = "";
+
+	if (!f)
+		die(path);
+	fprintf(f, "{\"kernel\":\"%s\",\"mib\":%lu,\"runs\":[", release, mib);
+	for (int r = 0; r < rounds; r++)
+		for (int m = 0; m < NUM_MODES; m++)
+			for (int v = 0; v < NUM_VARIANTS; v++) {
+				if (!applies(v, m))
+					continue;
+				fprintf(f, "%s\n{\"round\":%d,\"mode\":\"%s\",\"variant\":\"%s\","
+					"\"MBps\":%.3f}", sep, first + r, mode_names[m],
+					variant_args[v], res[v][m][r]);
+				sep = ",";
+			}
+	fprintf(f, "]}\n");
+	if (fclose(f))
+		die(path);
 }
 
 int main(int argc, char **argv)
 {
 	double results[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS], mb[NUM_VARIANTS][NUM_MODES];
 	unsigned long mib = 256;
-	int rounds = 3, file;
+	int rounds = 3, first = 1, files[NUM_MODES] = { -1, -1, -1 };
+	const char *json = NULL;
 	struct utsname u;
 	size_t total;
 
@@ -411,21 +489,28 @@ int main(int argc, char **argv)
 			only_variant = arg_index(argv[++i], variant_args, NUM_VARIANTS);
 		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
 			only_mode = arg_index(argv[++i], mode_names, NUM_MODES);
+		else if (!strcmp(argv[i], "--start-round") && i + 1 < argc)
+			first = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
+			json = argv[++i];
 		else {
 			fprintf(stderr, "usage: record_bench [--mb MiB] [--rounds N] "
-				"[--only VARIANT] [--mode MODE]\n");
+				"[--only VARIANT] [--mode MODE] [--start-round N] [--json FILE]\n");
 			return 2;
 		}
 	}
-	if (!mib || rounds < 1 || rounds > MAX_ROUNDS) {
-		fprintf(stderr, "record_bench: need --mb >= 1 and 1 <= --rounds <= %d\n",
-			MAX_ROUNDS);
+	if (!mib || rounds < 1 || rounds > MAX_ROUNDS || first < 1) {
+		fprintf(stderr, "record_bench: need --mb >= 1, 1 <= --rounds <= %d, "
+			"--start-round >= 1\n", MAX_ROUNDS);
 		return 2;
 	}
 	total = mib << 20;
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)((i % PERIOD) * 7 + 1);
-	file = make_file(total);
+	if (only_mode < 0 || only_mode == SENDFILE)
+		files[SENDFILE] = make_file(total, false);
+	if (only_mode < 0 || only_mode == RECV)
+		files[RECV] = make_file(total, true);
 	uname(&u);
 	printf("record_bench: kernel %s, TLS 1.3 AES-128-GCM, %lu MiB per run, "
 	       "16 KiB send/recv, %d rounds, MB = 10^6 bytes\n", u.release, mib, rounds);
@@ -434,47 +519,57 @@ int main(int argc, char **argv)
 	for (int m = 0; m < NUM_MODES; m++)
 		for (int v = 0; v < NUM_VARIANTS; v++)
 			if (applies(v, m))
-				run(v, m, file, total < (4u << 20) ? total : 4u << 20, true);
+				run(v, m, files, total < (4u << 20) ? total : 4u << 20, true);
 	printf("check: every variant delivered the bytes sent\n");
 	print_gcm_drivers();
 
 	for (int r = 0; r < rounds; r++)
 		for (int m = 0; m < NUM_MODES; m++) {
-			printf("round %d %-8s", r + 1, mode_names[m]);
+			bool any = false;
+
 			for (int i = 0; i < NUM_VARIANTS; i++) {
-				int v = r % 2 ? NUM_VARIANTS - 1 - i : i;
+				int v = (first + r) % 2 ? i : NUM_VARIANTS - 1 - i;
 
 				if (!applies(v, m))
 					continue;
-				results[v][m][r] = run(v, m, file, total, false);
+				if (!any)
+					printf("round %d %-8s", first + r, mode_names[m]);
+				any = true;
+				results[v][m][r] = run(v, m, files, total, false);
 				printf("  %s %.1f", variant_names[v], results[v][m][r]);
 				fflush(stdout);
 			}
 			if (applies(KTLSO, m) && applies(TLS_KO, m))
 				printf("  (ktlso/tls.ko %.2f)",
 				       results[KTLSO][m][r] / results[TLS_KO][m][r]);
-			printf("\n");
+			if (any)
+				printf("\n");
 		}
 
-	printf("\n%-26s %12s %12s\n", "MB/s (median)", "send", "sendfile");
+	printf("\n");
+	header_line("MB/s (median)");
 	for (int v = 0; v < NUM_VARIANTS; v++) {
 		printf("%-26s", variant_names[v]);
 		for (int m = 0; m < NUM_MODES; m++) {
 			if (applies(v, m)) {
 				mb[v][m] = median(results[v][m], rounds);
-				printf(" %12.1f", mb[v][m]);
+				printf(" %10.1f", mb[v][m]);
 			} else {
-				printf(" %12s", "n/a");
+				printf(" %10s", "n/a");
 			}
 		}
 		printf("\n");
 	}
-	printf("%-26s %12s %12s\n", "ratio (median of rounds)", "send", "sendfile");
+	header_line("ratio (median of rounds)");
 	ratio_line("ktlso / tls.ko", results, rounds, KTLSO, TLS_KO);
 	ratio_line("ktlso / plain TCP", results, rounds, KTLSO, TCP);
 	ratio_line("ktlso / OpenSSL", results, rounds, KTLSO, OPENSSL);
 	ratio_line("tls.ko / plain TCP", results, rounds, TLS_KO, TCP);
 	ratio_line("tls.ko / OpenSSL", results, rounds, TLS_KO, OPENSSL);
-	close(file);
+	if (json)
+		write_json(json, u.release, mib, results, rounds, first);
+	for (int m = 0; m < NUM_MODES; m++)
+		if (files[m] >= 0)
+			close(files[m]);
 	return 0;
 }
