@@ -7,15 +7,7 @@
 # is an error. Runs as build/tests/unit/bench_summary_test (make copies it).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0 failed=0
-check() {
-	local what=$1; shift
-	if "$@"; then echo "ok - $what"; passed=$((passed + 1))
-	else echo "not ok - $what"; failed=$((failed + 1)); fi
-}
+. tests/lib/check.bash
 
 # Two rounds. ktlso/tls.ko for send -P 1 is 2.0 then 1.0 (median 1.50,
 # while the medians' ratio would be 50/30 = 1.67); sendfile -P 1: ktlso 30

@@ -12,35 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 KTLSO=$PWD/build/ktlso
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-passed=0 failed=0
-check() {
-	local what=$1; shift
-	if "$@"; then echo "ok - $what"; passed=$((passed + 1))
-	else echo "not ok - $what"; failed=$((failed + 1)); fi
-}
+. tests/lib/check.bash
 status() { "$@" >/dev/null 2>&1 && echo 0 || echo $?; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# wait_port PORT: until something listens there (without connecting: a
-# one-off server would take it for its client).
-wait_port() {
-	local hex
-	hex=$(printf ':%04X' "$1")
-	for _ in $(seq 200); do
-		awk -v p="$hex" '$2 ~ (p "$") && $4 == "0A" { f = 1 } END { exit !f }' \
-			/proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # jq_ FILE EXPR: a Python expression over the document d, printed.
 jq_() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 

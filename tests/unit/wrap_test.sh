@@ -12,22 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 KTLSO=$PWD/build/ktlso
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-passed=0 failed=0
-check() {
-	local what=$1; shift
-	if "$@"; then echo "ok - $what"; passed=$((passed + 1))
-	else echo "not ok - $what"; failed=$((failed + 1)); fi
-}
-fails() { ! "$@"; }
+. tests/lib/check.bash
 
 # sink: accepts, answers an HTTP 200 to whatever comes, appends the byte
 # count of each connection to $tmp/sink.bytes; its port in $tmp/sink.port.
@@ -157,7 +142,6 @@ except OSError: pass' "$2" || true
 	wait "$pid" || true
 	sed -n 2p "$tmp/listener.out"
 }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 p=$(free_port)
 check "accept() on a port not listed is left alone" \
 	test "$(listener 1 "$p")" = hello
