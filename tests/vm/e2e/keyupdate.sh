@@ -38,6 +38,15 @@ rekey_mb=${KTLSO_KU_REKEY_MB:-$mb}
 parts=${KTLSO_KU_PARTS:-8}
 STREAM="python3 tests/vm/e2e/stream.py"
 
+# wait_counter NAME VALUE: until the counter reaches VALUE, 20 s at most.
+wait_counter() {
+	for _ in $(seq 200); do
+		[ "$(counter "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 0
+}
+
 # A KeyUpdate line of an OpenSSL -msg log: >>> sent, <<< received.
 count_updates() { grep -c "^$1 .*Handshake \[length 0005\], KeyUpdate" "$2" || true; }
 
@@ -103,7 +112,13 @@ up_to() {
 	wait_listen "$port"
 	t0=$SECONDS
 	rc=0 crc=0
-	$STREAM gen "$seed" "$mb" | "$KTLSO" connect "localhost:$port" "$@" \
+	# The last command is typed as the last part arrives: keep sending
+	# open (and so ktlso connect reading) until its KeyUpdate is in.
+	local rx_until=$(($(counter KtlsoKeyUpdateRx) + n))
+	{
+		$STREAM gen "$seed" "$mb"
+		wait_counter KtlsoKeyUpdateRx "$rx_until"
+	} | "$KTLSO" connect "localhost:$port" "$@" \
 		>/dev/null 2>"$tmp/$name.log" || rc=${PIPESTATUS[1]}
 	wait $server || crc=$?
 	echo "# $name: $mb MiB in $((SECONDS - t0)) s"
