@@ -7,6 +7,8 @@
 #      └─setsockopt KTLSO_HANDSHAKE─► ktlso.ko ─ACCEPT {uid,gid,groups,cgroup}─► ktlsod
 #                                                   refused: DONE EACCES, nothing sent
 #      └── TCP ──► a listener that counts bytes (refused) or s_server (allowed)
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 ASKER=$PWD/tests/vm/e2e/asker.py

@@ -11,6 +11,8 @@
 #   ktlso connect ─1─► s_server ─NewSessionTicket─► ktlso.ko ─TICKET─► ktlsod
 #   ktlso connect ─2─► s_server (PSK from ktlsod's cache): resumed
 #   SIGHUP; ktlso connect ─3─► s_server: full handshake
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 make_pki

@@ -10,6 +10,8 @@
 #            ── 24 client handshakes ──► a listener that never answers
 #            ── 1 GET while all is full, 1 GET after   ══► ktlso serve 9472
 #   ktlsod: max_handshakes = 16, handshake_memory = 512K
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 

@@ -5,6 +5,8 @@
 #   ktlso connect --profile client-cert ══► openssl s_server -Verify (needs one)
 #   curl --cert / ktlso connect         ══► ktlso serve --profile mtls
 #                                             (client_auth = required)
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 setup

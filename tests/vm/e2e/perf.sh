@@ -8,6 +8,8 @@
 #     M = ktlso: both ends ask ktlsod (KTLSO_HANDSHAKE)
 #     M = tls: the engine in each ktlso perf, keys to tls.ko
 #     M = tcp, openssl (libssl in userspace)
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 setup

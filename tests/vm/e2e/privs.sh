@@ -11,6 +11,8 @@
 #   curl ══ TLS ══► ktlso serve 9501 (keyed profile) ─┐
 #   ktlso connect ══ TLS ══► openssl s_server 95xx   ─┴─► ktlsod
 #   kill -SEGV / -ABRT ktlsod  ─► core_pattern /tmp/ktlso-cores/core.%e.%p
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 

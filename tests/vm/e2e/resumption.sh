@@ -15,6 +15,8 @@
 #   │                               (ktlsod B, ticket_key_file = kb:      │
 #   │                                k1, then k2 alone after a SIGHUP)    │
 #   └────────────────────────────────────────────────────────────────────┘
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 

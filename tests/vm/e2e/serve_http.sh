@@ -7,6 +7,8 @@
 #                                                 www/sub/b.bin
 #                                                 www/out  -> /etc/passwd
 #                                                 www/etc  -> /etc
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 setup

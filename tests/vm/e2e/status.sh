@@ -5,6 +5,8 @@
 #   ktlso status ── /sys/module, genetlink CTRL_CMD_GETFAMILY,
 #                   /proc/net/netlink, AF_ALG (libkcapi), /proc/crypto,
 #                   /proc/net/ktlso_stat, ktlsod's /run/ktlso/profiles
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 setup

@@ -8,6 +8,8 @@
 #   openssl s_client ──TLS──► ktlso wrap --ports 8445 -- python3 echo (upper-cases)
 #   ktlso wrap -- python3 client ──► python3 plain TCP sink (must see only a
 #                                     ClientHello, and the client an errno)
+#
+# ktlso-e2e: once (its subject is ktlsod or the CLI; Documentation/testing.rst)
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 setup
