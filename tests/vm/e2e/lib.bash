@@ -17,36 +17,9 @@ CLIENT_PY=$PWD/tests/vm/e2e/client.py
 # the scripts (making it is the slow part under emulation).
 PKI=/tmp/ktlso-e2e-pki
 
-tmp=$(mktemp -d)
-pids=()
+. tests/lib/check.bash
 daemon_pid=
-
-cleanup() {
-	local p
-	for p in "${pids[@]}" $daemon_pid; do
-		kill "$p" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-passed=0 failed=0
-# check "what" CMD...: one line, "ok - what" or "not ok - what".
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what"
-		failed=$((failed + 1))
-	fi
-}
-
-# fails CMD...: CMD exits non-zero.
-fails() { ! "$@"; }
+before_cleanup() { stop_daemon; }
 
 # The closing line and the exit status; on failure, the logs' ends.
 finish() {
@@ -68,9 +41,16 @@ bg() {
 	pids+=($!)
 }
 
+# make_pki: the test PKI in $PKI, once per boot: a copy of the one
+# tools/check made on the host for this run (RSA keys take seconds under
+# emulation), else made here.
 make_pki() {
 	[ -f "$PKI/.done" ] && return 0
-	tests/pki/mkpki "$PKI" >/dev/null
+	if [ -n "$(find build/e2e-pki/.done -mmin -720 2>/dev/null)" ]; then
+		rm -rf "$PKI" && cp -a build/e2e-pki "$PKI"
+	else
+		tests/pki/mkpki "$PKI" >/dev/null
+	fi
 	touch "$PKI/.done"
 }
 
@@ -147,19 +127,6 @@ setup() {
 	make_pki
 	write_config
 	start_daemon
-}
-
-# wait_listen PORT: until something listens on TCP PORT (IPv4 or IPv6).
-wait_listen() {
-	local hex
-	hex=$(printf ':%04X' "$1")
-	for _ in $(seq 200); do
-		awk -v p="$hex" '$2 ~ (p "$") && $4 == "0A" { f = 1 } END { exit !f }' \
-			/proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on port $1" >&2
-	return 1
 }
 
 # counter NAME: a counter of /proc/net/ktlso_stat.
