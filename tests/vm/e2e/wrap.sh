@@ -54,6 +54,8 @@ check "wrapped curl with a name the certificate lacks fails" \
 		curl -sS -o /dev/null http://127.0.0.1:8444/a.txt 2>>"$tmp/curl.log"
 
 # --- openssl s_client against a wrapped server ---
+# One line back per connection, then the server closes: s_client -quiet
+# ignores its stdin's end and would wait for the server otherwise.
 bg "$KTLSO" wrap --ports 8445 -- python3 -c 'import socket
 s = socket.create_server(("127.0.0.1", 8445))
 while True:
@@ -62,8 +64,10 @@ while True:
     except OSError:
         continue
     with c:
-        while (d := c.recv(65536)):
-            c.sendall(d.upper())' 2>"$tmp/echo.log"
+        d = b""
+        while not d.endswith(b"\n") and (b := c.recv(65536)):
+            d += b
+        c.sendall(d.upper())' 2>"$tmp/echo.log"
 wait_listen 8445
 out=$(printf 'hello ktlso\n' | timeout 30 openssl s_client -quiet -connect 127.0.0.1:8445 \
 	-servername localhost -CAfile "$PKI/root.pem" -verify_return_error \
