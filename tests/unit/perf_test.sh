@@ -26,7 +26,8 @@ for bad in "" "-s -c 127.0.0.1" "-c 127.0.0.1 --mode nope" \
 	"-c 127.0.0.1 --tls 1.3" "-c 127.0.0.1 -R --bidir" "-c 127.0.0.1 -P 0" \
 	"-c 127.0.0.1 -t soon" "-c 127.0.0.1 --tls 1.1 --mode openssl" \
 	"-c 127.0.0.1 --mode openssl --sendfile /etc/hostname" \
-	"-c 127.0.0.1 -R --sendfile /etc/hostname" "-c 127.0.0.1 extra"; do
+	"-c 127.0.0.1 -R --sendfile /etc/hostname" "-c 127.0.0.1 extra" \
+	"-s --control-tls"; do
 	# shellcheck disable=SC2086
 	check "'ktlso perf $bad' is exit status 2" test "$(status "$KTLSO" perf $bad)" = 2
 done
@@ -39,7 +40,7 @@ port=$(free_port)
 "$KTLSO" perf -s -p "$port" --cert "$PKI/server-p256-chain.pem" \
 	--key "$PKI/server-p256.key" >"$tmp/server.log" 2>&1 &
 pids+=($!)
-wait_port "$port"
+wait_listen "$port"
 perf() { timeout 60 "$KTLSO" perf -c 127.0.0.1 -p "$port" "$@"; }
 
 # run NAME ARGS...: a -J run into $tmp/NAME.json; true if it exits 0 and
@@ -69,7 +70,7 @@ check "-J tcp: every byte sent was received" \
 check "-J tcp: start, intervals, cpu_utilization_percent host_*/remote_*" \
 	test "$(jq_ "$tmp/tcp.json" 'len(d["intervals"]) >= 1 and d["start"]["test_start"]["num_streams"] == 1 and all(k in d["end"]["cpu_utilization_percent"] for k in ("host_total", "host_user", "host_system", "remote_total", "remote_user", "remote_system"))')" = True
 check "-J tcp: ktlso fields (mode tcp, cipher none, no records here)" \
-	test "$(jq_ "$tmp/tcp.json" 'd["end"]["ktlso"]["mode"] == "tcp" and d["end"]["ktlso"]["cipher"] == "none" and d["end"]["ktlso"]["cpu_seconds_per_gb"]["local"] > 0')" = True
+	test "$(jq_ "$tmp/tcp.json" 'd["end"]["ktlso"]["mode"] == "tcp" and d["end"]["ktlso"]["cipher"] == "none" and d["end"]["ktlso"]["control_cipher"] == "none" and d["end"]["ktlso"]["cpu_seconds_per_gb"]["local"] > 0')" = True
 check "-J -n 8M: at least 8 MiB sent" run bytes --mode tcp -n 8M
 check "... sum_sent.bytes >= 8 MiB" \
 	test "$(jq_ "$tmp/bytes.json" 'd["end"]["sum_sent"]["bytes"] >= 8 << 20')" = True
@@ -104,13 +105,24 @@ error_doc() {
 		test "$(jq_ "$tmp/error.json" '"error" in d and "handshake failed" in d["error"]')" = True
 }
 check "-J on failure: an \"error\" document" error_doc
+# This host's kernel has no ktlso.ko (Documentation/testing.rst): the
+# control connection cannot be secured, and the client says why.
+if [ ! -e /sys/module/ktlso ]; then
+	no_control_tls() {
+		! perf --mode tcp -t 1 --control-tls >/dev/null 2>"$tmp/ctl.err" &&
+			grep -q -- '--control-tls unavailable: TCP_ULP "ktlso"' "$tmp/ctl.err"
+	}
+	check "--control-tls without ktlso.ko: exit 1, the ULP named" no_control_tls
+else
+	echo "# ktlso.ko is loaded here: --control-tls's error is not checked"
+fi
 check "no server: exit 1, errno named" \
 	bash -c "'$KTLSO' perf -c 127.0.0.1 -p $(free_port) 2>&1 | grep -q 'unable to connect to server .*Connection refused'"
 
 ip=$(free_port)
 iperf3 -s -1 -p "$ip" >"$tmp/iperf3-s.log" 2>&1 &
 pids+=($!)
-wait_port "$ip"
+wait_listen "$ip"
 check "against iperf3 -s: 'not a ktlso perf server' at once" \
 	bash -c "timeout 5 '$KTLSO' perf -c 127.0.0.1 -p $ip -t 1 2>&1 | grep -q 'not a ktlso perf server'"
 check "iperf3 -c against ktlso perf -s fails, the server says why and goes on" \
@@ -120,7 +132,7 @@ check "iperf3 -c against ktlso perf -s fails, the server says why and goes on" \
 np=$(free_port)
 "$KTLSO" perf -s -1 -p "$np" >"$tmp/nocert.log" 2>&1 &
 pids+=($!)
-wait_port "$np"
+wait_listen "$np"
 check "openssl against a server without --cert: the server's reason" \
 	bash -c "'$KTLSO' perf -c 127.0.0.1 -p $np --mode openssl -t 1 2>&1 | grep -q 'server: mode openssl needs --cert and --key'"
 

@@ -51,6 +51,7 @@ static int usage(void)
 	      "                  [-R | --bidir] [-l LEN] [--sendfile FILE]\n"
 	      "                  [--mode ktlso|tls|tcp|openssl] [--cipher NAME] [--tls 1.2|1.3]\n"
 	      "                  [-J] [-i SECS] [--name NAME] [--ca FILE] [--profile NAME]\n"
+	      "                  [--control-tls]\n"
 	      "See ktlso(1), PERF.\n", stderr);
 	return 2;
 }
@@ -106,7 +107,7 @@ static int parse_secs(const char *s, double min, double max, double *out)
 }
 
 enum { OPT_BIDIR = 256, OPT_SENDFILE, OPT_MODE, OPT_CIPHER, OPT_TLS,
-       OPT_PROFILE, OPT_NAME, OPT_CERT, OPT_KEY, OPT_CA };
+       OPT_PROFILE, OPT_NAME, OPT_CERT, OPT_KEY, OPT_CA, OPT_CONTROL_TLS };
 
 static int parse(int argc, char **argv, struct perf_test *t)
 {
@@ -132,6 +133,7 @@ static int parse(int argc, char **argv, struct perf_test *t)
 		{ "cert", required_argument, NULL, OPT_CERT },
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "ca", required_argument, NULL, OPT_CA },
+		{ "control-tls", no_argument, NULL, OPT_CONTROL_TLS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -166,6 +168,7 @@ static int parse(int argc, char **argv, struct perf_test *t)
 		case OPT_CERT: t->l.cert = optarg; break;
 		case OPT_KEY: t->l.key = optarg; break;
 		case OPT_CA: t->l.ca = optarg; break;
+		case OPT_CONTROL_TLS: t->l.control_tls = true; break;
 		default: return -EINVAL;
 		}
 	}
@@ -181,6 +184,9 @@ static int coherent(const struct perf_test *t)
 
 	if (p->reverse && p->bidir)
 		why = "-R and --bidir together";
+	else if (t->l.server && t->l.control_tls)
+		why = "--control-tls is the client's: the server tells a TLS "
+		      "control connection by its first byte";
 	else if (t->l.sendfile && (p->reverse || p->bidir))
 		why = "--sendfile: only the client sends from a file (no -R, --bidir)";
 	else if (t->l.sendfile && p->mode == MODE_OPENSSL)
@@ -257,6 +263,7 @@ static void cleanup(struct perf_test *t)
 	t->json_len = t->json_cap = 0;
 	memset(&t->me, 0, sizeof(t->me));
 	memset(&t->peer, 0, sizeof(t->peer));
+	strcpy(t->control_cipher, "none");
 }
 
 /* The server's reason, if it sent one, after a stream failed here. */
@@ -279,13 +286,19 @@ static int client(struct perf_test *t)
 	if (t->p.mode == MODE_OPENSSL && (ret = ossl_context(t, err, sizeof(err))))
 		return fail(t, err, 0);
 	if (!t->l.json)
-		fprintf(t->out, "Connecting to host %s, port %u\n", t->l.host, t->l.port);
+		fprintf(t->out, "Connecting to host %s, port %u%s\n", t->l.host,
+			t->l.port, t->l.control_tls ? ", control over TLS (ktlsod)" : "");
 	t->ctl = dial(t);
 	if (t->ctl < 0) {
 		snprintf(err, sizeof(err), "unable to connect to server %s port %u",
 			 t->l.host, t->l.port);
 		return fail(t, err, -t->ctl);
 	}
+	if (t->l.control_tls &&
+	    (ret = perf_ktlso_handshake(t, "--control-tls", t->ctl, false,
+					t->control_cipher, sizeof(t->control_cipher),
+					err, sizeof(err))))
+		return fail(t, err[0] ? err : "control connection", err[0] ? 0 : -ret);
 	ret = ctl_send_params(t->ctl, &t->p);
 	if (!ret)
 		ret = ctl_wait_reply(t->ctl, err, sizeof(err));
@@ -372,14 +385,40 @@ static int accept_timeout(int lfd)
 	return fd < 0 ? -errno : fd;
 }
 
+/* A client's --control-tls: its first byte opens a TLS handshake record
+ * (RFC 8446 §5.1, ContentType handshake), where ours would be "ktlso-perf". */
+static int control_is_tls(int fd, bool *tls)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned char first;
+	ssize_t n;
+
+	ENSURE(poll(&p, 1, PERF_SETUP_TIMEOUT_MS) > 0, -ETIMEDOUT);
+	n = recv(fd, &first, 1, MSG_PEEK);
+	ENSURE(n >= 0, -errno);
+	ENSURE(n == 1, -ECONNRESET);
+	*tls = first == 0x16;
+	return 0;
+}
+
 /* One test: the client's parameters, its streams, the run, the results. */
 static int serve_one(struct perf_test *t, int lfd)
 {
+	double interval = t->p.interval; /* the server's own -i */
 	char err[512] = "", line[64];
+	bool tls = false;
 	int ret;
 
-	double interval = t->p.interval; /* the server's own -i */
-
+	ret = control_is_tls(t->ctl, &tls);
+	if (!ret && tls)
+		ret = perf_ktlso_handshake(t, "control connection over TLS", t->ctl,
+					   true, t->control_cipher,
+					   sizeof(t->control_cipher), err, sizeof(err));
+	if (ret)
+		return fail(t, err[0] ? err : "control connection", err[0] ? 0 : -ret);
+	if (tls && !t->l.json)
+		fprintf(t->out, "Control connection over TLS (ktlsod): %s\n",
+			t->control_cipher);
 	memset(&t->p, 0, sizeof(t->p));
 	t->p.interval = interval;
 	t->p.streams = 1;
@@ -501,7 +540,7 @@ int main(int argc, char **argv)
 		.p = { .mode = MODE_KTLSO, .streams = 1, .len = PERF_DEFAULT_LEN,
 		       .seconds = 10, .interval = 1 },
 		.l = { .port = PERF_DEFAULT_PORT },
-		.ctl = -1, .file_fd = -1,
+		.ctl = -1, .file_fd = -1, .control_cipher = "none",
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -59,6 +59,7 @@ struct perf_local {
 	const char *name;	/* peer name to verify, default HOST */
 	const char *cert, *key;	/* server, modes tls and openssl */
 	const char *ca;		/* client, modes tls and openssl */
+	bool control_tls;	/* client: the control connection by ktlsod */
 };
 
 /* Figures of one side, and of the other side once exchanged. */
@@ -98,6 +99,7 @@ struct perf_test {
 	uint64_t file_size;
 	unsigned char *buf;
 	FILE *out;		/* the report: stdout */
+	char control_cipher[64]; /* "none", or as perf_side's cipher */
 	char *json_intervals;	/* intervals, JSON, collected as they come */
 	size_t json_len, json_cap;
 };
@@ -120,6 +122,11 @@ int ctl_send_results(const struct perf_test *t) WUR;
 int ctl_recv_results(struct perf_test *t) WUR;
 
 /* stream.c */
+/* ktlsod's handshake on fd; the version and suite into cipher, or why
+ * not into err, after WHAT ("mode ktlso", "--control-tls"). */
+int perf_ktlso_handshake(struct perf_test *t, const char *what, int fd,
+			 bool server, char *cipher, size_t cipherlen, char *err,
+			 size_t errlen) WUR;
 int stream_client_setup(struct perf_test *t, struct perf_stream *s, char *err,
 			size_t errlen) WUR;
 int stream_server_setup(struct perf_test *t, struct perf_stream *s, char *err,

@@ -357,6 +357,8 @@ static void json_end(struct perf_test *t, const struct totals *tt)
 	json_str(f, m->cipher);
 	fprintf(f, ",\"remote_cipher\":");
 	json_str(f, r->cipher);
+	fprintf(f, ",\"control_cipher\":");
+	json_str(f, t->control_cipher);
 	fprintf(f, ",\"records\":{");
 	json_int_or_null(f, "tx", m->tx_records);
 	fputc(',', f);
@@ -431,7 +433,9 @@ void report_end(struct perf_test *t)
 	fprintf(t->out, "CPU Utilization: %s; %s\n", a, b);
 	records_text(a, sizeof(a), &t->me);
 	records_text(b, sizeof(b), &t->peer);
-	fprintf(t->out, "ktlso: mode %s, %s; ktlso_stat local %s; remote %s\n",
-		mode_name(t->p.mode), t->me.cipher, a, b);
+	fprintf(t->out, "ktlso: mode %s, %s; ktlso_stat local %s; remote %s%s%s\n",
+		mode_name(t->p.mode), t->me.cipher, a, b,
+		strcmp(t->control_cipher, "none") ? "; control " : "",
+		strcmp(t->control_cipher, "none") ? t->control_cipher : "");
 	fflush(t->out);
 }

@@ -46,9 +46,11 @@ static void describe_status(const struct ktlso_handshake_status *st,
 		 s ? s->name : "unknown");
 }
 
-/* Mode ktlso: ktlsod does the handshake (Documentation/handshake.rst). */
-static int ktlso_setup(struct perf_test *t, int fd, bool server, char *err,
-		       size_t errlen)
+/* ktlsod does the handshake (Documentation/handshake.rst): a stream in
+ * mode ktlso, and the control connection with --control-tls. */
+int perf_ktlso_handshake(struct perf_test *t, const char *what, int fd,
+			 bool server, char *cipher, size_t cipherlen, char *err,
+			 size_t errlen)
 {
 	struct ktlso_handshake_req req = {
 		.role = server ? KTLSO_ROLE_SERVER : KTLSO_ROLE_CLIENT,
@@ -66,18 +68,18 @@ static int ktlso_setup(struct perf_test *t, int fd, bool server, char *err,
 		return -EINVAL;
 	ret = ktlso_attach(fd);
 	if (ret) {
-		snprintf(err, errlen, "mode ktlso unavailable: TCP_ULP \"%s\": %s%s",
-			 KTLSO_ULP_NAME, strerror(-ret),
+		snprintf(err, errlen, "%s unavailable: TCP_ULP \"%s\": %s%s",
+			 what, KTLSO_ULP_NAME, strerror(-ret),
 			 ret == -ENOENT ? " (is ktlso.ko loaded?)" : "");
 		return ret;
 	}
 	ret = ktlso_handshake(fd, &req, &st);
 	if (ret) {
 		ktlso_describe_failure(-ret, &st, why, sizeof(why));
-		snprintf(err, errlen, "mode ktlso: handshake failed: %s", why);
+		snprintf(err, errlen, "%s: handshake failed: %s", what, why);
 		return ret;
 	}
-	describe_status(&st, t->me.cipher, sizeof(t->me.cipher));
+	describe_status(&st, cipher, cipherlen);
 	return 0;
 }
 
@@ -93,7 +95,9 @@ static int setup(struct perf_test *t, struct perf_stream *s, bool server,
 		snprintf(t->me.cipher, sizeof(t->me.cipher), "none");
 		break;
 	case MODE_KTLSO:
-		ret = ktlso_setup(t, s->fd, server, err, errlen);
+		ret = perf_ktlso_handshake(t, "mode ktlso", s->fd, server,
+					   t->me.cipher, sizeof(t->me.cipher),
+					   err, errlen);
 		break;
 	case MODE_TLS:
 		ret = engine_handshake(t, s->fd, server, err, errlen);

@@ -44,7 +44,7 @@ for m in ktlso tls tcp openssl; do
 	tls | openssl) extra=(--ca "$PKI/root.pem") ;;
 	*) extra=() ;;
 	esac
-	check "mode $m: -J exits 0 and parses" run "$m" --mode "$m" -t 2 "${extra[@]}"
+	check "mode $m: -J exits 0 and parses" run "$m" --mode "$m" -t 1 "${extra[@]}"
 	check "mode $m: data moved, every byte received" moved "$m"
 	say "$m" || true
 done
@@ -55,19 +55,26 @@ check "mode ktlso: the cipher is named on both sides" \
 check "mode tls: the records are tls.ko's, not ktlso's (no ktlso records)" \
 	test "$(jq_ "$tmp/tls.json" 'd["end"]["ktlso"]["records"]["tx"] == 0')" = True
 
-check "mode ktlso -R -P 2: exits 0" run ktlso-rev --mode ktlso -t 2 -R -P 2
+check "mode ktlso -R -P 2: exits 0" run ktlso-rev --mode ktlso -t 1 -R -P 2
 check "mode ktlso -R -P 2: data moved" moved ktlso-rev
 head -c 4000000 /dev/urandom >"$tmp/file"
-check "mode ktlso --sendfile: exits 0" run ktlso-sf --mode ktlso -t 2 --sendfile "$tmp/file"
+check "mode ktlso --sendfile: exits 0" run ktlso-sf --mode ktlso -t 1 --sendfile "$tmp/file"
 check "mode ktlso --sendfile: data moved" moved ktlso-sf
-check "mode tls --tls 1.2 --bidir: exits 0" run tls12 --mode tls --tls 1.2 -t 2 --bidir --ca "$PKI/root.pem"
+check "mode tls --tls 1.2 --bidir: exits 0" run tls12 --mode tls --tls 1.2 -t 1 --bidir --ca "$PKI/root.pem"
 check "mode tls --tls 1.2 --bidir: TLSv1.2, data both ways" \
 	test "$(jq_ "$tmp/tls12.json" 'd["end"]["ktlso"]["cipher"].startswith("TLSv1.2 ") and all(s["receiver"]["bytes"] > 0 for s in d["end"]["streams"])')" = True
 check "mode tls --cipher TLS_CHACHA20_POLY1305_SHA256 --sendfile: exits 0" \
-	run tls-chacha --mode tls --cipher TLS_CHACHA20_POLY1305_SHA256 -t 2 \
+	run tls-chacha --mode tls --cipher TLS_CHACHA20_POLY1305_SHA256 -t 1 \
 	--sendfile "$tmp/file" --ca "$PKI/root.pem"
 check "... that suite, data moved" \
 	test "$(jq_ "$tmp/tls-chacha.json" 'd["end"]["ktlso"]["cipher"] == "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256" and d["end"]["sum_received"]["bytes"] > 0')" = True
+
+check "--control-tls, mode tcp: exits 0" run ctl-tls --mode tcp -t 1 --control-tls
+ctl_tls_seen() {
+	[ "$(jq_ "$tmp/ctl-tls.json" 'd["end"]["ktlso"]["control_cipher"].startswith("TLSv1.")')" = True ] &&
+		grep -q '^Control connection over TLS (ktlsod): TLSv1' "$tmp/server.log"
+}
+check "... the control connection was ktlsod's TLS, on both sides" ctl_tls_seen
 
 # A mode whose pieces are missing: ktlsod stopped, then tls.ko unloaded.
 stop_daemon
