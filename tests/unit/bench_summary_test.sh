@@ -34,6 +34,10 @@ for r in (1, 2):
                         for v, x in (("tls.ko", 10), ("ktlso", 12), ("openssl", 11))]},
               open(os.path.join(d, "recv-r%d.json" % r), "w"))
     json.dump({"seal_MBps": 40, "open_MBps": 30}, open(os.path.join(d, "aead-r%d.json" % r), "w"))
+json.dump({"bytes_per_socket": {m: {"slab": s, "kernel": k, "over_tcp": k - 2300}
+                                for m, s, k in (("tcp", 2100, 2300), ("tls", 3000, 3500),
+                                                ("ktlso", 2900, 3300))}},
+          open(os.path.join(d, "memory.json"), "w"))
 EOF
 tools/bench/summary "$tmp" >"$tmp/out" 2>&1 || true
 line() { grep -E "^$1" "$tmp/out"; }
@@ -50,6 +54,8 @@ check "CPU s/GB: half of tls.ko's, met" \
 	bash -c "grep -E '^send: CPU s/GB sender, ktlso / tls.ko < 1 +0.50  met +\(0.50 0.50\)$' '$tmp/out' >/dev/null"
 check "summary.json written, every target in it" \
 	python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert len(s['targets']) == 8" "$tmp/summary.json"
+check "memory per idle socket: ktlso's slab, kernel and excess over TCP" \
+	bash -c "grep -E '^ktlso +2900 +3300 +1000$' '$tmp/out' >/dev/null"
 mkdir "$tmp/empty"
 check "a directory without results: exit 1" \
 	bash -c "! tools/bench/summary '$tmp/empty' 2>/dev/null"
