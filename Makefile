@@ -21,6 +21,9 @@
 #   make bench-handshake [BENCH_SECONDS=3]
 #                            full and resumed handshakes/s, ktlso's engine against OpenSSL's
 #                            libssl, in memory on one core (Documentation/benchmarks.rst)
+#   make bench-handshake-vm [KVER=6.1|6.12] [BENCH_SECONDS=3] [BENCH_ROUNDS=3]
+#                            handshakes/s end to end in the VM: ktlso's client and
+#                            libssl's against openssl s_server
 #   make fuzz [FUZZ_SECONDS=60]
 #                            libFuzzer (clang, ASan, UBSan) on the handshake codec
 #   make stress [KTLSO_SEED=N]  the race stress suite in the VM (Documentation/testing.rst)
@@ -121,7 +124,7 @@ $(KTLSOD_TESTS): %: %.o $(filter-out %/main.o,$(KTLSOD_OBJS)) $(TESTLIB) $(B)/li
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(KTLSOD_LIBS)
 
 .SECONDARY:
-.PHONY: all module userspace test-modules deps check unit kunit vm-test stress demo conformance bench bench-record bench-handshake install clean
+.PHONY: all module userspace test-modules deps check unit kunit vm-test stress demo conformance bench bench-record bench-handshake bench-handshake-vm install clean
 
 all: module userspace
 
@@ -217,6 +220,10 @@ HS_BENCH := $(B)/tools/bench/handshake_bench
 
 bench-handshake: $(HS_BENCH)
 	@$(HS_BENCH) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
+
+# End to end in the VM: ktlso's client and libssl's against openssl s_server.
+bench-handshake-vm:
+	@KVER=$(or $(KVER),6.12) tools/bench/handshake-vm
 
 # libFuzzer on the handshake codec: wire/'s sources and the test helpers it
 # uses are built into the target so they are instrumented; the seed corpus
