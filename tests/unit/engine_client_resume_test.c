@@ -300,24 +300,8 @@ static SSL *openssl_run(SSL_CTX *sctx, const struct tls_session *sess,
 {
 	struct tls_engine *e = client_engine(&ccfg, sess);
 	SSL *s = ssl_mem_new(sctx, true);
-	const uint8_t *out;
-	size_t len, used;
-	int n;
 
-	*rest_len = 0;
-	for (int i = 0; i < 10; i++) {
-		tls_engine_output(e, &out, &len);
-		BIO_write(SSL_get_rbio(s), out, (int)len);
-		tls_engine_output_done(e, len);
-		(void)SSL_do_handshake(s);
-		while ((n = BIO_read(SSL_get_wbio(s), rest + *rest_len,
-				     (int)(RECORD_MAX_LEN * 4 - *rest_len))) > 0)
-			*rest_len += n;
-		if (tls_engine_feed(e, rest, *rest_len, &used))
-			break;
-		memmove(rest, rest + used, *rest_len - used);
-		*rest_len -= used;
-	}
+	ssl_mem_pump(s, e, rest, RECORD_MAX_LEN * 4, rest_len);
 	if (tls_engine_take_result(e, res))
 		memset(res, 0, sizeof(*res));
 	tls_engine_free(e);
