@@ -3,7 +3,7 @@
  * ktlsod's client sessions (userspace/daemon/client_resume.c) on real
  * loopback sockets, the TICKET notification played by the test:
  *
- *   client handshake done ─► client_resume_wait(socket)   (its secret)
+ *   client handshake done ─► client_resume_keep(socket)   (its secret)
  *   TICKET {ticket, SO_COOKIE of the socket} ─► client_resume_ticket()
  *   next connection, same (profile, peer, port) ─► client_resume_offer()
  *
@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -91,6 +92,25 @@ static void result_of(struct tls_result *r)
 		abort();
 }
 
+/* A finished TLS 1.2 client handshake's result: a session ID, kept. */
+static void result12_of(struct tls_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->version = TLS_VERSION_1_2;
+	r->cipher_suite = TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+	r->session_ready = true;
+	r->session.st.version = TLS_VERSION_1_2;
+	r->session.st.cipher_suite = r->cipher_suite;
+	r->session.st.ems = true;
+	r->session.st.created_ms = (uint64_t)time(NULL) * 1000;
+	r->session.st.lifetime_s = 100;
+	memcpy(r->session.session_id, "S1", 2);
+	r->session.session_id_len = 2;
+	if (secret_set(&r->session.st.secret, "master secret, 48 bytes long, "
+		       "of a TLS 1.2 session", 48))
+		abort();
+}
+
 /* TICKET for fd: a NewSessionTicket of lifetime and ticket text. */
 static int ticket(int fd, uint32_t lifetime, const char *text)
 {
@@ -146,7 +166,7 @@ int main(void)
 	result_of(&r);
 
 	a = connect_fd();
-	client_resume_wait(cfg, p, "localhost", a, &r);
+	client_resume_keep(cfg, p, "localhost", a, &r);
 	CHECK(ticket(-1, 100, "T0") == -ENOENT,
 	      "a TICKET of a socket nobody waits on is not kept");
 	CHECK(ticket(a, 100, "T1") == 0,
@@ -174,9 +194,27 @@ int main(void)
 	      "a ticket of lifetime 0 is not kept (RFC 8446 §4.6.1)");
 	CHECK(!client_resume_offer(plain, "localhost", b, &s),
 	      "a profile without tickets = on offers nothing");
-	client_resume_wait(cfg, plain, "localhost", b, &r);
+	client_resume_keep(cfg, plain, "localhost", b, &r);
 	CHECK(ticket(b, 100, "T5") == -ENOENT,
 	      "nor waits for tickets");
+
+	/* TLS 1.2: the session is whole when the handshake ends */
+	tls_result_wipe(&r);
+	result12_of(&r);
+	client_resume_keep(cfg, p, "localhost", b, &r);
+	CHECK(client_resume_offer(p, "localhost", b, &s) &&
+		      s.st.version == TLS_VERSION_1_2 && s.st.ems &&
+		      s.session_id_len == 2 && !memcmp(s.session_id, "S1", 2) &&
+		      secret_equals(&r.session.st.secret, s.st.secret.bytes,
+				    s.st.secret.len),
+	      "a TLS 1.2 session is kept when its handshake ends, with its "
+	      "ID and master secret");
+	tls_session_wipe(&s);
+	CHECK(ticket(b, 100, "T9") == -ENOENT &&
+		      !client_resume_offer(p, "localhost", b, &s),
+	      "  taken once; its connection waits for no TLS 1.3 ticket");
+	tls_result_wipe(&r);
+	result_of(&r);
 
 	/* a reload: the new generation's cache starts empty */
 	CHECK(ticket(a, 100, "T6") == 0, "one more session, then a reload");

@@ -95,18 +95,28 @@ static struct waiting *slot_for(uint64_t now)
 	return best;
 }
 
-void client_resume_wait(struct config *cfg, const struct profile *p,
-			const char *peer, int fd, const struct tls_result *r)
+/* TLS 1.2: the session is whole; it goes back to the cache at once. */
+static void keep_now(const struct profile *p,
+		     const uint8_t key[CLIENT_CACHE_KEY_LEN],
+		     const struct tls_result *r)
 {
-	uint8_t key[CLIENT_CACHE_KEY_LEN];
+	struct tls_session s = r->session;
+
+	memcpy(s.st.context, key, CLIENT_CACHE_KEY_LEN);
+	client_cache_put(p->tls.client_cache, &s);
+	tls_session_wipe(&s);
+}
+
+/* TLS 1.3: wait for the tickets, by the socket's cookie. */
+static void wait_for_tickets(struct config *cfg, const struct profile *p,
+			     const uint8_t key[CLIENT_CACHE_KEY_LEN], int fd,
+			     const struct tls_result *r)
+{
 	uint64_t cookie = 0, now = clock_ms(CLOCK_MONOTONIC);
 	socklen_t len = sizeof(cookie);
 	struct waiting *w;
 
-	/* TLS 1.2 sessions are not kept yet: only TLS 1.3 tickets */
-	if (!p->tls.client_cache || !r->session_pending ||
-	    r->version != TLS_VERSION_1_3 || key_of(p, peer, fd, key) ||
-	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) || !cookie)
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) || !cookie)
 		return;
 	pthread_mutex_lock(&lock);
 	w = slot_for(now);
@@ -117,6 +127,19 @@ void client_resume_wait(struct config *cfg, const struct profile *p,
 	w->pending = r->session.st;
 	memcpy(w->pending.context, key, CLIENT_CACHE_KEY_LEN);
 	pthread_mutex_unlock(&lock);
+}
+
+void client_resume_keep(struct config *cfg, const struct profile *p,
+			const char *peer, int fd, const struct tls_result *r)
+{
+	uint8_t key[CLIENT_CACHE_KEY_LEN];
+
+	if (!p->tls.client_cache || key_of(p, peer, fd, key))
+		return;
+	if (r->version == TLS_VERSION_1_2 && r->session_ready)
+		keep_now(p, key, r);
+	else if (r->version == TLS_VERSION_1_3 && r->session_pending)
+		wait_for_tickets(cfg, p, key, fd, r);
 }
 
 int client_resume_ticket(const struct nl_ticket *t)

@@ -5,6 +5,8 @@
  *
  *   worker, before a client handshake:   take the session cached for
  *       (profile, peer name, port) and offer it (single use, §C.4)
+ *   worker, a TLS 1.2 client handshake done:  cache its session (the
+ *       session ID and/or ticket of the handshake, resumed or new)
  *   worker, a TLS 1.3 client handshake done, before DONE:  wait for
  *       tickets on the socket, keeping its resumption master secret
  *   main thread, a TICKET from the module: the waiting connection (by its
@@ -42,8 +44,11 @@
 bool client_resume_offer(const struct profile *p, const char *peer, int fd,
 			 struct tls_session *out);
 
-/* A client handshake ended well with r: wait for its tickets. */
-void client_resume_wait(struct config *cfg, const struct profile *p,
+/*
+ * A client handshake ended well with r: keep its session, now (TLS 1.2)
+ * or as its tickets come (TLS 1.3, wait for them).
+ */
+void client_resume_keep(struct config *cfg, const struct profile *p,
 			const char *peer, int fd, const struct tls_result *r);
 
 /* A TICKET notification: 0 if it became a cached session, else -errno. */

@@ -228,9 +228,9 @@ static void end(struct session *s, int status, const char *why)
 		d.alpn = r->alpn;
 		d.peer_subject = r->peer_subject;
 		d.peer_verified = r->peer_verified;
-		/* Before DONE: its tickets may follow at once. */
+		/* Before DONE: TLS 1.3 tickets may follow at once. */
 		if (s->req.role == KTLSO_ROLE_CLIENT && s->profile)
-			client_resume_wait(s->cfg, s->profile,
+			client_resume_keep(s->cfg, s->profile,
 					   s->req.peer_name, s->fd, r);
 		d.resumed = r->resumed;
 		/* TLS 1.3: the kernel updates the keys from these on

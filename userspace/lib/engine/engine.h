@@ -57,8 +57,9 @@ struct tls_peer_request {
 	size_t max_message;
 	/*
 	 * Client: a session to resume (TLS 1.3: offered as a PSK, RFC 8446
-	 * §4.2.11), copied; NULL: none. keep_session: fill
-	 * tls_result.session so that a later connection can resume.
+	 * §4.2.11; TLS 1.2: its session ID and/or ticket, RFC 5077 §3.4),
+	 * copied; NULL: none. keep_session: fill tls_result.session so that
+	 * a later connection can resume.
 	 */
 	const struct tls_session *session;
 	bool keep_session;
@@ -112,6 +113,14 @@ struct tls_result {
 	 * secret (tls_session_from_ticket() makes each ticket a session).
 	 */
 	bool session_pending;
+	/*
+	 * Client with keep_session, TLS 1.2: session is whole (a session ID,
+	 * a ticket or both, its secret the master secret), to keep as it
+	 * is: a full handshake's new session, or the resumed one with any
+	 * new ticket the server sent (RFC 5077 §3.3). Only sessions with the
+	 * extended master secret are kept (RFC 7627 §5.3).
+	 */
+	bool session_ready;
 	struct tls_session session;
 };
 

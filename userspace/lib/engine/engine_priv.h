@@ -147,8 +147,9 @@ struct engine_tls12 {
  * Server session resumption (hs13_resume.c): the PSK a ticket gave, which
  * of the client's identities it was, and whether the client can take
  * tickets (§4.2.9: it offered psk_dhe_ke, the only mode we use).
- * Client (hs13_client_resume.c): the session to offer, whether the
- * ClientHello being sent offers it, whether to keep the new session.
+ * Client (hs13_client_resume.c, hs12_client_resume.c): the session to
+ * offer, whether the ClientHello being sent offers it as a TLS 1.3 PSK or
+ * as a TLS 1.2 session, whether to keep the new session.
  */
 struct engine_resume {
 	bool resumed;
@@ -156,6 +157,7 @@ struct engine_resume {
 	uint16_t identity;
 	struct secret psk;
 	bool offering;
+	bool offering12;
 	bool keep;
 	struct tls_session offer;
 };
@@ -381,5 +383,23 @@ int hs12_server_try_resume(struct tls_engine *e, const struct client_hello *ch,
 int hs12_server_new_session(struct tls_engine *e,
 			    const struct client_hello *ch) WUR;
 int hs12_server_keep_session(struct tls_engine *e) WUR;
+
+/*
+ * TLS 1.2 client resumption (hs12_client_resume.c). offer_session: before
+ * the first ClientHello, the session ID to send for the session to offer
+ * (its own, or a fresh one beside a ticket, RFC 5077 §3.4); offer_ticket:
+ * its ticket into ch (else the empty SessionTicket asking for one).
+ * on_server_hello: did the server resume (resume.resumed: the suite, EMS
+ * and peer checked, the keys derived) or start a full handshake.
+ * take_ticket: a NewSessionTicket's ticket for the session we keep.
+ * keep_session: after the server's Finished, the result's session.
+ */
+int hs12_client_offer_session(struct tls_engine *e) WUR;
+void hs12_client_offer_ticket(struct tls_engine *e, struct client_hello *ch);
+int hs12_client_on_server_hello(struct tls_engine *e,
+				const struct server_hello *sh) WUR;
+void hs12_client_take_ticket(struct tls_engine *e,
+			     const struct new_session_ticket *nst);
+int hs12_client_keep_session(struct tls_engine *e) WUR;
 
 #endif /* KTLSO_ENGINE_PRIV_H */

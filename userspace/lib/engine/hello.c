@@ -131,6 +131,7 @@ static int send_client_hello(struct tls_engine *e)
 			   HS_EXT_EXTENDED_MASTER_SECRET |
 			   HS_EXT_RENEGOTIATION_INFO | HS_EXT_SESSION_TICKET;
 		ch.ec_point_formats = (struct bytes){ &uncompressed, 1 };
+		hs12_client_offer_ticket(e, &ch);
 	}
 	if (offers(e, TLS_VERSION_1_3)) {
 		vers[nv++] = TLS_VERSION_1_3;
@@ -185,6 +186,9 @@ int engine_client_start(struct tls_engine *e)
 		if (!cfg->n_groups)
 			return -EINVAL;
 	}
+	/* a TLS 1.2 session to resume: its ID in place of that one */
+	if (offers(e, TLS_VERSION_1_2))
+		TRY(hs12_client_offer_session(e));
 	e->step = &hello_steps[SERVER_HELLO];
 	/*
 	 * Shares for our first two groups: X25519 and P-256 by default

@@ -7,6 +7,12 @@
  *     ─► [CertificateRequest] ─► ServerHelloDone
  *     ◄─ [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished
  *   [NewSessionTicket] ─► CCS ─► Finished
+ *
+ * or, when the server resumes the session offered (hs12_client_resume.c),
+ * the abbreviated handshake, the server's Finished first:
+ *
+ *   ServerHello ─► [NewSessionTicket] ─► CCS ─► Finished
+ *     ◄─ CCS Finished
  */
 #include <errno.h>
 #include <string.h>
@@ -65,6 +71,14 @@ static const struct hs_step steps[] = {
 	 HS_EXT_ALPN | HS_EXT_EXTENDED_MASTER_SECRET | HS_EXT_SESSION_TICKET |  \
 	 HS_EXT_RENEGOTIATION_INFO)
 
+/* The server's [NewSessionTicket] CCS Finished (RFC 5077 §3.3, §7.1). */
+static int expect_server_finish(struct tls_engine *e)
+{
+	if (e->tls12.ticket_ext)
+		return engine_next(e, &steps[NEW_SESSION_TICKET]);
+	return hs12_expect_ccs(e, &steps[FINISHED]);
+}
+
 int hs12_client_after_server_hello(struct tls_engine *e,
 				   const struct server_hello *sh)
 {
@@ -96,6 +110,9 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 	e->tls12.ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
 	e->tls12.ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
 	e->peer.status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
+	TRY(hs12_client_on_server_hello(e, sh));
+	if (e->resume.resumed)
+		return expect_server_finish(e);
 	return engine_next(e, &steps[CERTIFICATE]);
 }
 
@@ -225,12 +242,10 @@ static int on_server_hello_done(struct tls_engine *e,
 	if (e->peer.asked_for_ours && have_cert)
 		TRY(hs12_send_certificate_verify(e));
 	TRY(hs12_send_ccs_finished(e));
-	if (e->tls12.ticket_ext)
-		return engine_next(e, &steps[NEW_SESSION_TICKET]);
-	return hs12_expect_ccs(e, &steps[FINISHED]);
+	return expect_server_finish(e);
 }
 
-/* RFC 5077 §3.3: a ticket we asked for; we keep no sessions, so it is skipped. */
+/* RFC 5077 §3.3: a ticket we asked for, for the session we keep. */
 static int on_new_session_ticket(struct tls_engine *e,
 				 const struct hs_message *m)
 {
@@ -240,6 +255,7 @@ static int on_new_session_ticket(struct tls_engine *e,
 	err = hs_new_session_ticket_decode(m->body, TLS_VERSION_1_2, &nst);
 	TRY(engine_decoded(e, err, "NewSessionTicket"));
 	TRY(transcript_add(&e->transcript, m->whole.p, m->whole.len));
+	hs12_client_take_ticket(e, &nst);
 	return hs12_expect_ccs(e, &steps[FINISHED]);
 }
 
@@ -247,5 +263,9 @@ static int on_new_session_ticket(struct tls_engine *e,
 static int on_server_finished(struct tls_engine *e, const struct hs_message *m)
 {
 	TRY(hs12_on_finished(e, m));
+	/* §7.3: resumed, our CCS and Finished answer the server's */
+	if (e->resume.resumed)
+		TRY(hs12_send_ccs_finished(e));
+	TRY(hs12_client_keep_session(e));
 	return engine_complete(e);
 }

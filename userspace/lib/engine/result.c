@@ -75,4 +75,5 @@ void tls_result_wipe(struct tls_result *res)
 	direction_wipe(&res->rx);
 	tls_session_wipe(&res->session);
 	res->session_pending = false;
+	res->session_ready = false;
 }

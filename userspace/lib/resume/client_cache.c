@@ -16,7 +16,7 @@
 struct client_cache {
 	pthread_mutex_t lock;
 	size_t n;
-	struct tls_session slots[];	/* ticket_len 0: empty */
+	struct tls_session slots[];	/* empty: not tls_session_named() */
 };
 
 size_t client_cache_memory(size_t slots)
@@ -96,11 +96,12 @@ int client_cache_take(struct client_cache *c,
 
 	pthread_mutex_lock(&c->lock);
 	slot = slot_of(c, key);
-	found = slot->ticket_len &&
+	found = tls_session_named(slot) &&
 		!CRYPTO_memcmp(slot->st.context, key, CLIENT_CACHE_KEY_LEN);
 	if (found) {
 		*out = *slot;
-		/* RFC 8446 §C.4: a ticket is offered once */
+		/* RFC 8446 §C.4: a ticket is offered once (a TLS 1.2
+		 * session comes back with its handshake's result) */
 		tls_session_wipe(slot);
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -11,11 +11,14 @@
  * sessions of a fixed size each (client_cache_memory()).
  *
  * TLS 1.3 tickets are single-use (RFC 8446 §C.4): take() hands the session
- * out and empties its slot, so no ticket is offered twice.
+ * out and empties its slot, so no ticket is offered twice. A TLS 1.2
+ * session is taken the same way and put back by the handshake that
+ * offered it (resumed, or a full one's new session): one connection at a
+ * time resumes it.
  *
  * Shared by every thread of ktlsod: one mutex around each put/take (a copy
- * of one slot). Entries hold PSKs: wiped when replaced, taken, and on
- * free.
+ * of one slot). Entries hold PSKs and master secrets: wiped when
+ * replaced, taken, and on free.
  */
 #ifndef KTLSO_CLIENT_CACHE_H
 #define KTLSO_CLIENT_CACHE_H

@@ -65,10 +65,15 @@ int tls_session_from_ticket(const struct ticket_state *pending,
 	return err;
 }
 
+bool tls_session_named(const struct tls_session *s)
+{
+	return s->ticket_len || s->session_id_len;
+}
+
 bool tls_session_usable(const struct tls_session *s, uint64_t now_ms)
 {
 	/* the lifetime a server checks, its own context aside */
-	return s->ticket_len && s->st.secret.len &&
+	return tls_session_named(s) && s->st.secret.len &&
 	       ticket_state_usable(&s->st, s->st.context, now_ms);
 }
 
