@@ -15,7 +15,8 @@
  * session ID (tickets off), by ticket (server cache off), and with a new
  * ticket on resumption, which replaces the session's. A server that does
  * not know the session gives a full handshake; a session without EMS is
- * not kept. Hand-made ServerHellos that resume without EMS (RFC 7627
+ * not kept, and one without EMS, not verified or expired not offered.
+ * Hand-made ServerHellos that resume without EMS (RFC 7627
  * §5.3) or with another suite (RFC 5246 §7.4.1.3) are refused with their
  * alert.
  */
@@ -271,6 +272,27 @@ static void test_no_ems(void)
 
 /* ------------------------------------------ hand-made ServerHellos */
 
+/* e's ClientHello (its output, not yet taken): does it offer sess? */
+static bool client_hello_offers(struct tls_engine *e,
+				const struct tls_session *sess,
+				struct client_hello *ch)
+{
+	const uint8_t *out;
+	size_t len;
+
+	tls_engine_output(e, &out, &len);
+	/* record header, handshake header: the ClientHello's body */
+	if (len < 9 || hs_client_hello_decode((struct bytes){ out + 9,
+							       len - 9 },
+					      ch))
+		abort();
+	return ch->session_id.len == sess->session_id_len &&
+	       !memcmp(ch->session_id.p, sess->session_id,
+		       sess->session_id_len) &&
+	       ch->session_ticket.len == sess->ticket_len &&
+	       !memcmp(ch->session_ticket.p, sess->ticket, sess->ticket_len);
+}
+
 /*
  * Our ClientHello offering sess, answered with a ServerHello of suite
  * that echoes the session ID (resuming), with or without EMS: the
@@ -289,23 +311,12 @@ static void bad_server_hello(const char *label, const struct tls_session *sess,
 		.exts = HS_EXT_RENEGOTIATION_INFO,
 	};
 	uint8_t rec[8192];
-	bool offered;
 	int err;
 	WRITER_SCOPED(w, 4096);
 
+	CHECK(client_hello_offers(e, sess, &ch),
+	      "%s: the ClientHello offers the session's ID and ticket", label);
 	tls_engine_output(e, &out, &len);
-	/* record header, handshake header: the ClientHello's body */
-	if (len < 9 || hs_client_hello_decode((struct bytes){ out + 9,
-							       len - 9 },
-					      &ch))
-		abort();
-	offered = ch.session_id.len == sess->session_id_len &&
-		  !memcmp(ch.session_id.p, sess->session_id,
-			  sess->session_id_len) &&
-		  ch.session_ticket.len == sess->ticket_len &&
-		  !memcmp(ch.session_ticket.p, sess->ticket, sess->ticket_len);
-	CHECK(offered, "%s: the ClientHello offers the session's ID and "
-		       "ticket", label);
 	sh.session_id = ch.session_id;
 	if (ems)
 		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
@@ -323,6 +334,27 @@ static void bad_server_hello(const char *label, const struct tls_session *sess,
 	      "%s: alert %d (%s)", label, tls_engine_alert(e),
 	      tls_engine_reason(e));
 	tls_engine_free(e);
+}
+
+/* sess, with *flag false if flag is given, is not offered at all. */
+static void not_offered(const char *label, struct tls_session *sess,
+			bool *flag)
+{
+	struct tls_engine *e;
+	struct client_hello ch;
+
+	if (flag)
+		*flag = false;
+	e = client_engine(sess);
+	(void)client_hello_offers(e, sess, &ch);
+	CHECK(ch.session_ticket.len == 0 &&
+		      (ch.session_id.len != sess->session_id_len ||
+		       memcmp(ch.session_id.p, sess->session_id,
+			      sess->session_id_len)),
+	      "%s is not offered", label);
+	tls_engine_free(e);
+	if (flag)
+		*flag = true;
 }
 
 static void test_bad_server_hellos(void)
@@ -348,6 +380,11 @@ static void test_bad_server_hellos(void)
 	bad_server_hello("resumed ServerHello with another suite", &sess,
 			 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, true,
 			 TLS_ALERT_ILLEGAL_PARAMETER);
+	not_offered("a session without EMS", &sess, &sess.st.ems);
+	not_offered("a session not verified then", &sess,
+		    &sess.st.peer_verified);
+	sess.st.created_ms -= 3600 * 1000;
+	not_offered("an expired session", &sess, NULL);
 	tls_session_wipe(&sess);
 }
 
