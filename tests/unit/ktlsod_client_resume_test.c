@@ -10,7 +10,9 @@
  * The session offered must carry the ticket and the PSK RFC 8446 §4.6.1
  * derives from the connection's secret and the ticket's nonce; it is
  * offered once; another peer name or port, another socket's cookie, a
- * ticket of lifetime 0 and a reloaded configuration get nothing.
+ * ticket of lifetime 0 and a reloaded configuration get nothing. A TLS
+ * 1.2 session (its ID and master secret) is cached when its handshake
+ * ends, no TICKET needed, and offered once.
  */
 #include <errno.h>
 #include <stdio.h>

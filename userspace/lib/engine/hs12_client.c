@@ -71,7 +71,10 @@ static const struct hs_step steps[] = {
 	 HS_EXT_ALPN | HS_EXT_EXTENDED_MASTER_SECRET | HS_EXT_SESSION_TICKET |  \
 	 HS_EXT_RENEGOTIATION_INFO)
 
-/* The server's [NewSessionTicket] CCS Finished (RFC 5077 §3.3, §7.1). */
+/*
+ * The server's [NewSessionTicket] (RFC 5077 §3.3), CCS and Finished
+ * (RFC 5246 §7.1).
+ */
 static int expect_server_finish(struct tls_engine *e)
 {
 	if (e->tls12.ticket_ext)
