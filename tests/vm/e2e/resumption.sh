@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: MIT
 # Session resumption through ktlsod: a client's second connection resumes
 # (TLS 1.3 ticket, TLS 1.2 ticket and session ID), the application's
-# getsockopt(KTLSO_HANDSHAKE) says so; a ticket from one ktlsod resumes on
-# another holding the same ticket key file, and no more once that key is
-# rotated out of the other's file.
+# getsockopt(KTLSO_HANDSHAKE) says so; so do curl's second request of one
+# invocation (a new connection: ktlso serve closes after each response) and
+# Python's ssl given the first connection's SSLSocket.session; a ticket
+# from one ktlsod resumes on another holding the same ticket key file, and
+# no more once that key is rotated out of the other's file.
 #
 #   openssl s_client -sess_out/-sess_in ══► ktlso serve :9471 --profile resume
-#                                            (ktlsod A: tickets, session cache)
+#   curl URL URL, python3 ssl (session=) ══►   (ktlsod A: tickets, session cache)
 #   openssl s_client -sess_out ═══════════► ktlso serve :9472 --profile fleet
 #                                            (ktlsod A, ticket_key_file = k1)
 #   ┌ netns ktlso-b ─────────────────────────────────────────────────────┐
@@ -102,6 +104,52 @@ for v in 1.3 1.2 "1.2 -no_ticket"; do
 done
 check "ktlsod logged the resumed handshakes: resumed=yes, 3 of them" \
 	test "$(grep -c 'profile=resume .* resumed=yes result=ok' "$tmp/ktlsod.log")" = 3
+
+# served_pair LOG: ktlso serve's two latest requests, a full handshake then
+# a resumed one.
+served_pair() {
+	local first second
+	first=$(grep '"GET /f.txt' "$1" | tail -n 2 | head -n 1)
+	second=$(grep '"GET /f.txt' "$1" | tail -n 1)
+	[[ -n $first && $first != *" resumed "* &&
+		$second == *" verified=no resumed "* ]]
+}
+
+# py_get VERSION: Python's ssl, twice, the second given the first's session.
+py_get() {
+	timeout 20 python3 - 9471 "$PKI/root.pem" "$1" >"$tmp/py-$1.out" 2>&1 <<'PY'
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+ctx.minimum_version = ctx.maximum_version = (
+    ssl.TLSVersion.TLSv1_3 if sys.argv[3] == "1.3" else ssl.TLSVersion.TLSv1_2)
+def get(session=None):
+    with socket.create_connection(("localhost", int(sys.argv[1]))) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost",
+                             session=session) as s:
+            s.sendall(b"GET /f.txt HTTP/1.0\r\n\r\n")
+            body = b""
+            while chunk := s.recv(4096):  # to the end: a TLS 1.3 ticket too
+                body += chunk
+            return s.session, s.session_reused, body.endswith(b"resumed\n")
+session, first, got1 = get()
+_, second, got2 = get(session)
+print("session_reused:", first, second, "files:", got1, got2)
+sys.exit(0 if (first, second, got1, got2) == (False, True, True, True) else 1)
+PY
+}
+
+for ver in 1.3 1.2; do
+	check "curl, TLS $ver: two URLs in one invocation, both files" \
+		test "$(curl -sS --max-time 20 --cacert "$PKI/root.pem" \
+			--tlsv"$ver" --tls-max "$ver" https://localhost:9471/f.txt \
+			https://localhost:9471/f.txt | tr '\n' ' ')" = "resumed resumed "
+	check "  ktlso serve: the second connection resumed the first's session" \
+		served_pair "$tmp/serve.log"
+	check "Python ssl, TLS $ver: session_reused False, then True" py_get "$ver"
+	cat "$tmp/py-$ver.out"
+	check "  ktlso serve: the second connection resumed the first's session" \
+		served_pair "$tmp/serve.log"
+done
 
 # ktlsod B in its own network namespace, the same key file's keys.
 ip netns add "$NS"
