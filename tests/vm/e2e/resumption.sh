@@ -164,10 +164,11 @@ check "ktlsod B is up in netns $NS" b_up
 ip netns exec "$NS" "$KTLSO" serve 9473 --dir "$tmp/www" --profile fleet \
 	2>"$tmp/serve-b.log" &
 pids+=($!)
-# /proc/net/tcp of a process in the namespace shows its sockets
+# /proc/net/tcp of a process in the namespace shows its sockets; tcp6
+# holds ktlso serve's, which listens dual-stack where the kernel has IPv6
 in_ns_listen() {
-	ip netns exec "$NS" awk '$2 ~ /:2501$/ && $4 == "0A" { f = 1 } END { exit !f }' \
-		/proc/self/net/tcp
+	ip netns exec "$NS" cat /proc/self/net/tcp /proc/self/net/tcp6 2>/dev/null |
+		awk '$2 ~ /:2501$/ && $4 == "0A" { f = 1 } END { exit !f }'
 }
 for _ in $(seq 100); do in_ns_listen && break; sleep 0.1; done
 
