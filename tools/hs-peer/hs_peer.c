@@ -103,8 +103,8 @@ static void usage(FILE *f)
 "  --connect HOST:PORT   the server ([v6addr]:PORT for IPv6)\n"
 "  --servername NAME     SNI and the name to verify (default: HOST)\n"
 "  --no-verify           do not verify the server's certificate\n"
-"  --reconnect           TLS 1.3: after the connection, connect again offering\n"
-"                        the last ticket the server sent (as a PSK)\n"
+"  --reconnect           after the connection, connect again offering its\n"
+"                        session (TLS 1.3: the last ticket, as a PSK)\n"
 "  --reconnect-to HOST:PORT  the same, to another server (same servername)\n"
 "server:\n"
 "  --listen PORT         TCP port (0: any free port, printed on stderr)\n"
@@ -493,8 +493,9 @@ static void close_gently(int fd)
 }
 
 /*
- * One connection: handshake, then data until one side closes; a TLS 1.3
- * client asked to keep_session keeps the latest ticket in keep.
+ * One connection: handshake, then data until one side closes; a client
+ * asked to keep_session keeps its session in keep (TLS 1.2: the
+ * handshake's, TLS 1.3: the latest ticket's).
  */
 static int run_connection(int fd, const struct tls_config *cfg,
 			  const struct tls_peer_request *req,
@@ -520,6 +521,8 @@ static int run_connection(int fd, const struct tls_config *cfg,
 	}
 	tls_engine_free(e);
 	peer_print_result(&res);
+	if (keep && res.session_ready)
+		*keep = res.session;
 	status = peer_relay(fd, req->role, &res, rest, rest_len, keep);
 	tls_result_wipe(&res);
 	OPENSSL_cleanse(rest, sizeof(rest));
@@ -549,10 +552,10 @@ static int run_client(const struct options *o, const struct tls_config *cfg)
 		status = bad("bad --reconnect-to \"%s\": HOST:PORT",
 			     o->reconnect_to);
 	if (!status && o->reconnect) {
-		/* once more, offering the last ticket's session if any */
-		peer_log("reconnecting %s a ticket",
-			 sess.ticket_len ? "with" : "without");
-		req.session = sess.ticket_len ? &sess : NULL;
+		/* once more, offering the session kept, if any */
+		peer_log("reconnecting %s a session",
+			 tls_session_named(&sess) ? "with" : "without");
+		req.session = tls_session_named(&sess) ? &sess : NULL;
 		fd = connect_to(host, port);
 		status = fd < 0 ? PEER_FAILED :
 				  run_connection(fd, cfg, &req, NULL);
