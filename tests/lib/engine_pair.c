@@ -13,6 +13,7 @@
 #include "engine_pair.h"
 #include "pki.h"
 #include "tls_suite.h"
+#include "wire/hs_msg.h"
 #include "wire/proto.h"
 #include "wire/reader.h"
 
@@ -417,4 +418,31 @@ void check_alerted(const char *label, const struct pair *p,
 	      tls_alert_name(alert));
 	CHECK(!tls_engine_done(snd) && !tls_engine_done(rcv),
 	      "%s: neither side completes", label);
+}
+
+void check_server_hello_alert(const char *label, struct tls_engine *e,
+			      const struct server_hello *sh, int alert)
+{
+	uint8_t rec[5 + 4096];
+	const uint8_t *out;
+	size_t len, used;
+	int err;
+	WRITER_SCOPED(w, 4096);
+
+	if (hs_server_hello_encode(&w, sh) || w.len > sizeof(rec) - 5)
+		abort();
+	/* RFC 5246 §6.2.1: the record header, then the message. */
+	rec[0] = TLS_CT_HANDSHAKE;
+	rec[1] = 3;
+	rec[2] = 3;
+	rec[3] = (uint8_t)(w.len >> 8);
+	rec[4] = (uint8_t)w.len;
+	memcpy(rec + 5, w.data, w.len);
+	tls_engine_output(e, &out, &len);
+	tls_engine_output_done(e, len);
+	err = tls_engine_feed(e, rec, w.len + 5, &used);
+	CHECK(err == -EPROTO && tls_engine_alert(e) == alert,
+	      "%s: alert %d (%s)", label, tls_engine_alert(e),
+	      tls_engine_reason(e));
+	tls_engine_free(e);
 }

@@ -130,4 +130,13 @@ void check_finished_pair(const char *label, struct pair *p, uint16_t version,
 void check_alerted(const char *label, const struct pair *p, int sender,
 		   int err, int alert);
 
+struct server_hello;
+
+/*
+ * A client engine e whose ClientHello is out gets sh, in a plaintext
+ * handshake record: it must fail with -EPROTO and alert. Frees e.
+ */
+void check_server_hello_alert(const char *label, struct tls_engine *e,
+			      const struct server_hello *sh, int alert);
+
 #endif /* KTLSO_TEST_ENGINE_PAIR_H */

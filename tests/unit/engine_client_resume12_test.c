@@ -302,38 +302,19 @@ static void bad_server_hello(const char *label, const struct tls_session *sess,
 			     uint16_t suite, bool ems, int alert)
 {
 	struct tls_engine *e = client_engine(sess);
-	const uint8_t *out;
-	size_t len, used;
 	struct client_hello ch;
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2,
 		.cipher_suite = suite,
 		.exts = HS_EXT_RENEGOTIATION_INFO,
 	};
-	uint8_t rec[8192];
-	int err;
-	WRITER_SCOPED(w, 4096);
 
 	CHECK(client_hello_offers(e, sess, &ch),
 	      "%s: the ClientHello offers the session's ID and ticket", label);
-	tls_engine_output(e, &out, &len);
 	sh.session_id = ch.session_id;
 	if (ems)
 		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
-	if (hs_server_hello_encode(&w, &sh) || w.len > sizeof(rec) - 5)
-		abort();
-	rec[0] = TLS_CT_HANDSHAKE;
-	rec[1] = 3;
-	rec[2] = 3;
-	rec[3] = (uint8_t)(w.len >> 8);
-	rec[4] = (uint8_t)w.len;
-	memcpy(rec + 5, w.data, w.len);
-	tls_engine_output_done(e, len);
-	err = tls_engine_feed(e, rec, w.len + 5, &used);
-	CHECK(err == -EPROTO && tls_engine_alert(e) == alert,
-	      "%s: alert %d (%s)", label, tls_engine_alert(e),
-	      tls_engine_reason(e));
-	tls_engine_free(e);
+	check_server_hello_alert(label, e, &sh, alert);
 }
 
 /* sess, with *flag false if flag is given, is not offered at all. */

@@ -348,7 +348,7 @@ static void bad_server_hello(const char *label, const struct tls_session *sess,
 	static const uint8_t pub[32] = { 9 };
 	struct tls_engine *e = client_engine(&ccfg, sess);
 	const uint8_t *out;
-	size_t len, used;
+	size_t len;
 	struct client_hello ch;
 	struct server_hello sh = {
 		.legacy_version = TLS_VERSION_1_2,
@@ -358,9 +358,6 @@ static void bad_server_hello(const char *label, const struct tls_session *sess,
 		.key_share_group = TLS_GROUP_X25519,
 		.key_share = { pub, sizeof(pub) },
 	};
-	uint8_t rec[8192];
-	int err;
-	WRITER_SCOPED(w, 4096);
 
 	tls_engine_output(e, &out, &len);
 	/* record header, handshake header: the ClientHello's body */
@@ -375,20 +372,7 @@ static void bad_server_hello(const char *label, const struct tls_session *sess,
 		sh.exts |= HS_EXT_PRE_SHARED_KEY;
 		sh.psk_identity = (uint16_t)identity;
 	}
-	if (hs_server_hello_encode(&w, &sh) || w.len > sizeof(rec) - 5)
-		abort();
-	rec[0] = TLS_CT_HANDSHAKE;
-	rec[1] = 3;
-	rec[2] = 3;
-	rec[3] = (uint8_t)(w.len >> 8);
-	rec[4] = (uint8_t)w.len;
-	memcpy(rec + 5, w.data, w.len);
-	tls_engine_output_done(e, len);
-	err = tls_engine_feed(e, rec, w.len + 5, &used);
-	CHECK(err == -EPROTO && tls_engine_alert(e) == alert,
-	      "%s: alert %d (%s)", label, tls_engine_alert(e),
-	      tls_engine_reason(e));
-	tls_engine_free(e);
+	check_server_hello_alert(label, e, &sh, alert);
 }
 
 static void test_bad_server_hellos(void)

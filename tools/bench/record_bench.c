@@ -32,7 +32,9 @@
  *                [--start-round N] [--json FILE]
  *
  * --only and --mode (tcp, openssl, tls.ko, ktlso; send, sendfile, recv) run
- * one variant or one mode alone, for profiling. --start-round numbers the
+ * one variant or one mode alone, for profiling; --only may be repeated
+ * (--only tls.ko --only ktlso: the ratio alone, two builds of ktlso.ko
+ * compared in one boot). --start-round numbers the
  * rounds from N (the order alternates on that number), for a caller that
  * runs one round at a time; --json writes every run's MB/s to FILE.
  */
@@ -70,7 +72,8 @@ enum mode { SEND, SENDFILE, RECV, NUM_MODES };
 static const char *const variant_names[] = { "plain TCP", "OpenSSL (user)", "tls.ko", "ktlso" };
 static const char *const mode_names[] = { "send", "sendfile", "recv" };
 static const char *const variant_args[] = { "tcp", "openssl", "tls.ko", "ktlso" };
-static int only_variant = -1, only_mode = -1;
+static unsigned int only_variants;	/* bit per variant; 0: all */
+static int only_mode = -1;
 
 /* One fixed TLS 1.3 AES-128-GCM key for everyone, sequence number 0. */
 static struct tls12_crypto_info_aes_gcm_128 crypto_info = {
@@ -340,7 +343,7 @@ static double run(enum variant v, enum mode m, const int files[NUM_MODES], size_
 static bool applies(enum variant v, enum mode m)
 {
 	return !(v == OPENSSL && m == SENDFILE) && !(v == TCP && m == RECV) &&
-	       (only_variant < 0 || (int)v == only_variant) &&
+	       (!only_variants || (only_variants & 1u << v)) &&
 	       (only_mode < 0 || (int)m == only_mode);
 }
 
@@ -486,7 +489,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-			only_variant = arg_index(argv[++i], variant_args, NUM_VARIANTS);
+			only_variants |= 1u << arg_index(argv[++i], variant_args, NUM_VARIANTS);
 		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
 			only_mode = arg_index(argv[++i], mode_names, NUM_MODES);
 		else if (!strcmp(argv[i], "--start-round") && i + 1 < argc)
