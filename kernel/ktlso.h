@@ -172,6 +172,8 @@ int ktlso_record_open(struct ktlso_crypto *c, const u8 *head,
 		      struct scatterlist *src, struct scatterlist *dst);
 int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 			 const u8 *inner, unsigned int *len, u8 *type);
+int ktlso_cbc_seal_iv(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
+		      struct scatterlist *sg);
 
 struct ktlso_tx;
 struct ktlso_rx;

@@ -179,28 +179,35 @@ static int etm_mac(struct ktlso_crypto *c, u8 type, const u8 *iv,
 	return mac_of(s, s->aad, aad_len + KTLSO_CBC_BLOCK, ciphertext, len, s->mac);
 }
 
-/*
- * Seal in place: src must be dst, its entries after the first holding len
- * bytes of plaintext and room for the rest of the record.
+/**
+ * ktlso_cbc_seal_iv() - seal a record with the IV already in its head
+ * @c: direction state, a CBC cipher's
+ * @type: the record's content type
+ * @len: bytes of plaintext
+ * @head: the header (written here), then the record's IV
+ * @sg: entry 0 unused; the entries after it hold @len bytes of plaintext
+ *      and room for the rest of the record, which is sealed in place
+ *
+ * ktlso_record_seal() with an IV of the caller's: KUnit's door to known
+ * answers.
+ *
+ * Return: 0, or -errno.
  */
-static int cbc_seal(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
-		    struct scatterlist *src, struct scatterlist *dst)
+int ktlso_cbc_seal_iv(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
+		      struct scatterlist *sg)
 {
 	struct ktlso_cbc *s = c->cbc;
 	unsigned int body = encrypted_len(c, len), at = len, aad_len;
 	u8 *iv = head + KTLSO_HEADER_SIZE;
+	struct scatterlist *data = sg + 1;
 	int err;
 
-	if (src != dst)
-		return -EINVAL;
 	ktlso_record_header(c, type, len, head);
-	/* RFC 5246 §6.2.3.2: an IV per record, chosen at random. */
-	get_random_bytes(iv, KTLSO_CBC_BLOCK);
 	if (!s->etm) {
 		/* RFC 5246 §6.2.3.1: the MAC of header fields and content */
 		aad_len = ktlso_record_aad(c, type, len, s->aad);
-		err = mac_of(s, s->aad, aad_len, dst + 1, len, s->mac) ?:
-		      put_sg(dst + 1, s->mac, mac_len(c), at);
+		err = mac_of(s, s->aad, aad_len, data, len, s->mac) ?:
+		      put_sg(data, s->mac, mac_len(c), at);
 		if (err)
 			return err;
 		at += mac_len(c);
@@ -209,14 +216,25 @@ static int cbc_seal(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
 	 * after them, holds the padding's length.
 	 */
 	memset(s->tail, body - at - 1, body - at);
-	err = put_sg(dst + 1, s->tail, body - at, at);
+	err = put_sg(data, s->tail, body - at, at);
 	if (err)
 		return err;
 	memcpy(s->iv, iv, KTLSO_CBC_BLOCK);
-	err = run_aes(s, true, dst + 1, dst + 1, body);
+	err = run_aes(s, true, data, data, body);
 	if (err || !s->etm)
 		return err;
-	return etm_mac(c, type, iv, dst + 1, body) ?: put_sg(dst + 1, s->mac, mac_len(c), body);
+	return etm_mac(c, type, iv, data, body) ?: put_sg(data, s->mac, mac_len(c), body);
+}
+
+/* In place only: src must be dst (tx.c copies the plaintext in first). */
+static int cbc_seal(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
+		    struct scatterlist *src, struct scatterlist *dst)
+{
+	if (src != dst)
+		return -EINVAL;
+	/* RFC 5246 §6.2.3.2: an IV per record, chosen at random. */
+	get_random_bytes(head + KTLSO_HEADER_SIZE, KTLSO_CBC_BLOCK);
+	return ktlso_cbc_seal_iv(c, type, len, head, dst);
 }
 
 /*

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: TLS 1.2 AES-CBC-HMAC records (record_cbc.c) against records the
+ * openssl command made when tools/kunit ran (tools/kunit-cbc-vectors writes
+ * cbc_vectors.h): sealed byte for byte with the same IV, opened back to the
+ * content, refused with -EBADMSG and nothing left behind when bad.
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/scatterlist.h>
+#include <linux/tls.h>
+
+#include "compat.h"
+#include "ktlso.h"
+
+struct cbc_vector {
+	const char *name;
+	u16 cipher;
+	u32 flags;
+	u64 seq;
+	u8 type;
+	u8 key[32], mac_key[48];
+	unsigned int content_len, record_len;
+	const u8 *content, *record;
+};
+
+#include "cbc_vectors.h"
+
+static void vector_desc(const struct cbc_vector *v, char *desc)
+{
+	strscpy(desc, v->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cbc_vector, cbc_vectors, vector_desc);
+KUNIT_ARRAY_PARAM(cbc_padded_vector, cbc_padded_vectors, vector_desc);
+KUNIT_ARRAY_PARAM(cbc_bad_vector, cbc_bad_vectors, vector_desc);
+
+/* The largest record of the tables: 47 bytes, 255 of padding, a MAC. */
+#define ROOM 512
+
+/* One case, keyed; in heap memory, as the crypto layer needs. */
+struct cbc_run {
+	struct ktlso_crypto c;
+	u8 buf[ROOM], out[ROOM];
+};
+
+static struct cbc_run *setup(struct kunit *test, const struct cbc_vector *v)
+{
+	struct cbc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	union ktlso_crypto_info info = { };
+	const struct ktlso_cipher *cipher;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_LE(test, v->record_len, (unsigned int)ROOM);
+	cipher = ktlso_cipher_find(v->cipher, TLS_1_2_VERSION);
+	KUNIT_ASSERT_NOT_NULL(test, cipher);
+	info.info.version = TLS_1_2_VERSION;
+	info.info.cipher_type = v->cipher;
+	info.largest_cbc.flags = v->flags;
+	memcpy(ktlso_cipher_key(cipher, &info), v->key, cipher->key);
+	memcpy(ktlso_cipher_mac_key(cipher, &info), v->mac_key, cipher->mac_key);
+	put_unaligned_be64(v->seq, ktlso_cipher_rec_seq(cipher, &info));
+	err = ktlso_crypto_init(&r->c, &info);
+	memzero_explicit(&info, sizeof(info));
+	KUNIT_ASSERT_EQ(test, 0, err);
+	return r;
+}
+
+/* The first offset where a and b differ, or -1: a failure shows where. */
+static int first_diff(const u8 *a, const u8 *b, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return i;
+	return -1;
+}
+
+static unsigned int head_len(void)
+{
+	return KTLSO_HEADER_SIZE + KTLSO_CBC_BLOCK;
+}
+
+static void seal_matches_openssl(struct kunit *test)
+{
+	const struct cbc_vector *v = test->param_value;
+	struct cbc_run *r = setup(test, v);
+	unsigned int split = (v->content_len + 1) / 2;
+	struct scatterlist sg[3];
+
+	/* Arrange: the IV openssl used; the content in two pieces (but an
+	 * empty one), so that MAC and padding land past a boundary.
+	 */
+	KUNIT_EXPECT_EQ(test, v->record_len, ktlso_record_size(&r->c, v->content_len));
+	memcpy(r->buf + KTLSO_HEADER_SIZE, v->record + KTLSO_HEADER_SIZE, KTLSO_CBC_BLOCK);
+	memcpy(r->buf + head_len(), v->content, v->content_len);
+	sg_init_table(sg, split ? 3 : 2);
+	sg_set_buf(&sg[1], r->buf + head_len(), split ?: v->record_len - head_len());
+	if (split)
+		sg_set_buf(&sg[2], r->buf + head_len() + split,
+			   v->record_len - head_len() - split);
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, 0, ktlso_cbc_seal_iv(&r->c, v->type, v->content_len, r->buf, sg));
+
+	/* Assert: byte for byte what openssl made. */
+	KUNIT_EXPECT_EQ(test, -1, first_diff(v->record, r->buf, v->record_len));
+	ktlso_crypto_uninit(&r->c);
+}
+
+static void seal_takes_a_fresh_iv(struct kunit *test)
+{
+	const struct cbc_vector *v = &cbc_vectors[0];
+	struct cbc_run *r = setup(test, v);
+	unsigned int len = ktlso_record_size(&r->c, 0);
+	struct scatterlist sg[2];
+	u8 first[KTLSO_CBC_BLOCK];
+
+	/* RFC 5246 §6.2.3.2: two records, two IVs (not a counter, not 0). */
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[1], r->buf + head_len(), len - head_len());
+	KUNIT_ASSERT_EQ(test, 0, ktlso_record_seal(&r->c, 23, 0, r->buf, sg, sg));
+	memcpy(first, r->buf + KTLSO_HEADER_SIZE, sizeof(first));
+	KUNIT_ASSERT_EQ(test, 0, ktlso_record_seal(&r->c, 23, 0, r->buf, sg, sg));
+	KUNIT_EXPECT_NE(test, 0, memcmp(first, r->buf + KTLSO_HEADER_SIZE, sizeof(first)));
+	/* Out of place is refused: the caller's memory is read twice. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ktlso_record_seal(&r->c, 23, 0, r->buf, sg, sg + 1));
+	ktlso_crypto_uninit(&r->c);
+}
+
+/* The record's IV onwards, in two pieces as TCP may queue them. */
+static void source(struct scatterlist src[3], const u8 *record, unsigned int record_len)
+{
+	unsigned int len = record_len - head_len(), split = len / 3;
+
+	sg_init_table(src, 3);
+	sg_set_buf(&src[1], record + head_len(), split);
+	sg_set_buf(&src[2], record + head_len() + split, len - split);
+}
+
+/* Open record (len bytes) into r->out; return what ktlso_record_open() did. */
+static int open_into(struct kunit *test, struct cbc_run *r, const u8 *record,
+		     unsigned int len, unsigned int *inner)
+{
+	struct scatterlist src[3], dst[2];
+
+	*inner = ktlso_record_inner_len(&r->c, record);
+	KUNIT_ASSERT_LE(test, *inner, (unsigned int)ROOM);
+	memset(r->out, 0xaa, ROOM);
+	source(src, record, len);
+	sg_init_table(dst, 2);
+	sg_set_buf(&dst[1], r->out, *inner);
+	return ktlso_record_open(&r->c, record, src, dst);
+}
+
+static void open_recovers_content(struct kunit *test)
+{
+	const struct cbc_vector *v = test->param_value;
+	struct cbc_run *r = setup(test, v);
+	unsigned int inner, len;
+	u8 type = 0;
+
+	KUNIT_ASSERT_EQ(test, 0, ktlso_record_check_header(&r->c, v->record));
+	KUNIT_ASSERT_EQ(test, 0, open_into(test, r, v->record, v->record_len, &inner));
+	len = inner;
+	KUNIT_ASSERT_EQ(test, 0, ktlso_record_content(&r->c, v->record[0], r->out, &len,
+						      &type));
+
+	KUNIT_EXPECT_EQ(test, v->type, type);
+	KUNIT_EXPECT_EQ(test, v->content_len, len);
+	KUNIT_EXPECT_EQ(test, -1, first_diff(v->content, r->out, v->content_len));
+	ktlso_crypto_uninit(&r->c);
+}
+
+static void open_recovers_content_of_long_padding(struct kunit *test)
+{
+	open_recovers_content(test);
+}
+
+/* Nothing of a refused record is left where the plaintext would be. */
+static void expect_wiped(struct kunit *test, const u8 *out, unsigned int inner)
+{
+	KUNIT_EXPECT_PTR_EQ(test, NULL, memchr_inv(out, 0, inner));
+}
+
+static void open_refuses_bad_record(struct kunit *test)
+{
+	const struct cbc_vector *v = test->param_value;
+	struct cbc_run *r = setup(test, v);
+	unsigned int inner;
+
+	KUNIT_ASSERT_EQ(test, 0, ktlso_record_check_header(&r->c, v->record));
+	KUNIT_EXPECT_EQ(test, -EBADMSG, open_into(test, r, v->record, v->record_len, &inner));
+	expect_wiped(test, r->out, inner);
+	ktlso_crypto_uninit(&r->c);
+}
+
+static void open_refuses_flipped_bit(struct kunit *test)
+{
+	const struct cbc_vector *v = test->param_value;
+	struct cbc_run *r = setup(test, v);
+	const unsigned int last = v->record_len - 1;
+	/* the header's type, the IV, the first and the last two blocks */
+	const unsigned int at[] = { 0, KTLSO_HEADER_SIZE, head_len(), last - 16, last };
+	unsigned int i, inner;
+
+	for (i = 0; i < ARRAY_SIZE(at); i++) {
+		memcpy(r->buf, v->record, v->record_len);
+		r->buf[at[i]] ^= 0x01;
+		KUNIT_EXPECT_EQ_MSG(test, -EBADMSG,
+				    open_into(test, r, r->buf, v->record_len, &inner),
+				    "bit flipped at byte %u", at[i]);
+		expect_wiped(test, r->out, inner);
+	}
+	ktlso_crypto_uninit(&r->c);
+}
+
+static void header_rules(struct kunit *test)
+{
+	const struct cbc_vector *v = &cbc_vectors[0];	/* AES-128-CBC-SHA MtE */
+	struct cbc_run *r = setup(test, v);
+	u8 h[KTLSO_HEADER_SIZE] = { 23, 3, 3 };
+	/* RFC 5246 §6.2.3: 2^14 of content, the MAC and 256 of padding */
+	const unsigned int most = 16 + 16384 + 20 + 256, least = 16 + 32;
+
+	put_unaligned_be16(most, h + 3);
+	KUNIT_EXPECT_EQ(test, 0, ktlso_record_check_header(&r->c, h));
+	put_unaligned_be16(most + 1, h + 3);
+	KUNIT_EXPECT_EQ(test, -EMSGSIZE, ktlso_record_check_header(&r->c, h));
+	/* the IV, and blocks that hold a MAC of 20 and a padding byte */
+	put_unaligned_be16(least, h + 3);
+	KUNIT_EXPECT_EQ(test, 0, ktlso_record_check_header(&r->c, h));
+	put_unaligned_be16(least - 1, h + 3);
+	KUNIT_EXPECT_EQ(test, -EBADMSG, ktlso_record_check_header(&r->c, h));
+	put_unaligned_be16(0, h + 3);
+	KUNIT_EXPECT_EQ(test, -EBADMSG, ktlso_record_check_header(&r->c, h));
+	ktlso_crypto_uninit(&r->c);
+}
+
+static void open_refuses_partial_block(struct kunit *test)
+{
+	const struct cbc_vector *v = &cbc_vectors[4];	/* 47 bytes, MtE */
+	struct cbc_run *r = setup(test, v);
+	unsigned int inner;
+
+	/* One byte short of whole blocks: header says so, record is cut. */
+	KUNIT_ASSERT_EQ(test, 47u, v->content_len);
+	memcpy(r->buf, v->record, v->record_len);
+	put_unaligned_be16(v->record_len - KTLSO_HEADER_SIZE - 1, r->buf + 3);
+	KUNIT_ASSERT_EQ(test, 0, ktlso_record_check_header(&r->c, r->buf));
+	KUNIT_EXPECT_EQ(test, -EBADMSG, open_into(test, r, r->buf, v->record_len - 1, &inner));
+	expect_wiped(test, r->out, inner);
+	ktlso_crypto_uninit(&r->c);
+}
+
+static void cipher_rules(struct kunit *test)
+{
+	union ktlso_crypto_info info = { };
+	struct ktlso_crypto c = { };
+
+	/* TLS 1.3 has no CBC suites. */
+	KUNIT_EXPECT_NULL(test, ktlso_cipher_find(KTLSO_CIPHER_AES_128_CBC_SHA,
+						  TLS_1_3_VERSION));
+	KUNIT_EXPECT_EQ(test, (u16)sizeof(struct ktlso_crypto_info_aes_256_cbc_sha384),
+			ktlso_cipher_find(KTLSO_CIPHER_AES_256_CBC_SHA384,
+					  TLS_1_2_VERSION)->info_size);
+	/* A flag we do not know is refused, not ignored. */
+	info.info.version = TLS_1_2_VERSION;
+	info.info.cipher_type = KTLSO_CIPHER_AES_128_CBC_SHA256;
+	info.largest_cbc.flags = KTLSO_CBC_ENCRYPT_THEN_MAC << 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, ktlso_crypto_init(&c, &info));
+}
+
+static struct kunit_case record_cbc_cases[] = {
+	KUNIT_CASE(cipher_rules),
+	KUNIT_CASE(header_rules),
+	KUNIT_CASE(seal_takes_a_fresh_iv),
+	KUNIT_CASE(open_refuses_partial_block),
+	KUNIT_CASE_PARAM(seal_matches_openssl, cbc_vector_gen_params),
+	KUNIT_CASE_PARAM(open_recovers_content, cbc_vector_gen_params),
+	KUNIT_CASE_PARAM(open_recovers_content_of_long_padding, cbc_padded_vector_gen_params),
+	KUNIT_CASE_PARAM(open_refuses_bad_record, cbc_bad_vector_gen_params),
+	KUNIT_CASE_PARAM(open_refuses_flipped_bit, cbc_vector_gen_params),
+	{}
+};
+
+static struct kunit_suite record_cbc_suite = {
+	.name = "ktlso_record_cbc",
+	.test_cases = record_cbc_cases,
+};
+
+kunit_test_suite(record_cbc_suite);
