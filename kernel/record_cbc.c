@@ -377,8 +377,10 @@ static int cbc_open(struct ktlso_crypto *c, const u8 *head, struct scatterlist *
 	unsigned int body = ktlso_record_inner_len(c, head);
 	int err;
 
-	/* RFC 5246 §6.2.3.2: whole blocks (public: no oracle in saying so). */
-	if (body % KTLSO_CBC_BLOCK)
+	/* RFC 5246 §6.2.3.2: whole blocks, room for MAC (MtE) and padding
+	 * (public: no oracle in saying so; the header check saw to the room).
+	 */
+	if (body % KTLSO_CBC_BLOCK || body < encrypted_len(c, 0))
 		return -EBADMSG;
 	memcpy(s->iv, head + KTLSO_HEADER_SIZE, KTLSO_CBC_BLOCK);
 	if (s->etm)
