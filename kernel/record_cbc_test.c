@@ -5,9 +5,14 @@
  * cbc_vectors.h): sealed byte for byte with the same IV, opened back to the
  * content, refused with -EBADMSG and nothing left behind when bad.
  */
+#include <crypto/skcipher.h>
 #include <kunit/test.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
+#include <linux/sort.h>
+#include <linux/timekeeping.h>
 #include <linux/tls.h>
 
 #include "compat.h"
@@ -76,6 +81,13 @@ static int first_diff(const u8 *a, const u8 *b, unsigned int len)
 		if (a[i] != b[i])
 			return i;
 	return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static unsigned int head_len(void)
@@ -273,6 +285,145 @@ static void cipher_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, ktlso_crypto_init(&c, &info));
 }
 
+/*
+ * dudect (Reparaz, Balasch, Verbauwhede, 2017) on the MAC-then-encrypt
+ * check: time ktlso_record_open() of records of one length that all fail,
+ * two classes interleaved at random, and Welch's t-test on the timings; a
+ * |t| over 4.5 says the classes can be told apart. Lucky Thirteen's
+ * classes: 1 byte of padding (the MAC over the longest content) against
+ * 256 (over 255 bytes less, 4 SHA-256 blocks without the countermeasure).
+ * First the same measurement must tell apart what is meant to differ,
+ * records 256 bytes longer, or the test has no power and fails.
+ */
+#define TIMING_SAMPLES 20000
+#define TIMING_BODY 1024	/* plaintext bytes of the shorter records */
+#define TIMING_LONGER (TIMING_BODY + 256)
+#define TIMING_T_LIMIT_X10 45
+
+struct timing_run {
+	struct cbc_run *r;
+	u8 rec[3][KTLSO_HEADER_SIZE + KTLSO_CBC_BLOCK + TIMING_LONGER];
+	u8 out[TIMING_LONGER];
+	u32 ns[2][TIMING_SAMPLES];
+	unsigned int n[2];
+};
+
+/* A record of body bytes ending in pad_len + 1 bytes of padding, a MAC of
+ * zeros before them: encrypted under the direction's key, by cbc(aes).
+ */
+static void timing_record(struct kunit *test, const struct cbc_vector *v, u8 *rec,
+			  unsigned int body, unsigned int pad_len)
+{
+	struct crypto_skcipher *aes = crypto_alloc_skcipher("cbc(aes)", 0, 0);
+	struct skcipher_request *req;
+	struct scatterlist sg;
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 *iv = rec + KTLSO_HEADER_SIZE, *plain = iv + KTLSO_CBC_BLOCK;
+	u8 iv_copy[KTLSO_CBC_BLOCK];
+	int err;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(aes));
+	req = skcipher_request_alloc(aes, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	KUNIT_ASSERT_EQ(test, 0, crypto_skcipher_setkey(aes, v->key, 16));
+	rec[0] = 23;
+	rec[1] = 3;
+	rec[2] = 3;
+	put_unaligned_be16(KTLSO_CBC_BLOCK + body, rec + 3);
+	get_random_bytes(iv, KTLSO_CBC_BLOCK + body);
+	memset(plain + body - pad_len - 1 - 32, 0, 32);
+	memset(plain + body - pad_len - 1, pad_len, pad_len + 1);
+	memcpy(iv_copy, iv, sizeof(iv_copy));
+	sg_init_one(&sg, plain, body);
+	skcipher_request_set_callback(req, 0, crypto_req_done, &wait);
+	skcipher_request_set_crypt(req, &sg, &sg, body, iv_copy);
+	err = crypto_wait_req(crypto_skcipher_encrypt(req), &wait);
+	skcipher_request_free(req);
+	crypto_free_skcipher(aes);
+	KUNIT_ASSERT_EQ(test, 0, err);
+}
+
+/* Welch's t of the two classes' timings, times 10, from the fastest 90%
+ * of each (dudect's crop: the slow tail is interrupts and the scheduler).
+ */
+static u64 welch_t_x10(struct timing_run *tr)
+{
+	u64 mean[2], var[2], den, num;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		unsigned int i, n = tr->n[k] * 9 / 10;
+		u64 sum = 0, sq = 0;
+
+		sort(tr->ns[k], tr->n[k], sizeof(u32), cmp_u32, NULL);
+		for (i = 0; i < n; i++) {
+			sum += tr->ns[k][i];
+			sq += (u64)tr->ns[k][i] * tr->ns[k][i];
+		}
+		tr->n[k] = n;
+		mean[k] = div64_u64(sum * 16, n);	/* in 1/16 ns */
+		sq = div64_u64(sq, n);
+		/* ns^2, never below 0 by rounding */
+		var[k] = sq - min(sq, mean[k] * mean[k] / 256);
+	}
+	/* t^2 = (m0 - m1)^2 / (v0 / n0 + v1 / n1), in 1/1024 ns^2 on both sides */
+	num = (mean[0] - mean[1]) * (mean[0] - mean[1]) * 4;
+	if (mean[1] > mean[0])
+		num = (mean[1] - mean[0]) * (mean[1] - mean[0]) * 4;
+	den = div64_u64(var[0] * 1024, tr->n[0]) + div64_u64(var[1] * 1024, tr->n[1]);
+	return int_sqrt64(div64_u64(num * 100, den ?: 1));
+}
+
+/* Open rec[a] and rec[b] TIMING_SAMPLES times in all, at random. */
+static u64 measure(struct kunit *test, struct timing_run *tr, int a, int b)
+{
+	struct scatterlist src[2], dst[2];
+	unsigned int i, bad = 0;
+
+	tr->n[0] = tr->n[1] = 0;
+	for (i = 0; i < TIMING_SAMPLES; i++) {
+		int k = get_random_u32() & 1;
+		u8 *rec = tr->rec[k ? b : a];
+		unsigned int len = get_unaligned_be16(rec + 3) - KTLSO_CBC_BLOCK;
+		u64 t0;
+
+		sg_init_table(src, 2);
+		sg_set_buf(&src[1], rec + KTLSO_HEADER_SIZE + KTLSO_CBC_BLOCK, len);
+		sg_init_table(dst, 2);
+		sg_set_buf(&dst[1], tr->out, len);
+		t0 = ktime_get_ns();
+		bad += ktlso_record_open(&tr->r->c, rec, src, dst) != -EBADMSG;
+		tr->ns[k][tr->n[k]++] = min_t(u64, ktime_get_ns() - t0, U32_MAX);
+	}
+	KUNIT_EXPECT_EQ(test, 0u, bad);
+	return welch_t_x10(tr);
+}
+
+static void mte_check_takes_one_time(struct kunit *test)
+{
+	const struct cbc_vector *v = cbc_vectors;
+	struct timing_run *tr;
+	u64 control, t;
+
+	while (v->cipher != KTLSO_CIPHER_AES_128_CBC_SHA256 || v->flags)
+		v++;
+	tr = kunit_kzalloc(test, sizeof(*tr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tr);
+	tr->r = setup(test, v);
+	timing_record(test, v, tr->rec[0], TIMING_BODY, 0);
+	timing_record(test, v, tr->rec[1], TIMING_BODY, 255);
+	timing_record(test, v, tr->rec[2], TIMING_LONGER, 0);
+
+	control = measure(test, tr, 0, 2);
+	kunit_info(test, "t of 1024 against 1280 bytes: %llu.%llu\n", control / 10, control % 10);
+	KUNIT_ASSERT_GT_MSG(test, control, (u64)TIMING_T_LIMIT_X10,
+			    "the measurement cannot tell 256 bytes apart: it has no power");
+	t = measure(test, tr, 0, 1);
+	kunit_info(test, "t of padding 0 against 255: %llu.%llu\n", t / 10, t % 10);
+	KUNIT_EXPECT_LT(test, t, (u64)TIMING_T_LIMIT_X10);
+	ktlso_crypto_uninit(&tr->r->c);
+}
+
 static struct kunit_case record_cbc_cases[] = {
 	KUNIT_CASE(cipher_rules),
 	KUNIT_CASE(header_rules),
@@ -283,6 +434,7 @@ static struct kunit_case record_cbc_cases[] = {
 	KUNIT_CASE_PARAM(open_recovers_content_of_long_padding, cbc_padded_vector_gen_params),
 	KUNIT_CASE_PARAM(open_refuses_bad_record, cbc_bad_vector_gen_params),
 	KUNIT_CASE_PARAM(open_refuses_flipped_bit, cbc_vector_gen_params),
+	KUNIT_CASE(mte_check_takes_one_time),
 	{}
 };
 
