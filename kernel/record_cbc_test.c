@@ -424,8 +424,29 @@ static void mte_check_takes_one_time(struct kunit *test)
 	ktlso_crypto_uninit(&tr->r->c);
 }
 
+/* What getsockopt shows of a daemon socket's keys: no key, no MAC key. */
+static void hide_keys_wipes_both_keys(struct kunit *test)
+{
+	const struct ktlso_cipher *c = ktlso_cipher_find(KTLSO_CIPHER_AES_256_CBC_SHA384,
+							 TLS_1_2_VERSION);
+	struct ktlso_crypto_info_aes_256_cbc_sha384 *cbc;
+	union ktlso_crypto_info info;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	memset(&info, 0xff, sizeof(info));
+	cbc = &info.largest_cbc;
+	ktlso_cipher_hide_keys(c, &info);
+	KUNIT_EXPECT_PTR_EQ(test, NULL, memchr_inv(cbc->key, 0, sizeof(cbc->key)));
+	KUNIT_EXPECT_PTR_EQ(test, NULL, memchr_inv(cbc->mac_key, 0, sizeof(cbc->mac_key)));
+	/* the rest stays as it was */
+	KUNIT_EXPECT_EQ(test, 0xffffffffu, cbc->flags);
+	KUNIT_EXPECT_PTR_EQ(test, NULL, memchr_inv(cbc->rec_seq, 0xff, sizeof(cbc->rec_seq)));
+	KUNIT_EXPECT_EQ(test, 0xffff, cbc->info.cipher_type);
+}
+
 static struct kunit_case record_cbc_cases[] = {
 	KUNIT_CASE(cipher_rules),
+	KUNIT_CASE(hide_keys_wipes_both_keys),
 	KUNIT_CASE(header_rules),
 	KUNIT_CASE(seal_takes_a_fresh_iv),
 	KUNIT_CASE(open_refuses_partial_block),
