@@ -40,9 +40,9 @@
 /* The last bytes of an MtE plaintext that can hold MAC and padding. */
 #define TAIL_MAX (KTLSO_MAX_MAC + KTLSO_CBC_MAX_PADDING)
 /* Dummy bytes for the most compressions equalise() may have to add:
- * 255 bytes of padding span at most 5 blocks of 64 or 3 of 128.
+ * 255 bytes of padding span at most 5 blocks of 64 or 3 of 128, and two.
  */
-#define DUMMY_MAX 384
+#define DUMMY_MAX 512
 
 struct ktlso_cbc {
 	struct crypto_skcipher *aes;
@@ -305,14 +305,15 @@ static unsigned int compressions(const struct ktlso_cbc *s, unsigned int n)
 /*
  * Lucky Thirteen: the MAC just computed over len bytes of content ran as
  * many compressions as its input has blocks. Run as many more over dummy
- * bytes as make the count that of the longest content, max_len, and one
- * more so that the dummy digest always runs.
+ * bytes as make the count that of the longest content, max_len, and two
+ * more: the dummy digest always runs, and always hands the hash whole
+ * blocks in one call before its final one (a call has a cost of its own).
  */
 static int equalise(struct ktlso_cbc *s, unsigned int len, unsigned int max_len)
 {
 	unsigned int block = 1u << s->block_shift;
 	unsigned int extra = compressions(s, KTLSO_AAD12_SIZE + max_len) -
-			     compressions(s, KTLSO_AAD12_SIZE + len) + 1;
+			     compressions(s, KTLSO_AAD12_SIZE + len) + 2;
 	/* A digest of this many bytes takes exactly extra compressions. */
 	unsigned int n = extra * block - 1 - block / 8;
 
