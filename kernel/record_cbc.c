@@ -39,8 +39,9 @@
 
 /* The last bytes of an MtE plaintext that can hold MAC and padding. */
 #define TAIL_MAX (KTLSO_MAX_MAC + KTLSO_CBC_MAX_PADDING)
-/* Dummy bytes for the most compressions equalise() may have to add:
- * 255 bytes of padding span at most 5 blocks of 64 or 3 of 128, and two.
+/* Dummy bytes for the most compressions equalise() may have to add: 255
+ * bytes of padding change the MAC's blocks by at most 4 of 64 or 2 of 128;
+ * two more make 375 or 495 bytes.
  */
 #define DUMMY_MAX 512
 
