@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One direction's record protection: the AEAD transform keyed from a
- * <linux/tls.h> crypto_info, and the nonce and sequence state around it.
+ * One direction's record protection state, keyed from a crypto_info: the
+ * sequence number, what getsockopt reports, and for the AEADs the transform
+ * and the nonce (CBC's transforms: record_cbc.c).
  */
 #include <crypto/aead.h>
 #include <linux/string.h>
@@ -20,25 +21,44 @@
 int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *info)
 {
 	const struct ktlso_cipher *cipher;
-	union ktlso_crypto_info *saved = &c->info;
 	int err;
 
 	cipher = ktlso_cipher_find(info->info.cipher_type, info->info.version);
 	if (!cipher)
 		return -EINVAL;
 
-	memcpy(saved, info, cipher->info_size);
+	memcpy(&c->info, info, cipher->info_size);
 	c->cipher = cipher;
 	c->version = info->info.version;
+	c->seq = get_unaligned_be64(ktlso_cipher_rec_seq(cipher, &c->info));
+	err = cipher->ops->init(c);
+	if (err)
+		memzero_explicit(c, sizeof(*c));
+	return err;
+}
+
+void ktlso_crypto_uninit(struct ktlso_crypto *c)
+{
+	if (c->cipher)
+		c->cipher->ops->uninit(c);
+	memzero_explicit(c, sizeof(*c));
+}
+
+/* The AEAD of an initialised direction (ktlso_aead_ops). */
+int ktlso_aead_init(struct ktlso_crypto *c)
+{
+	const struct ktlso_cipher *cipher = c->cipher;
+	union ktlso_crypto_info *saved = &c->info;
+	int err;
+
 	memcpy(c->iv, ktlso_cipher_salt(cipher, saved), cipher->salt);
 	memcpy(c->iv + cipher->salt, ktlso_cipher_iv(cipher, saved), cipher->iv);
-	c->seq = get_unaligned_be64(ktlso_cipher_rec_seq(cipher, saved));
 
-	c->aead = crypto_alloc_aead(cipher->aead, 0, 0);
+	c->aead = crypto_alloc_aead(cipher->alg, 0, 0);
 	if (IS_ERR(c->aead)) {
 		err = PTR_ERR(c->aead);
 		c->aead = NULL;
-		goto err_wipe;
+		return err;
 	}
 	err = crypto_aead_setkey(c->aead, ktlso_cipher_key(cipher, saved), cipher->key);
 	if (err)
@@ -56,16 +76,13 @@ int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *inf
 err_free_aead:
 	crypto_free_aead(c->aead);
 	c->aead = NULL;
-err_wipe:
-	memzero_explicit(c, sizeof(*c));
 	return err;
 }
 
-void ktlso_crypto_uninit(struct ktlso_crypto *c)
+void ktlso_aead_uninit(struct ktlso_crypto *c)
 {
 	aead_request_free(c->req);
 	crypto_free_aead(c->aead);	/* the transform wipes its own key */
-	memzero_explicit(c, sizeof(*c));
 }
 
 /* The installed crypto_info with the IV and sequence number as they are now,

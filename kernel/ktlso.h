@@ -21,6 +21,17 @@ struct scatterlist;
 #define KTLSO_MAX_PLAINTEXT (1 << 14)	/* RFC 8446 §5.1 */
 #define KTLSO_MAX_TAG 16
 #define KTLSO_MAX_EXPLICIT_NONCE 8
+#define KTLSO_CBC_BLOCK 16	/* AES */
+#define KTLSO_CBC_MAX_PADDING 256	/* RFC 5246 §6.2.3.2: padding, its length */
+#define KTLSO_MAX_MAC 48	/* HMAC-SHA384 */
+/* The longest record ktlso seals: CBC's, whose padding is less than a
+ * block; an AEAD's is shorter.
+ */
+#define KTLSO_MAX_RECORD (KTLSO_HEADER_SIZE + KTLSO_CBC_BLOCK + KTLSO_MAX_PLAINTEXT + \
+			  KTLSO_MAX_MAC + KTLSO_CBC_BLOCK)
+/* The longest fragment ktlso accepts: CBC's with the most padding. */
+#define KTLSO_MAX_FRAGMENT (KTLSO_CBC_BLOCK + KTLSO_MAX_PLAINTEXT + KTLSO_MAX_MAC + \
+			    KTLSO_CBC_MAX_PADDING)
 #define KTLSO_AAD12_SIZE 13	/* RFC 5246 §6.2.3.3: seq, type, version, length */
 #define KTLSO_RECORD_CHANGE_CIPHER_SPEC 20	/* RFC 8446 §5.1 ContentType */
 #define KTLSO_RECORD_ALERT 21
@@ -46,27 +57,71 @@ struct scatterlist;
 #define KTLSO_ALERT_NO_RENEGOTIATION 100
 #define KTLSO_ALERT_NONE (-1)
 
-struct ktlso_cipher {
-	u16 type;		/* TLS_CIPHER_* */
-	u16 info_size;		/* sizeof its tls12_crypto_info_*: the exact optlen */
-	u8 iv, key, salt, tag;	/* field sizes */
-	u8 ccm_b0;		/* CCM's first counter-block byte, else 0 */
-	bool explicit_nonce;	/* TLS 1.2 records carry the nonce's last 8 bytes */
-	const char *aead;	/* crypto API algorithm */
+struct ktlso_crypto;
+
+/*
+ * How one kind of cipher protects records: an AEAD (record.c, crypto.c) or
+ * CBC with HMAC (record_cbc.c). Lengths are of a record's fragment, the
+ * bytes after its header.
+ */
+struct ktlso_record_ops {
+	int (*init)(struct ktlso_crypto *c);	/* keys from c->info */
+	void (*uninit)(struct ktlso_crypto *c);
+	unsigned int (*fragment_len)(const struct ktlso_crypto *c,
+				     unsigned int plaintext_len);
+	int (*check_len)(const struct ktlso_crypto *c, unsigned int fragment_len);
+	unsigned int (*inner_len)(const struct ktlso_crypto *c,
+				  unsigned int fragment_len);
+	int (*seal)(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
+		    struct scatterlist *src, struct scatterlist *dst);
+	int (*open)(struct ktlso_crypto *c, const u8 *head,
+		    struct scatterlist *src, struct scatterlist *dst);
+	int (*content)(const struct ktlso_crypto *c, u8 outer_type,
+		       const u8 *inner, unsigned int *len, u8 *type);
+	/* TLS 1.2 plaintext is the content alone: it may be decrypted
+	 * straight into the application's memory.
+	 */
+	bool plaintext_is_content;
 };
 
-/* Room for any cipher's tls12_crypto_info_* struct. */
+extern const struct ktlso_record_ops ktlso_aead_ops;
+extern const struct ktlso_record_ops ktlso_cbc_ops;
+
+struct ktlso_cipher {
+	const struct ktlso_record_ops *ops;
+	u16 type;		/* TLS_CIPHER_*, KTLSO_CIPHER_* */
+	u16 info_size;		/* sizeof its crypto_info struct: the exact optlen */
+	u8 iv, key, salt, tag;	/* field sizes; CBC: tag is the MAC's */
+	u8 mac_key;		/* CBC: the HMAC key's size */
+	/* Where the fields are in the crypto_info struct. */
+	u8 iv_at, key_at, salt_at, mac_key_at, rec_seq_at;
+	u8 prefix;		/* TLS 1.2: bytes of IV ahead of the ciphertext */
+	u8 ccm_b0;		/* CCM's first counter-block byte, else 0 */
+	bool explicit_nonce;	/* TLS 1.2 AEAD nonce's last 8 bytes on the wire */
+	/* Sealing reads the plaintext twice (CCM, CBC-HMAC: MAC, then
+	 * encryption), so not from memory the application may change meanwhile.
+	 */
+	bool reads_twice;
+	bool tls12_only;
+	const char *alg;	/* crypto API: the AEAD, or the CBC skcipher */
+	const char *mac;	/* CBC: the HMAC shash */
+};
+
+/* Room for any cipher's crypto_info struct. */
 union ktlso_crypto_info {
 	struct tls_crypto_info info;
 	struct tls12_crypto_info_aes_gcm_256 largest_gcm;
 	struct tls12_crypto_info_chacha20_poly1305 chacha;
+	struct ktlso_crypto_info_aes_256_cbc_sha384 largest_cbc;
 };
 
 const struct ktlso_cipher *ktlso_cipher_find(u16 type, u16 version);
 u8 *ktlso_cipher_iv(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
 u8 *ktlso_cipher_key(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
 u8 *ktlso_cipher_salt(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
+u8 *ktlso_cipher_mac_key(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
 u8 *ktlso_cipher_rec_seq(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
+void ktlso_cipher_hide_keys(const struct ktlso_cipher *c, union ktlso_crypto_info *info);
 
 /* One direction's record protection state. */
 struct ktlso_crypto {
@@ -87,10 +142,13 @@ struct ktlso_crypto {
 	 */
 	u8 aad[KTLSO_AAD12_SIZE];
 	u8 nonce[KTLSO_AEAD_IV_SIZE];
+	struct ktlso_cbc *cbc;	/* CBC ciphers' state (record_cbc.c) */
 };
 
 int ktlso_crypto_init(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
 void ktlso_crypto_uninit(struct ktlso_crypto *c);
+int ktlso_aead_init(struct ktlso_crypto *c);
+void ktlso_aead_uninit(struct ktlso_crypto *c);
 int ktlso_rekey(struct ktlso_crypto *c, const union ktlso_crypto_info *info);
 int ktlso_crypto_run(struct ktlso_crypto *c, bool encrypt, struct scatterlist *src,
 		     struct scatterlist *dst, unsigned int aad_len,
@@ -102,7 +160,7 @@ void ktlso_record_nonce(const struct ktlso_crypto *c, u8 nonce[KTLSO_AEAD_IV_SIZ
 unsigned int ktlso_record_aad(const struct ktlso_crypto *c, u8 type,
 			      unsigned int plaintext_len, u8 *aad);
 unsigned int ktlso_record_prefix(const struct ktlso_crypto *c);
-unsigned int ktlso_record_overhead(const struct ktlso_crypto *c);
+unsigned int ktlso_record_size(const struct ktlso_crypto *c, unsigned int plaintext_len);
 int ktlso_record_check_header(const struct ktlso_crypto *c, const u8 *header);
 unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *header);
 void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
@@ -114,6 +172,8 @@ int ktlso_record_open(struct ktlso_crypto *c, const u8 *head,
 		      struct scatterlist *src, struct scatterlist *dst);
 int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 			 const u8 *inner, unsigned int *len, u8 *type);
+int ktlso_cbc_seal_iv(struct ktlso_crypto *c, u8 type, unsigned int len, u8 *head,
+		      struct scatterlist *sg);
 
 struct ktlso_tx;
 struct ktlso_rx;

@@ -3,7 +3,8 @@
  * TLS record framing and protection: nonces, additional data, headers,
  * sequence numbers, and sealing and opening one record. Functions of the
  * direction's state and of buffers, never of a socket, so KUnit can pin them
- * down against published records.
+ * down against published records. The AEADs are here; what differs for CBC
+ * with HMAC is in record_cbc.c, behind the cipher's ops.
  */
 #include <linux/scatterlist.h>
 #include <linux/string.h>
@@ -20,6 +21,11 @@ static bool is_tls13(const struct ktlso_crypto *c)
 static bool carries_explicit_nonce(const struct ktlso_crypto *c)
 {
 	return !is_tls13(c) && c->cipher->explicit_nonce;
+}
+
+static const struct ktlso_record_ops *ops(const struct ktlso_crypto *c)
+{
+	return c->cipher->ops;
 }
 
 /**
@@ -72,17 +78,23 @@ unsigned int ktlso_record_aad(const struct ktlso_crypto *c, u8 type,
 	return KTLSO_AAD12_SIZE;
 }
 
-/* Bytes between the header and the ciphertext: the explicit nonce. */
+/* Bytes between the header and the ciphertext: the explicit nonce or IV. */
 unsigned int ktlso_record_prefix(const struct ktlso_crypto *c)
 {
-	return carries_explicit_nonce(c) ? c->cipher->iv : 0;
+	return is_tls13(c) ? 0 : c->cipher->prefix;
 }
 
-/* Wire bytes a record adds to its plaintext. */
-unsigned int ktlso_record_overhead(const struct ktlso_crypto *c)
+/* Wire bytes of a record of plaintext_len bytes of content. */
+unsigned int ktlso_record_size(const struct ktlso_crypto *c, unsigned int plaintext_len)
+{
+	return KTLSO_HEADER_SIZE + ops(c)->fragment_len(c, plaintext_len);
+}
+
+static unsigned int aead_fragment_len(const struct ktlso_crypto *c,
+				      unsigned int plaintext_len)
 {
 	/* RFC 8446 §5.2: TLSInnerPlaintext ends with the real content type. */
-	return KTLSO_HEADER_SIZE + ktlso_record_prefix(c) + c->cipher->tag +
+	return ktlso_record_prefix(c) + plaintext_len + c->cipher->tag +
 	       (is_tls13(c) ? 1 : 0);
 }
 
@@ -96,7 +108,13 @@ unsigned int ktlso_record_overhead(const struct ktlso_crypto *c)
  */
 unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *header)
 {
-	return get_unaligned_be16(header + 3) - ktlso_record_prefix(c) - c->cipher->tag;
+	return ops(c)->inner_len(c, get_unaligned_be16(header + 3));
+}
+
+static unsigned int aead_inner_len(const struct ktlso_crypto *c,
+				   unsigned int fragment_len)
+{
+	return fragment_len - ktlso_record_prefix(c) - c->cipher->tag;
 }
 
 /**
@@ -109,14 +127,25 @@ unsigned int ktlso_record_inner_len(const struct ktlso_crypto *c, const u8 *head
  *
  * Return: 0; -EMSGSIZE for more ciphertext than 2^14 bytes of content can
  * make (RFC 8446 §5.2, RFC 5246 §6.2.3), -EBADMSG for too little to hold
- * the explicit nonce and the tag (TLS 1.3: and the content type), -EINVAL
- * for a legacy_record_version other than 0x0303 (RFC 8446 §5.1 fixes it for
- * TLS 1.3 too, and a TLS 1.2 peer sends its own version).
+ * the explicit nonce and the tag (TLS 1.3: and the content type; CBC: the
+ * IV, a block and the MAC), -EINVAL for a legacy_record_version other than
+ * 0x0303 (RFC 8446 §5.1 fixes it for TLS 1.3 too, and a TLS 1.2 peer sends
+ * its own version).
  */
 int ktlso_record_check_header(const struct ktlso_crypto *c, const u8 *header)
 {
-	unsigned int len = get_unaligned_be16(header + 3);
-	unsigned int overhead = ktlso_record_overhead(c) - KTLSO_HEADER_SIZE;
+	int err = ops(c)->check_len(c, get_unaligned_be16(header + 3));
+
+	if (err)
+		return err;
+	if (header[1] != TLS_1_2_VERSION_MAJOR || header[2] != TLS_1_2_VERSION_MINOR)
+		return -EINVAL;
+	return 0;
+}
+
+static int aead_check_len(const struct ktlso_crypto *c, unsigned int len)
+{
+	unsigned int overhead = aead_fragment_len(c, 0);
 
 	/* Like kTLS, no room for TLS 1.3 padding beyond the type byte. */
 	if (len > KTLSO_MAX_PLAINTEXT + overhead)
@@ -126,8 +155,6 @@ int ktlso_record_check_header(const struct ktlso_crypto *c, const u8 *header)
 	 */
 	if (len < overhead - (is_tls13(c) ? 1 : 0))
 		return -EBADMSG;
-	if (header[1] != TLS_1_2_VERSION_MAJOR || header[2] != TLS_1_2_VERSION_MINOR)
-		return -EINVAL;
 	return 0;
 }
 
@@ -145,8 +172,7 @@ void ktlso_record_header(const struct ktlso_crypto *c, u8 type,
 	header[0] = is_tls13(c) ? KTLSO_RECORD_DATA : type;
 	header[1] = TLS_1_2_VERSION_MAJOR;
 	header[2] = TLS_1_2_VERSION_MINOR;
-	put_unaligned_be16(plaintext_len + ktlso_record_overhead(c) -
-			   KTLSO_HEADER_SIZE, header + 3);
+	put_unaligned_be16(ops(c)->fragment_len(c, plaintext_len), header + 3);
 }
 
 /**
@@ -194,6 +220,12 @@ int ktlso_record_advance(struct ktlso_crypto *c)
 int ktlso_record_seal(struct ktlso_crypto *c, u8 type, unsigned int len,
 		      u8 *head, struct scatterlist *src, struct scatterlist *dst)
 {
+	return ops(c)->seal(c, type, len, head, src, dst);
+}
+
+static int aead_seal(struct ktlso_crypto *c, u8 type, unsigned int len,
+		     u8 *head, struct scatterlist *src, struct scatterlist *dst)
+{
 	unsigned int inner = len, aad_len;
 
 	/* RFC 8446 §5.2: the real content type is encrypted after the data. */
@@ -229,6 +261,12 @@ int ktlso_record_seal(struct ktlso_crypto *c, u8 type, unsigned int len,
  */
 int ktlso_record_open(struct ktlso_crypto *c, const u8 *head,
 		      struct scatterlist *src, struct scatterlist *dst)
+{
+	return ops(c)->open(c, head, src, dst);
+}
+
+static int aead_open(struct ktlso_crypto *c, const u8 *head,
+		     struct scatterlist *src, struct scatterlist *dst)
 {
 	unsigned int inner = ktlso_record_inner_len(c, head), aad_len;
 
@@ -266,6 +304,12 @@ int ktlso_record_open(struct ktlso_crypto *c, const u8 *head,
 int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 			 const u8 *inner, unsigned int *len, u8 *type)
 {
+	return ops(c)->content(c, outer_type, inner, len, type);
+}
+
+static int aead_content(const struct ktlso_crypto *c, u8 outer_type,
+			const u8 *inner, unsigned int *len, u8 *type)
+{
 	unsigned int n = *len;
 
 	if (!is_tls13(c)) {
@@ -282,3 +326,16 @@ int ktlso_record_content(const struct ktlso_crypto *c, u8 outer_type,
 	*len = n - 1;
 	return 0;
 }
+
+const struct ktlso_record_ops ktlso_aead_ops = {
+	.init = ktlso_aead_init,
+	.uninit = ktlso_aead_uninit,
+	.fragment_len = aead_fragment_len,
+	.check_len = aead_check_len,
+	.inner_len = aead_inner_len,
+	.seal = aead_seal,
+	.open = aead_open,
+	.content = aead_content,
+	/* TLS 1.3 hides the content type and padding in the plaintext. */
+	.plaintext_is_content = true,
+};

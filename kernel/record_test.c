@@ -430,7 +430,7 @@ static void seal_matches_rfc8448(struct kunit *test)
 	/* Arrange: the plaintext where the record's payload goes, in two
 	 * pieces so the content type lands past a scatterlist boundary.
 	 */
-	KUNIT_EXPECT_EQ(test, r->record_len, r->plaintext_len + ktlso_record_overhead(&r->c));
+	KUNIT_EXPECT_EQ(test, r->record_len, ktlso_record_size(&r->c, r->plaintext_len));
 	memcpy(r->buf + KTLSO_HEADER_SIZE, r->plaintext, r->plaintext_len);
 	split = r->plaintext_len / 2;
 	sg_init_table(sg, 3);

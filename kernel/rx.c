@@ -31,10 +31,9 @@
 #include "ktlso.h"
 
 /* RFC 8446 §5.2 / RFC 5246 §6.2.3: at most 2^14 bytes of content; kTLS
- * allows no more padding than the inner type byte.
+ * allows no more padding than the inner type byte, CBC up to 256 bytes.
  */
-#define RX_CIPHERTEXT_ROOM (KTLSO_MAX_EXPLICIT_NONCE + KTLSO_MAX_PLAINTEXT + 1 + \
-			    KTLSO_MAX_TAG)
+#define RX_CIPHERTEXT_ROOM KTLSO_MAX_FRAGMENT
 
 /* Pieces of TCP's queue a record may span and still be decrypted in place
  * (skbs from small segments are many); past that it is copied out.
@@ -477,9 +476,10 @@ static int claim_type(struct msghdr *msg, u8 record_type, u8 *type)
  * TLS 1.2: decrypt the gathered record straight into the caller's memory,
  * when it is user memory with room for all of it and the record is data
  * (the header's type, which the AEAD authenticates, says so before anything
- * is written). Return: bytes delivered; 0 when it must take the queue
- * instead (nothing has changed then: the ciphertext is still gathered, and
- * it is decrypted again); or -errno (-EBADMSG: not authentic).
+ * is written). Not for CBC, whose plaintext ends in MAC and padding that
+ * are no business of the caller's. Return: bytes delivered; 0 when it must
+ * take the queue instead (nothing has changed then: the ciphertext is still
+ * gathered, and it is decrypted again); or -errno (-EBADMSG: not authentic).
  */
 static int open_to_user(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg,
 			size_t room, u8 *type)
@@ -489,7 +489,8 @@ static int open_to_user(struct sock *sk, struct ktlso_rx *rx, struct msghdr *msg
 	size_t mapped;
 	int err = 0;
 
-	if (!len || len > room || !user_backed_iter(&msg->msg_iter) ||
+	if (!rx->crypto.cipher->ops->plaintext_is_content ||
+	    !len || len > room || !user_backed_iter(&msg->msg_iter) ||
 	    (*type && *type != KTLSO_RECORD_DATA) || rx->rec[0] != KTLSO_RECORD_DATA)
 		return 0;
 

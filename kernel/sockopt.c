@@ -203,11 +203,8 @@ static int get_crypto_info(struct sock *sk, bool tx, char __user *optval,
 	/* Keys from ktlsod are never the application's to read
 	 * (Documentation/design.rst, decision 4).
 	 */
-	if (ktlso_hs_keys_hidden(ctx)) {
-		memzero_explicit(ktlso_cipher_key(c->cipher, &info), c->cipher->key);
-		memzero_explicit(ktlso_cipher_iv(c->cipher, &info), c->cipher->iv);
-		memzero_explicit(ktlso_cipher_salt(c->cipher, &info), c->cipher->salt);
-	}
+	if (ktlso_hs_keys_hidden(ctx))
+		ktlso_cipher_hide_keys(c->cipher, &info);
 	if (len != sizeof(struct tls_crypto_info) && len != c->cipher->info_size)
 		err = -EINVAL;
 	else if (copy_to_user(optval, &info, len))

@@ -35,9 +35,10 @@
 #include "compat.h"
 #include "ktlso.h"
 
-/* header | explicit nonce | plaintext | TLS 1.3 inner type | tag */
-#define TX_RECORD_ROOM (KTLSO_HEADER_SIZE + KTLSO_MAX_EXPLICIT_NONCE + \
-			KTLSO_MAX_PLAINTEXT + 1 + KTLSO_MAX_TAG)
+/* header | explicit nonce or IV | plaintext | TLS 1.3 inner type, or CBC's
+ * MAC and padding | tag or MAC
+ */
+#define TX_RECORD_ROOM KTLSO_MAX_RECORD
 /* A record's fragments: at most two of a high-order page_frag, at most six
  * when the allocator falls back to single pages.
  */
@@ -200,7 +201,7 @@ static int seal_from(struct sock *sk, struct ktlso_tx *tx, struct scatterlist *s
 	if (tx->err)
 		return tx->err;
 
-	len = tx->open_len + ktlso_record_overhead(c);
+	len = ktlso_record_size(c, tx->open_len);
 	trim_record(tx, len);
 	sg_init_table(tx->sg, tx->nr_frags + 1);
 	for (i = 0; i < tx->nr_frags; i++) {
@@ -248,10 +249,10 @@ static int seal(struct sock *sk, struct ktlso_tx *tx)
  * The open, empty record takes its len bytes of plaintext from where the
  * caller has them, encrypted from there instead of copied in first: pages
  * spliced to us (sendfile, MSG_SPLICE_PAGES), or the application's own
- * memory, held for the call. Not for CCM, which reads the plaintext twice
- * (MAC, then encryption): memory the application changes meanwhile would
- * make a record that cannot authenticate; GCM and ChaCha20-Poly1305 read it
- * once and authenticate what they wrote. Return: 1 when the record is
+ * memory, held for the call. Not for CCM or CBC-HMAC, which read the
+ * plaintext twice (MAC, then encryption): memory the application changes
+ * meanwhile would make a record that cannot authenticate; GCM and
+ * ChaCha20-Poly1305 read it once and authenticate what they wrote. Return: 1 when the record is
  * sealed, 0 when the caller is to copy instead (the record stays open), or
  * -errno.
  */
@@ -264,7 +265,7 @@ static int seal_direct(struct sock *sk, struct ktlso_tx *tx, struct msghdr *msg,
 	size_t mapped = 0;
 	int err;
 
-	if (tx->open_len || tx->crypto.cipher->ccm_b0 || (user && len < TX_DIRECT_MIN))
+	if (tx->open_len || tx->crypto.cipher->reads_twice || (user && len < TX_DIRECT_MIN))
 		return 0;
 	sg_init_table(src, ARRAY_SIZE(src));
 	if (user) {

@@ -4,16 +4,92 @@
  *
  * Keys are installed exactly as with the kernel's own kTLS: the structs and
  * option numbers of <linux/tls.h> at level SOL_TLS. This header adds only
- * what is ktlso's own: the handshake request an application makes, and the
- * generic netlink family through which ktlsod serves it.
+ * what is ktlso's own: TLS 1.2 CBC cipher types kTLS does not have, the
+ * handshake request an application makes, and the generic netlink family
+ * through which ktlsod serves it.
  */
 #ifndef _UAPI_LINUX_KTLSO_H
 #define _UAPI_LINUX_KTLSO_H
 
+#include <linux/tls.h>
 #include <linux/types.h>
 
 /* setsockopt(fd, SOL_TCP, TCP_ULP, KTLSO_ULP_NAME, sizeof(KTLSO_ULP_NAME)) */
 #define KTLSO_ULP_NAME "ktlso"
+
+/*
+ * TLS 1.2 AES-CBC with HMAC (RFC 5246 §6.2.3.2), installed with TLS_TX and
+ * TLS_RX like kTLS's ciphers, in struct tls_crypto_info's cipher_type.
+ * Upstream numbers its TLS_CIPHER_* from 51 up, one at a time (58 in 6.12);
+ * ours sit at 0x6b10 ('k', as KTLSO_HANDSHAKE), so the two can never meet,
+ * and the in-tree tls.ko refuses ours with EINVAL rather than misreading
+ * the struct. TLS 1.2 only: TLS 1.3 has no CBC suites.
+ */
+#define KTLSO_CIPHER_AES_128_CBC_SHA	0x6b10	/* TLS_*_WITH_AES_128_CBC_SHA */
+#define KTLSO_CIPHER_AES_256_CBC_SHA	0x6b11	/* TLS_*_WITH_AES_256_CBC_SHA */
+#define KTLSO_CIPHER_AES_128_CBC_SHA256	0x6b12	/* ..._AES_128_CBC_SHA256 */
+#define KTLSO_CIPHER_AES_256_CBC_SHA256	0x6b13	/* ..._AES_256_CBC_SHA256 */
+#define KTLSO_CIPHER_AES_256_CBC_SHA384	0x6b14	/* ..._AES_256_CBC_SHA384 */
+
+/*
+ * flags: KTLSO_CBC_ENCRYPT_THEN_MAC when the handshake negotiated RFC 7366's
+ * encrypt_then_mac extension, otherwise RFC 5246's MAC-then-encrypt. Other
+ * bits are EINVAL. There is no IV field: every TLS 1.2 CBC record carries
+ * its own IV (RFC 5246 §6.2.3.2), and the key block's write IVs go unused.
+ */
+#define KTLSO_CBC_ENCRYPT_THEN_MAC	(1U << 0)
+
+#define KTLSO_CIPHER_CBC_REC_SEQ_SIZE	8
+#define KTLSO_CIPHER_AES_128_KEY_SIZE	16
+#define KTLSO_CIPHER_AES_256_KEY_SIZE	32
+#define KTLSO_CIPHER_SHA1_MAC_KEY_SIZE	20
+#define KTLSO_CIPHER_SHA256_MAC_KEY_SIZE 32
+#define KTLSO_CIPHER_SHA384_MAC_KEY_SIZE 48
+
+/*
+ * One struct per cipher, optlen its exact size: the key block's write key
+ * and MAC key of the direction (RFC 5246 §6.3), then the sequence number of
+ * its next record.
+ */
+struct ktlso_crypto_info_aes_128_cbc_sha {
+	struct tls_crypto_info info;
+	__u32 flags;
+	__u8 key[KTLSO_CIPHER_AES_128_KEY_SIZE];
+	__u8 mac_key[KTLSO_CIPHER_SHA1_MAC_KEY_SIZE];
+	__u8 rec_seq[KTLSO_CIPHER_CBC_REC_SEQ_SIZE];
+};
+
+struct ktlso_crypto_info_aes_256_cbc_sha {
+	struct tls_crypto_info info;
+	__u32 flags;
+	__u8 key[KTLSO_CIPHER_AES_256_KEY_SIZE];
+	__u8 mac_key[KTLSO_CIPHER_SHA1_MAC_KEY_SIZE];
+	__u8 rec_seq[KTLSO_CIPHER_CBC_REC_SEQ_SIZE];
+};
+
+struct ktlso_crypto_info_aes_128_cbc_sha256 {
+	struct tls_crypto_info info;
+	__u32 flags;
+	__u8 key[KTLSO_CIPHER_AES_128_KEY_SIZE];
+	__u8 mac_key[KTLSO_CIPHER_SHA256_MAC_KEY_SIZE];
+	__u8 rec_seq[KTLSO_CIPHER_CBC_REC_SEQ_SIZE];
+};
+
+struct ktlso_crypto_info_aes_256_cbc_sha256 {
+	struct tls_crypto_info info;
+	__u32 flags;
+	__u8 key[KTLSO_CIPHER_AES_256_KEY_SIZE];
+	__u8 mac_key[KTLSO_CIPHER_SHA256_MAC_KEY_SIZE];
+	__u8 rec_seq[KTLSO_CIPHER_CBC_REC_SEQ_SIZE];
+};
+
+struct ktlso_crypto_info_aes_256_cbc_sha384 {
+	struct tls_crypto_info info;
+	__u32 flags;
+	__u8 key[KTLSO_CIPHER_AES_256_KEY_SIZE];
+	__u8 mac_key[KTLSO_CIPHER_SHA384_MAC_KEY_SIZE];
+	__u8 rec_seq[KTLSO_CIPHER_CBC_REC_SEQ_SIZE];
+};
 
 /*
  * setsockopt(fd, SOL_TLS, KTLSO_HANDSHAKE, &req, sizeof(req)) asks ktlsod
