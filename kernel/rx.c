@@ -612,7 +612,10 @@ static int recv_locked(struct sock *sk, struct ktlso_context *ctx,
 			 */
 			if (peek && *copied && rx->records_len >= READ_ONCE(sk->sk_rcvbuf))
 				return 0;
-			err = gather(sk, ctx, f, true);
+			/* With bytes copied, a stop's errno is left for the
+			 * next call: this one returns the bytes.
+			 */
+			err = gather(sk, ctx, f, !*copied);
 			if (err <= 0)
 				return *copied ? 0 : err;
 			err = peek ? 0 : open_direct(sk, rx, msg, len - *copied, &type);

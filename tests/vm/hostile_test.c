@@ -181,6 +181,37 @@ static void control_records_leave_the_buffer_alone(void)
 	close(victim);
 }
 
+/*
+ * A malformed header right behind a good record, both in one read's reach:
+ * the read returns the good record's bytes, and the header's errno is the
+ * next read's answer, not lost with the call that found it.
+ */
+static void header_error_after_data_is_kept(void)
+{
+	uint8_t wire[64], inner[] = "genuine\x17";
+	char buf[64];
+	int attacker, victim;
+	size_t n = seal13(inner, 8, wire);
+	ssize_t r;
+
+	memcpy(wire + n, "\x17\x03\x03\x41\x00", 5);
+	pair(TLS_1_3_VERSION, &attacker, &victim);
+	if (send(attacker, wire, n + 5, 0) != (ssize_t)(n + 5))
+		perror("send");
+	/* Both must be queued before the read for it to meet them together. */
+	usleep(100 * 1000);
+	r = recv(victim, buf, sizeof(buf), 0);
+	CHECK(r == 7 && !memcmp(buf, "genuine", 7),
+	      "TLS1.3 good record then an oversized header: the record (got %zd)", r);
+	errno = 0;
+	r = recv(victim, buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK(r == -1 && errno == EMSGSIZE,
+	      "TLS1.3 good record then an oversized header: then EMSGSIZE (got %zd, %s)",
+	      r, strerror(errno));
+	close(attacker);
+	close(victim);
+}
+
 int main(void)
 {
 	static const uint16_t versions[] = { TLS_1_2_VERSION, TLS_1_3_VERSION };
@@ -272,5 +303,6 @@ int main(void)
 		close(victim);
 	}
 	control_records_leave_the_buffer_alone();
+	header_error_after_data_is_kept();
 	return check_summary();
 }
