@@ -17,6 +17,7 @@
 
 #include "compat.h"
 #include "ktlso.h"
+#include "kunit_bytes.h"
 
 struct cbc_vector {
 	const char *name;
@@ -72,17 +73,6 @@ static struct cbc_run *setup(struct kunit *test, const struct cbc_vector *v)
 	return r;
 }
 
-/* The first offset where a and b differ, or -1: a failure shows where. */
-static int first_diff(const u8 *a, const u8 *b, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return i;
-	return -1;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
 	u32 x = *(const u32 *)a, y = *(const u32 *)b;
@@ -118,7 +108,7 @@ static void seal_matches_openssl(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, ktlso_cbc_seal_iv(&r->c, v->type, v->content_len, r->buf, sg));
 
 	/* Assert: byte for byte what openssl made. */
-	KUNIT_EXPECT_EQ(test, -1, first_diff(v->record, r->buf, v->record_len));
+	KUNIT_EXPECT_EQ(test, -1, ktlso_kunit_first_diff(v->record, r->buf, v->record_len));
 	ktlso_crypto_uninit(&r->c);
 }
 
@@ -182,7 +172,7 @@ static void open_recovers_content(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, v->type, type);
 	KUNIT_EXPECT_EQ(test, v->content_len, len);
-	KUNIT_EXPECT_EQ(test, -1, first_diff(v->content, r->out, v->content_len));
+	KUNIT_EXPECT_EQ(test, -1, ktlso_kunit_first_diff(v->content, r->out, v->content_len));
 	ktlso_crypto_uninit(&r->c);
 }
 

@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "ktlso.h"
+#include "kunit_bytes.h"
 
 static const u8 static_iv[KTLSO_NONCE_SIZE] = {
 	0xa0, 0xa1, 0xa2, 0xa3, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,
@@ -377,17 +378,6 @@ static void unhex(struct kunit *test, const char *s, u8 *out, unsigned int *len)
 	}
 }
 
-/* The first offset where a and b differ, or -1: a failure shows where. */
-static int first_diff(const u8 *a, const u8 *b, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return i;
-	return -1;
-}
-
 static struct kat_run *kat_setup(struct kunit *test)
 {
 	const struct kat *k = test->param_value;
@@ -442,7 +432,7 @@ static void seal_matches_rfc8448(struct kunit *test)
 						   r->buf, sg, sg));
 
 	/* Assert: byte for byte what RFC 8448 shows on the wire. */
-	KUNIT_EXPECT_EQ(test, -1, first_diff(r->record, r->buf, r->record_len));
+	KUNIT_EXPECT_EQ(test, -1, ktlso_kunit_first_diff(r->record, r->buf, r->record_len));
 	ktlso_crypto_uninit(&r->c);
 }
 
@@ -466,7 +456,7 @@ static void seal_out_of_place_matches_rfc8448(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, ktlso_record_seal(&r->c, k->type, r->plaintext_len,
 						   r->buf, src, dst));
 
-	KUNIT_EXPECT_EQ(test, -1, first_diff(r->record, r->buf, r->record_len));
+	KUNIT_EXPECT_EQ(test, -1, ktlso_kunit_first_diff(r->record, r->buf, r->record_len));
 	KUNIT_EXPECT_EQ(test, k->type, *type_byte);
 	ktlso_crypto_uninit(&r->c);
 }
@@ -499,7 +489,7 @@ static void open_recovers_rfc8448_plaintext(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, k->type, type);
 	KUNIT_EXPECT_EQ(test, r->plaintext_len, len);
-	KUNIT_EXPECT_EQ(test, -1, first_diff(r->plaintext, r->buf, r->plaintext_len));
+	KUNIT_EXPECT_EQ(test, -1, ktlso_kunit_first_diff(r->plaintext, r->buf, r->plaintext_len));
 	ktlso_crypto_uninit(&r->c);
 }
 
