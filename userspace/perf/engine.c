@@ -92,9 +92,8 @@ static int install(int fd, const struct tls_result *res, char *err,
 {
 	static const int dirs[] = { TLS_TX, TLS_RX };
 	union {
-		struct tls12_crypto_info_aes_gcm_256 gcm256;
-		struct tls12_crypto_info_chacha20_poly1305 chacha;
-		unsigned char any[128];
+		struct tls_crypto_info hdr;
+		uint8_t any[TLS_CRYPTO_INFO_MAX];
 	} info;
 	size_t len;
 	int ret = 0;
