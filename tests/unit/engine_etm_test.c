@@ -48,8 +48,11 @@
 
 /* ------------------------------------------------------------ ClientHello */
 
-/* The extensions of the ClientHello a client of these options sends. */
-static uint32_t client_hello_exts(const struct side *o)
+/*
+ * The extensions of the ClientHello a client of these options sends, and
+ * whether it lists a CBC suite.
+ */
+static uint32_t client_hello_exts(const struct side *o, bool *cbc)
 {
 	struct tls_config cfg;
 	struct tls_peer_request req = { .role = TLS_ROLE_CLIENT };
@@ -67,6 +70,14 @@ static uint32_t client_hello_exts(const struct side *o)
 					      &ch))
 		abort();
 	exts = ch.exts;
+	*cbc = false;
+	for (size_t i = 0; i + 1 < ch.cipher_suites.len; i += 2) {
+		const struct tls_suite *st = tls_suite_by_id(
+			(uint16_t)(ch.cipher_suites.p[i] << 8 |
+				   ch.cipher_suites.p[i + 1]));
+
+		*cbc |= st && tls_suite_is_cbc(st);
+	}
 	tls_engine_free(e);
 	tls_config_free(&cfg);
 	return exts;
@@ -94,11 +105,12 @@ static void test_offer(void)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		bool etm = client_hello_exts(&cases[i].o) &
-			   HS_EXT_ENCRYPT_THEN_MAC;
+		bool cbc, etm = client_hello_exts(&cases[i].o, &cbc) &
+				HS_EXT_ENCRYPT_THEN_MAC;
 
-		CHECK(etm == cases[i].etm,
-		      "ClientHello, %s: encrypt_then_mac %s", cases[i].label,
+		CHECK(etm == cases[i].etm && cbc == cases[i].etm,
+		      "ClientHello, %s: encrypt_then_mac and CBC suites %s",
+		      cases[i].label,
 		      cases[i].etm ? "offered" : "not offered");
 	}
 }
