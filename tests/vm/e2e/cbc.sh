@@ -91,7 +91,7 @@ for s in "${suites[@]}"; do
 		rc=0
 		"$KTLSO" connect "localhost:$port" --profile legacy \
 			<"$tmp/up-$size.txt" >"$tmp/$name.out" 2>"$tmp/$name.log" || rc=$?
-		check "ktlso client, s_server -cipher $ossl ${no_etm[*]}: exits 0, $iana" \
+		check "ktlso client, s_server -cipher $ossl${no_etm:+ ${no_etm[*]}}: exits 0, $iana" \
 			connected "$rc" "$iana" "$tmp/$name.log"
 		check "  ktlsod: etm=$etm" handshake_line client "$iana" $etm
 		check "  $(wc -c <"$tmp/up-$size.txt") bytes of lines up and back reversed, byte for byte" \
@@ -130,7 +130,7 @@ for s in "${suites[@]}"; do
 			$STREAM check 11 "$size" --noisy --progress "$tmp/$name-down.progress" \
 				2>"$tmp/$name-check.log" || crc=${PIPESTATUS[2]}
 		wait $server || rc=$?
-		check "ktlso server, s_client -cipher $ossl ${no_etm[*]}: $size MiB up byte for byte ($(tail -n 1 "$tmp/$name-serve.log"))" \
+		check "ktlso server, s_client -cipher $ossl${no_etm:+ ${no_etm[*]}}: $size MiB up byte for byte ($(tail -n 1 "$tmp/$name-serve.log"))" \
 			test "$rc" = 0
 		check "  $size MiB down byte for byte ($(cat "$tmp/$name-check.log"))" \
 			test "$crc" = 0
