@@ -21,9 +21,9 @@
  * must keep the session's suite (RFC 5246 §7.4.1.3, illegal_parameter),
  * the extended master secret (RFC 7627 §5.3, handshake_failure) and, for
  * a CBC suite, encrypt_then_mac as the session had it (RFC 7366 §3.1,
- * handshake_failure). A
- * session without EMS is never kept, so never offered. A new ticket on
- * the abbreviated handshake replaces the session's.
+ * handshake_failure). A session without EMS is never kept, so never
+ * offered. A new ticket on the abbreviated handshake replaces the
+ * session's.
  */
 #include <errno.h>
 #include <string.h>
