@@ -55,6 +55,7 @@ int side_config(struct tls_config *cfg, const struct side *o, bool server)
 		cfg->n_sig_schemes = o->n_schemes;
 	}
 	cfg->client_auth = o->client_auth;
+	cfg->legacy = o->legacy;
 	if (!server)
 		cfg->verify_peer = o->ca != NULL;
 	if (ret)
@@ -253,7 +254,9 @@ int record_keys_from_result(const struct tls_result *r, bool tx,
 	k->version = r->version;
 	k->cipher = s->cipher;
 	k->seq = d->seq;
+	k->encrypt_then_mac = r->encrypt_then_mac;
 	TRY(secret_set(&k->key, d->key.bytes, d->key.len));
+	TRY(secret_set(&k->mac_key, d->mac_key.bytes, d->mac_key.len));
 	memcpy(iv, d->salt.bytes, d->salt.len);
 	n = d->salt.len;
 	if (!(r->version == TLS_VERSION_1_2 && d->salt.len)) {

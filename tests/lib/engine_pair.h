@@ -38,6 +38,7 @@ struct side {
 	const uint16_t *schemes;   /* signature_algorithms we accept */
 	size_t n_schemes;
 	const char *server_name;   /* client: default "localhost" */
+	bool legacy;		   /* legacy suites (RSA kx, CBC) usable */
 };
 
 /* cfg from o, files named in the test PKI (pki.h): 0 or -errno, the

@@ -29,6 +29,7 @@
 #include "wire/proto.h"
 #include "x509/cert_load.h"
 
+#include <linux/ktlso.h>
 #include <linux/tls.h>
 
 static const struct config_options no_system_ca = { .system_ca = NULL };
@@ -437,16 +438,26 @@ static void test_builtin_default(void)
 		config_put(c);
 }
 
-static bool only_kernel_suites(const struct tls_config *t, bool chacha)
+/* Only AEAD suites left (with or without ChaCha20), and some. */
+static bool only_aead_suites(const struct tls_config *t, bool chacha)
 {
 	for (size_t i = 0; i < t->n_suites; i++) {
 		const struct tls_suite *s = tls_suite_by_id(t->suites[i]);
 
-		if (!s->kernel_cipher ||
+		if (!s->kernel_cipher || tls_suite_is_cbc(s) ||
 		    (!chacha && s->kernel_cipher == TLS_CIPHER_CHACHA20_POLY1305))
 			return false;
 	}
 	return t->n_suites > 0;
+}
+
+static size_t cbc_suites(const struct tls_config *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_suites; i++)
+		n += tls_suite_is_cbc(tls_suite_by_id(t->suites[i]));
+	return n;
 }
 
 static size_t gcm_suites(void)
@@ -463,8 +474,17 @@ static size_t gcm_suites(void)
 static void test_kernel_cut(void)
 {
 	const struct kcipher gcm_only = { .probed = true, .gcm = true };
+	const struct kcipher aeads = { .probed = true, .gcm = true,
+				       .chacha = true, .ccm = true };
+	const struct kcipher no_hmac = { .probed = true, .gcm = true,
+					 .chacha = true, .cbc = true,
+					 .hmac_sha1 = true,
+					 .hmac_sha384 = true };
 	const struct kcipher all = { .probed = true, .gcm = true,
-				     .chacha = true, .ccm = true };
+				     .chacha = true, .ccm = true, .cbc = true,
+				     .hmac_sha1 = true, .hmac_sha256 = true,
+				     .hmac_sha384 = true };
+	size_t n_default;
 	const char *path = pki_write("cut.conf",
 		"[profile legacy]\nlegacy = yes\n"
 		"suites = ECDHE-RSA-AES128-SHA256:ECDHE-RSA-CHACHA20-POLY1305:"
@@ -478,16 +498,39 @@ static void test_kernel_cut(void)
 		CHECK(0, "cut.conf loads: %s", err);
 		return;
 	}
+	n_default = config_profile(c, "")->tls.n_suites;
 	CHECK(kcipher_restrict(c, &all, err, sizeof(err)) == 0,
+	      "every algorithm in the kernel: every profile keeps a suite");
+	p = config_profile(c, "legacy");
+	CHECK(p->tls.n_suites == 3 &&
+		      p->tls.suites[0] == TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+	      "cbc(aes) and hmac(sha256) in the kernel: the CBC suite stays");
+	CHECK(config_profile(c, "")->tls.n_suites == n_default &&
+		      !config_profile(c, "")->tls.legacy,
+	      "default profile: all %zu suites stay, and it is not legacy, so "
+	      "the engine never offers its CBC ones", n_default);
+	config_put(c);
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
+		return;
+	CHECK(kcipher_restrict(c, &aeads, err, sizeof(err)) == 0,
 	      "every AEAD in the kernel: every profile keeps a suite");
 	p = config_profile(c, "legacy");
 	CHECK(p->tls.n_suites == 2 &&
 		      p->tls.suites[0] ==
 			      TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 &&
 		      p->tls.suites[1] == TLS_AES_128_GCM_SHA256,
-	      "the CBC suite is dropped (no kernel cipher), order kept");
-	CHECK(only_kernel_suites(&config_profile(c, "")->tls, true),
-	      "default profile: CBC suites dropped, AEADs kept");
+	      "no cbc(aes): the CBC suite is dropped, order kept");
+	CHECK(only_aead_suites(&config_profile(c, "")->tls, true),
+	      "no cbc(aes): default profile: CBC suites dropped, AEADs kept");
+	config_put(c);
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
+		return;
+	CHECK(kcipher_restrict(c, &no_hmac, err, sizeof(err)) == 0 &&
+		      config_profile(c, "legacy")->tls.n_suites == 2 &&
+		      !cbc_suites(&config_profile(c, "legacy")->tls),
+	      "cbc(aes) but no hmac(sha256): the CBC-SHA256 suite is dropped");
 	config_put(c);
 
 	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
@@ -511,16 +554,29 @@ static void test_kernel_cut(void)
 	p = config_profile(c, "legacy");
 	CHECK(p->tls.n_suites == 1 && p->tls.suites[0] == TLS_AES_128_GCM_SHA256,
 	      "kernel without chacha: CBC and chacha suites dropped");
-	CHECK(only_kernel_suites(&config_profile(c, "")->tls, false) &&
+	CHECK(only_aead_suites(&config_profile(c, "")->tls, false) &&
 		      config_profile(c, "")->tls.n_suites == gcm_suites(),
 	      "default profile keeps all %zu GCM suites", gcm_suites());
 	config_put(c);
 
-	CHECK(!strcmp(kcipher_aead_name(TLS_CIPHER_AES_GCM_256), "gcm(aes)") &&
-		      !strcmp(kcipher_aead_name(TLS_CIPHER_CHACHA20_POLY1305),
-			      "rfc7539(chacha20,poly1305)") &&
-		      !kcipher_aead_name(0),
-	      "AF_ALG names of the kernel ciphers");
+	{
+		const char *n[KCIPHER_NEEDS_MAX];
+
+		CHECK(kcipher_needs(TLS_CIPHER_AES_GCM_256, n) == 1 &&
+			      !strcmp(n[0], "gcm(aes)") &&
+			      kcipher_needs(TLS_CIPHER_CHACHA20_POLY1305, n) == 1 &&
+			      !strcmp(n[0], "rfc7539(chacha20,poly1305)") &&
+			      kcipher_needs(0, n) == 0,
+		      "AF_ALG names of the AEAD kernel ciphers");
+		CHECK(kcipher_needs(KTLSO_CIPHER_AES_128_CBC_SHA256, n) == 2 &&
+			      !strcmp(n[0], "cbc(aes)") &&
+			      !strcmp(n[1], "hmac(sha256)") &&
+			      kcipher_needs(KTLSO_CIPHER_AES_256_CBC_SHA384, n) == 2 &&
+			      !strcmp(n[1], "hmac(sha384)") &&
+			      kcipher_needs(KTLSO_CIPHER_AES_128_CBC_SHA, n) == 2 &&
+			      !strcmp(n[1], "hmac(sha1)"),
+		      "AF_ALG names of ktlso's CBC ciphers: cbc(aes) and the HMAC");
+	}
 }
 
 static void test_reload(void)

@@ -39,7 +39,8 @@ static bool same(const struct ticket_state *a, const struct ticket_state *b)
 	       !memcmp(a->context, b->context, TICKET_CONTEXT_LEN) &&
 	       a->created_ms == b->created_ms &&
 	       a->lifetime_s == b->lifetime_s && a->age_add == b->age_add &&
-	       a->ems == b->ems && a->peer_verified == b->peer_verified &&
+	       a->ems == b->ems && a->etm == b->etm &&
+	       a->peer_verified == b->peer_verified &&
 	       secret_equals(&a->secret, b->secret.bytes, b->secret.len) &&
 	       !strcmp(a->peer_subject, b->peer_subject);
 }
@@ -71,6 +72,12 @@ int main(void)
 		      ticket_state_open(k, t, len, ctx_web, T0, &got) == 0 &&
 		      same(&st, &got) && !got.ems,
 	      "a TLS 1.2 state without EMS or a peer round-trips too");
+	st.etm = true;
+	CHECK(ticket_state_seal(k, &st, t, sizeof(t), &len) == 0 &&
+		      ticket_state_open(k, t, len, ctx_web, T0, &got) == 0 &&
+		      same(&st, &got) && got.etm,
+	      "a TLS 1.2 CBC state keeps encrypt-then-MAC (RFC 7366 §3.1)");
+	st.etm = false;
 
 	memcpy(bad, t, len);
 	bad[len / 2] ^= 0x80;

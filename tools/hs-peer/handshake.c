@@ -96,11 +96,14 @@ void peer_print_result(const struct tls_result *res)
 {
 	const struct tls_suite *s = tls_suite_by_id(res->cipher_suite);
 
+	/* CBC suites: which record protection (RFC 7366) */
 	peer_log("version=%s cipher=%s group=%s alpn=%s peer=\"%s\" verified=%s "
-		 "resumed=%s",
+		 "resumed=%s%s",
 		 res->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 		 s ? s->name : "unknown",
 		 res->group ? kx_group_name(res->group) : "none",
 		 res->alpn[0] ? res->alpn : "none", res->peer_subject,
-		 res->peer_verified ? "yes" : "no", res->resumed ? "yes" : "no");
+		 res->peer_verified ? "yes" : "no", res->resumed ? "yes" : "no",
+		 !s || !tls_suite_is_cbc(s) ? "" :
+		 res->encrypt_then_mac ? " etm=yes" : " etm=no");
 }

@@ -124,6 +124,7 @@ static int result_to_keys(const struct tls_result *res,
 	k->version = res->version;
 	k->cipher = s->cipher;
 	k->seq = d->seq;
+	k->encrypt_then_mac = res->encrypt_then_mac;
 	err = secret_set(&k->iv, iv, s->iv_len);
 	if (!err)
 		err = secret_set(&k->key, d->key.bytes, d->key.len);

@@ -274,16 +274,16 @@ static enum pending serve_pending(struct daemon *dm)
 
 static void probe(struct daemon *dm)
 {
-	char why[256] = "";
+	char why[256] = "", algs[256];
 
 	if (kcipher_probe(&dm->kc, why, sizeof(why))) {
 		log_warn("cannot probe the kernel's ciphers: %s; assuming "
-			 "gcm(aes) and rfc7539(chacha20,poly1305)", why);
+			 "gcm(aes) and rfc7539(chacha20,poly1305), and no "
+			 "CBC suite", why);
 		return;
 	}
-	log_info("kernel ciphers: gcm(aes) %s, rfc7539(chacha20,poly1305) %s, "
-		 "ccm(aes) %s", dm->kc.gcm ? "yes" : "no",
-		 dm->kc.chacha ? "yes" : "no", dm->kc.ccm ? "yes" : "no");
+	kcipher_describe(&dm->kc, algs, sizeof(algs));
+	log_info("kernel ciphers: %s", algs);
 }
 
 /* Best effort: ktlso status then says the list is missing or stale. */

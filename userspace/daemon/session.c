@@ -173,12 +173,15 @@ static void log_end(const struct session *s, int status, const char *why)
 
 	who_text(&s->req, who, sizeof(who));
 	if (!status) {
+		/* CBC suites say which record protection they got (RFC 7366) */
 		log_info("handshake peer=%s role=%s profile=%s%s version=%s "
-			 "cipher=%s group=%s alpn=%s verified=%s resumed=%s "
+			 "cipher=%s%s group=%s alpn=%s verified=%s resumed=%s "
 			 "result=ok ms=%ld",
 			 s->peer, role, LOG_ESC_WORD(profile), who,
 			 r->version == TLS_VERSION_1_3 ? "TLSv1.3" : "TLSv1.2",
 			 suite ? suite->name : "?",
+			 !suite || !tls_suite_is_cbc(suite) ? "" :
+			 r->encrypt_then_mac ? " etm=yes" : " etm=no",
 			 r->group ? kx_group_name(r->group) :
 			 r->resumed ? "-" : "rsa",
 			 r->alpn[0] ? LOG_ESC_WORD(r->alpn) : "-",
@@ -310,9 +313,8 @@ static bool pending(const struct session *s)
 static int install_keys(struct session *s, const char **which)
 {
 	union {
-		struct tls12_crypto_info_aes_gcm_128 gcm128;
-		struct tls12_crypto_info_aes_gcm_256 gcm256;
-		struct tls12_crypto_info_chacha20_poly1305 chacha;
+		struct tls_crypto_info hdr;
+		uint8_t any[TLS_CRYPTO_INFO_MAX];
 	} info;
 	static const int opts[] = { TLS_TX, TLS_RX };
 	int ret = 0;

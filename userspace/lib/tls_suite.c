@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <linux/ktlso.h>
 #include <linux/tls.h>
 
 #include "tls_suite.h"
@@ -23,12 +24,16 @@
 	  .legacy = legacy_, .kernel_cipher = kcipher_,                         \
 	  .kernel_salt_len = salt_ }
 
-/* RFC 5246 §6.3: CBC suites key a MAC too and carry a random IV per record */
-#define TLS12_CBC(id_, name_, ossl_, cipher_, key_, kx_, auth_)                 \
+/*
+ * RFC 5246 §6.3: CBC suites key a MAC too and carry a random IV per record.
+ * ktlso.ko takes them over with its own cipher types (<linux/ktlso.h>),
+ * which tls.ko does not have.
+ */
+#define TLS12_CBC(id_, name_, ossl_, cipher_, key_, kx_, auth_, kcipher_)       \
 	{ .id = id_, .name = name_, .openssl_name = ossl_,                      \
 	  .version = TLS_VERSION_1_2, .hash = TLS_HASH_SHA256,                  \
 	  .cipher = cipher_, .key_len = key_, .mac_key_len = 32, .kx = kx_,     \
-	  .auth = auth_, .legacy = true }
+	  .auth = auth_, .legacy = true, .kernel_cipher = kcipher_ }
 
 /* Default preference: AES-GCM first (hardware), ChaCha20 next. */
 static const struct tls_suite suites[] = {
@@ -79,17 +84,19 @@ static const struct tls_suite suites[] = {
 	TLS12_CBC(TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
 		  "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
 		  "ECDHE-ECDSA-AES128-SHA256", RECORD_AES_128_CBC_SHA256, 16,
-		  TLS_KX_ECDHE, TLS_AUTH_ECDSA),
+		  TLS_KX_ECDHE, TLS_AUTH_ECDSA, KTLSO_CIPHER_AES_128_CBC_SHA256),
 	TLS12_CBC(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
 		  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
 		  "ECDHE-RSA-AES128-SHA256", RECORD_AES_128_CBC_SHA256, 16,
-		  TLS_KX_ECDHE, TLS_AUTH_RSA),
+		  TLS_KX_ECDHE, TLS_AUTH_RSA, KTLSO_CIPHER_AES_128_CBC_SHA256),
 	TLS12_CBC(TLS_RSA_WITH_AES_128_CBC_SHA256,
 		  "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256",
-		  RECORD_AES_128_CBC_SHA256, 16, TLS_KX_RSA, TLS_AUTH_RSA),
+		  RECORD_AES_128_CBC_SHA256, 16, TLS_KX_RSA, TLS_AUTH_RSA,
+		  KTLSO_CIPHER_AES_128_CBC_SHA256),
 	TLS12_CBC(TLS_RSA_WITH_AES_256_CBC_SHA256,
 		  "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256",
-		  RECORD_AES_256_CBC_SHA256, 32, TLS_KX_RSA, TLS_AUTH_RSA),
+		  RECORD_AES_256_CBC_SHA256, 32, TLS_KX_RSA, TLS_AUTH_RSA,
+		  KTLSO_CIPHER_AES_256_CBC_SHA256),
 };
 
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))

@@ -41,8 +41,19 @@ struct tls_suite {
 	enum tls_kx kx;
 	enum tls_auth auth;
 	bool legacy;		/* only when the configuration allows legacy */
-	uint16_t kernel_cipher;	/* TLS_CIPHER_* of <linux/tls.h>, 0: none */
+	/*
+	 * The kernel's cipher type: TLS_CIPHER_* of <linux/tls.h> (AEADs,
+	 * which tls.ko has too) or KTLSO_CIPHER_* of <linux/ktlso.h> (CBC,
+	 * ktlso.ko's own); 0: none.
+	 */
+	uint16_t kernel_cipher;
 };
+
+/* A TLS 1.2 CBC-HMAC suite (RFC 5246 §6.2.3.2): MAC key, no AEAD. */
+static inline bool tls_suite_is_cbc(const struct tls_suite *s)
+{
+	return s->mac_key_len != 0;
+}
 
 /* The suite with this IANA number, or NULL. */
 const struct tls_suite *tls_suite_by_id(uint16_t id);

@@ -92,13 +92,18 @@ static int install(int fd, const struct tls_result *res, char *err,
 {
 	static const int dirs[] = { TLS_TX, TLS_RX };
 	union {
-		struct tls12_crypto_info_aes_gcm_256 gcm256;
-		struct tls12_crypto_info_chacha20_poly1305 chacha;
-		unsigned char any[128];
+		struct tls_crypto_info hdr;
+		uint8_t any[TLS_CRYPTO_INFO_MAX];
 	} info;
+	const struct tls_suite *s = tls_suite_by_id(res->cipher_suite);
 	size_t len;
 	int ret = 0;
 
+	/* tls.ko has AEADs only: CBC's cipher types are ktlso.ko's own */
+	if (s && tls_suite_is_cbc(s)) {
+		snprintf(err, errlen, "mode tls: tls.ko has no %s", s->name);
+		return -EOPNOTSUPP;
+	}
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls"))) {
 		ret = -errno;
 		snprintf(err, errlen, "mode tls unavailable: TCP_ULP \"tls\": %s%s",

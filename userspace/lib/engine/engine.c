@@ -645,6 +645,7 @@ int engine_complete(struct tls_engine *e)
 	res->cipher_suite = e->params.suite->id;
 	res->group = e->params.group;
 	res->kernel_cipher = e->params.suite->kernel_cipher;
+	res->encrypt_then_mac = e->tls12.etm;
 	res->resumed = e->resume.resumed;
 	TRY(result_keys(e->params.suite, &e->record.tx_keys, e->record.tx.seq,
 			&res->tx));

@@ -85,7 +85,7 @@ struct tls_direction_keys {
 	struct secret key;
 	struct secret salt;	/* GCM/CCM: 4 bytes; ChaCha20: none */
 	struct secret iv;	/* GCM/CCM: 8 bytes; ChaCha20: 12; CBC: none */
-	struct secret mac_key;	/* legacy CBC suites only (no kernel cipher) */
+	struct secret mac_key;	/* legacy CBC suites only */
 	uint64_t seq;		/* the next record's sequence number */
 	struct secret traffic_secret; /* TLS 1.3: for KeyUpdate (§7.2) */
 };
@@ -97,7 +97,13 @@ struct tls_result {
 	uint16_t version;		/* TLS_VERSION_1_2 / _1_3 */
 	uint16_t cipher_suite;		/* IANA number */
 	uint16_t group;			/* key exchange group, 0 for RSA */
-	uint16_t kernel_cipher;		/* TLS_CIPHER_* of <linux/tls.h>, 0: none */
+	uint16_t kernel_cipher;		/* tls_suite.kernel_cipher, 0: none */
+	/*
+	 * TLS 1.2 CBC suites: RFC 7366's encrypt_then_mac was negotiated
+	 * (a resumed session keeps the one it was made with, §3.1); else
+	 * RFC 5246's MAC-then-encrypt. Always false for AEADs.
+	 */
+	bool encrypt_then_mac;
 	struct tls_direction_keys tx, rx;
 	char alpn[TLS_RESULT_TEXT];	/* "" when none was negotiated */
 	char peer_subject[TLS_RESULT_TEXT]; /* "" when the peer sent no certificate */
@@ -175,10 +181,14 @@ int tls_engine_take_result(struct tls_engine *e, struct tls_result *res) WUR;
 void tls_result_wipe(struct tls_result *res);
 
 /*
- * Fill the <linux/tls.h> crypto info (tls12_crypto_info_aes_gcm_128 etc.)
- * for one direction; *len gets its size. -EOPNOTSUPP when the suite has no
- * kernel cipher. The caller wipes buf after setsockopt.
+ * Fill the crypto info for TLS_TX or TLS_RX, one direction; *len gets its
+ * size: <linux/tls.h>'s struct for an AEAD (tls12_crypto_info_aes_gcm_128
+ * etc.), <linux/ktlso.h>'s for a CBC suite (key, MAC key, rec_seq and
+ * KTLSO_CBC_ENCRYPT_THEN_MAC when negotiated), which only ktlso.ko takes.
+ * -EOPNOTSUPP when the suite has no kernel cipher. TLS_CRYPTO_INFO_MAX
+ * bytes hold any of them. The caller wipes buf after setsockopt.
  */
+#define TLS_CRYPTO_INFO_MAX 128
 int tls_result_crypto_info(const struct tls_result *res, bool tx, void *buf,
 			   size_t cap, size_t *len) WUR;
 

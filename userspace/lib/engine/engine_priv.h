@@ -140,6 +140,13 @@ struct engine_tls12 {
 	size_t peer_share_len;
 	uint16_t rsa_client_version;	/* ClientHello.client_version (§7.4.7.1) */
 	bool ems;			/* RFC 7627 negotiated */
+	/*
+	 * RFC 7366: the client offered encrypt_then_mac (a client: we did,
+	 * with a CBC suite), and it was negotiated (a CBC suite was chosen
+	 * and the server echoed it).
+	 */
+	bool etm_offered;
+	bool etm;
 	bool ticket_ext;		/* RFC 5077: server will send a ticket */
 };
 

@@ -91,11 +91,14 @@ static int send_client_hello(struct tls_engine *e)
 	WRITER_SCOPED(msg, 4096 + e->params.cookie_len + sizeof(psk_ids));
 	size_t n = 0, nv = 0;
 
+	e->tls12.etm_offered = false;
 	for (size_t i = 0; i < cfg->n_suites; i++) {
 		const struct tls_suite *s = tls_suite_by_id(cfg->suites[i]);
 
-		if (s && engine_suite_usable(e, s))
-			ids[n++] = s->id;
+		if (!s || !engine_suite_usable(e, s))
+			continue;
+		ids[n++] = s->id;
+		e->tls12.etm_offered |= tls_suite_is_cbc(s);
 	}
 	if (!n)
 		return engine_fail(e, -EINVAL, -1,
@@ -132,6 +135,9 @@ static int send_client_hello(struct tls_engine *e)
 			   HS_EXT_RENEGOTIATION_INFO | HS_EXT_SESSION_TICKET;
 		ch.ec_point_formats = (struct bytes){ &uncompressed, 1 };
 		hs12_client_offer_ticket(e, &ch);
+		/* RFC 7366 §2: with any CBC suite, always encrypt-then-MAC */
+		if (e->tls12.etm_offered)
+			ch.exts |= HS_EXT_ENCRYPT_THEN_MAC;
 	}
 	if (offers(e, TLS_VERSION_1_3)) {
 		vers[nv++] = TLS_VERSION_1_3;

@@ -45,6 +45,8 @@ static int split_key_block(struct tls_engine *e)
 
 		k->version = TLS_VERSION_1_2;
 		k->cipher = s->cipher;
+		/* RFC 7366 §3: from the CCS on, both ways */
+		k->encrypt_then_mac = e->tls12.etm;
 	}
 	if (!err)
 		err = secret_set(&c->mac_key, p, mac);

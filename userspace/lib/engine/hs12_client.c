@@ -69,7 +69,7 @@ static const struct hs_step steps[] = {
 #define SH12_ALLOWED                                                           \
 	(HS_EXT_SERVER_NAME | HS_EXT_STATUS_REQUEST | HS_EXT_EC_POINT_FORMATS | \
 	 HS_EXT_ALPN | HS_EXT_EXTENDED_MASTER_SECRET | HS_EXT_SESSION_TICKET |  \
-	 HS_EXT_RENEGOTIATION_INFO)
+	 HS_EXT_RENEGOTIATION_INFO | HS_EXT_ENCRYPT_THEN_MAC)
 
 /*
  * The server's [NewSessionTicket] (RFC 5077 §3.3), CCS and Finished
@@ -90,9 +90,20 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 	if (sh->exts & ~SH12_ALLOWED ||
 	    ((sh->exts & HS_EXT_STATUS_REQUEST) && !e->peer.status_requested) ||
 	    ((sh->exts & HS_EXT_SERVER_NAME) && !e->server_name[0]) ||
-	    ((sh->exts & HS_EXT_ALPN) && !e->alpn.len))
+	    ((sh->exts & HS_EXT_ALPN) && !e->alpn.len) ||
+	    ((sh->exts & HS_EXT_ENCRYPT_THEN_MAC) && !e->tls12.etm_offered))
 		return engine_fail(e, -EPROTO, TLS_ALERT_UNSUPPORTED_EXTENSION,
 				   "unrequested extension in ServerHello");
+	/*
+	 * RFC 7366 §3: a server that chose an AEAD suite must not echo
+	 * encrypt_then_mac; one that does disagrees with itself about the
+	 * record protection (RFC 5246 §7.2.2: illegal_parameter).
+	 */
+	if ((sh->exts & HS_EXT_ENCRYPT_THEN_MAC) &&
+	    !tls_suite_is_cbc(e->params.suite))
+		return engine_fail(e, -EPROTO, TLS_ALERT_ILLEGAL_PARAMETER,
+				   "encrypt_then_mac with the AEAD suite %s",
+				   e->params.suite->name);
 	/* RFC 5746 §3.4: on an initial handshake the extension is empty */
 	if ((sh->exts & HS_EXT_RENEGOTIATION_INFO) &&
 	    sh->renegotiation_info.len)
@@ -111,6 +122,7 @@ int hs12_client_after_server_hello(struct tls_engine *e,
 		engine_set_alpn(e, sh->alpn);
 	}
 	e->tls12.ems = sh->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	e->tls12.etm = sh->exts & HS_EXT_ENCRYPT_THEN_MAC;
 	e->tls12.ticket_ext = sh->exts & HS_EXT_SESSION_TICKET;
 	e->peer.status_requested = sh->exts & HS_EXT_STATUS_REQUEST;
 	TRY(hs12_client_on_server_hello(e, sh));

@@ -18,10 +18,12 @@
  * the ticket echoes (RFC 5077 §3.4): the echo is how we know it resumed.
  * A server that does not resume gives a full handshake, its certificate
  * verified as always, and a new session to keep. A server that resumes
- * must keep the session's suite (RFC 5246 §7.4.1.3, illegal_parameter)
- * and the extended master secret (RFC 7627 §5.3, handshake_failure). A
- * session without EMS is never kept, so never offered. A new ticket on
- * the abbreviated handshake replaces the session's.
+ * must keep the session's suite (RFC 5246 §7.4.1.3, illegal_parameter),
+ * the extended master secret (RFC 7627 §5.3, handshake_failure) and, for
+ * a CBC suite, encrypt_then_mac as the session had it (RFC 7366 §3.1,
+ * handshake_failure). A session without EMS is never kept, so never
+ * offered. A new ticket on the abbreviated handshake replaces the
+ * session's.
  */
 #include <errno.h>
 #include <string.h>
@@ -119,6 +121,16 @@ int hs12_client_on_server_hello(struct tls_engine *e,
 		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
 				   "server resumed the session without the "
 				   "extended master secret");
+	/*
+	 * RFC 7366 §3.1: a session keeps its record protection; we never
+	 * let a server resume an encrypt-then-MAC session as
+	 * MAC-then-encrypt (nor the other way: the session was not made so).
+	 */
+	if (e->tls12.etm != offer->st.etm)
+		return engine_fail(e, -EPROTO, TLS_ALERT_HANDSHAKE_FAILURE,
+				   "server resumed the session %s "
+				   "encrypt_then_mac",
+				   offer->st.etm ? "without" : "with");
 	*kept = *offer;
 	/* no certificate now: the session's peer was verified then */
 	snprintf(e->result.peer_subject, sizeof(e->result.peer_subject), "%s",
@@ -165,6 +177,7 @@ static int new_session(struct tls_engine *e, struct tls_session *kept)
 	kept->st.version = TLS_VERSION_1_2;
 	kept->st.cipher_suite = e->params.suite->id;
 	kept->st.ems = e->tls12.ems;
+	kept->st.etm = e->tls12.etm;
 	kept->st.peer_verified = e->result.peer_verified;
 	snprintf(kept->st.peer_subject, sizeof(kept->st.peer_subject), "%s",
 		 e->result.peer_subject);

@@ -12,6 +12,8 @@
  *                  ─► ServerHello(the client's session_id) CCS Finished
  *                ◄─ CCS Finished
  *
+ * A session keeps encrypt_then_mac as it was negotiated (RFC 7366 §3.1):
+ * a client that offers a session but not the same gets a full handshake.
  * A session without EMS is neither cached nor given a ticket, and a client
  * that offers a session but not EMS gets a full handshake: RFC 7627 §5.3
  * forbids resuming either way round, and a master secret not bound to its
@@ -67,6 +69,14 @@ static bool session_fits(struct tls_engine *e, const struct client_hello *ch,
 		return false;
 	/* RFC 7627 §5.3: EMS then and now */
 	if (!st->ems || !e->tls12.ems)
+		return false;
+	/*
+	 * RFC 7366 §3.1: the record protection the session had. A client
+	 * that no longer offers encrypt_then_mac for an EtM session (or now
+	 * offers it for a MAC-then-encrypt one) gets a full handshake, and
+	 * a new session negotiated in the open, never a changed old one.
+	 */
+	if (st->etm != (e->tls12.etm_offered && tls_suite_is_cbc(s)))
 		return false;
 	/* no CertificateRequest in an abbreviated handshake */
 	if (e->cfg->client_auth == TLS_CLIENT_AUTH_REQUIRED &&
@@ -132,6 +142,7 @@ static void session_state(const struct tls_engine *e, struct ticket_state *st)
 	st->created_ms = engine_now_ms(e);
 	st->lifetime_s = e->cfg->ticket_lifetime;
 	st->ems = e->tls12.ems;
+	st->etm = e->tls12.etm;
 	st->peer_verified = e->result.peer_verified;
 	snprintf(st->peer_subject, sizeof(st->peer_subject), "%s",
 		 e->result.peer_subject);

@@ -124,6 +124,8 @@ static int send_server_hello(struct tls_engine *e,
 		sh.exts |= HS_EXT_RENEGOTIATION_INFO;
 	if (e->tls12.ems)
 		sh.exts |= HS_EXT_EXTENDED_MASTER_SECRET;
+	if (e->tls12.etm)
+		sh.exts |= HS_EXT_ENCRYPT_THEN_MAC;
 	if (e->params.suite->kx == TLS_KX_ECDHE &&
 	    (ch->exts & HS_EXT_EC_POINT_FORMATS)) {
 		sh.exts |= HS_EXT_EC_POINT_FORMATS;
@@ -221,6 +223,7 @@ static int read_client_hello(struct tls_engine *e,
 				   "client cannot use uncompressed points");
 	/* RFC 7627 §5.2: use it whenever the client offers it */
 	e->tls12.ems = ch->exts & HS_EXT_EXTENDED_MASTER_SECRET;
+	e->tls12.etm_offered = ch->exts & HS_EXT_ENCRYPT_THEN_MAC;
 	if ((ch->exts & HS_EXT_ALPN) && e->alpn.len) {
 		if (hs_alpn_select(e->alpn, ch->alpn, &chosen))
 			return engine_fail(e, -EPROTO,
@@ -267,6 +270,13 @@ int hs12_server_respond(struct tls_engine *e, const struct client_hello *ch)
 
 	TRY(read_client_hello(e, ch));
 	TRY(hs12_server_try_resume(e, ch, &master));
+	/*
+	 * RFC 7366 §3: encrypt-then-MAC whenever the client offers it and
+	 * the suite (the session's, when resuming) is CBC; never echoed for
+	 * an AEAD. A session resumes only with what it had (hs12_resume.c).
+	 */
+	e->tls12.etm = e->tls12.etm_offered &&
+		       tls_suite_is_cbc(e->params.suite);
 	if (e->resume.resumed)
 		return resume_flight(e, ch, &master);
 	TRY(hs12_server_new_session(e, ch));

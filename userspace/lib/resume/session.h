@@ -10,6 +10,7 @@
  *                                arrived (wall clock)
  *   st.lifetime_s, st.age_add    the server's (§4.6.1)
  *   st.ems                       TLS 1.2: extended master secret (RFC 7627)
+ *   st.etm                       TLS 1.2 CBC: encrypt-then-MAC (RFC 7366)
  *   st.secret                    the PSK of the ticket; in a session still
  *                                waiting for its tickets (tls_result), the
  *                                connection's resumption_master_secret;

@@ -9,7 +9,8 @@
 #include "wire/reader.h"
 #include "wire/writer.h"
 
-enum { FLAG_EMS = 1, FLAG_PEER_VERIFIED = 2 };
+/* A ticket from before FLAG_ETM reads as MAC-then-encrypt: what it had. */
+enum { FLAG_EMS = 1, FLAG_PEER_VERIFIED = 2, FLAG_ETM = 4 };
 
 void ticket_state_wipe(struct ticket_state *st)
 {
@@ -29,7 +30,8 @@ static int encode(struct writer *w, const struct ticket_state *st)
 	TRY(writer_u32(w, st->lifetime_s));
 	TRY(writer_u32(w, st->age_add));
 	TRY(writer_u8(w, (st->ems ? FLAG_EMS : 0) |
-			 (st->peer_verified ? FLAG_PEER_VERIFIED : 0)));
+			 (st->peer_verified ? FLAG_PEER_VERIFIED : 0) |
+			 (st->etm ? FLAG_ETM : 0)));
 	TRY(writer_vector(w, 1, st->secret.bytes, st->secret.len));
 	return writer_vector(w, 1, st->peer_subject, subject);
 }
@@ -65,6 +67,7 @@ static int decode(struct reader *r, struct ticket_state *st)
 	TRY(reader_u8(r, &flags));
 	st->ems = flags & FLAG_EMS;
 	st->peer_verified = flags & FLAG_PEER_VERIFIED;
+	st->etm = flags & FLAG_ETM;
 	TRY(reader_vector(r, 1, 1, SECRET_MAX, &v));
 	TRY(reader_copy(&v, st->secret.bytes, reader_left(&v)));
 	st->secret.len = v.len;

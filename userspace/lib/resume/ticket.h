@@ -11,7 +11,8 @@
  *                     resumes only in the profile that issued it
  *   u64 created_ms    wall-clock milliseconds, so a fleet agrees on it
  *   u32 lifetime_s, u32 age_add (TLS 1.3, §4.6.1)
- *   u8  flags         EMS (TLS 1.2, RFC 7627), peer verified
+ *   u8  flags         EMS (TLS 1.2, RFC 7627), peer verified,
+ *                     encrypt-then-MAC (TLS 1.2 CBC, RFC 7366)
  *   opaque secret<1..255>   TLS 1.3: the PSK; TLS 1.2: the master secret
  *   opaque peer_subject<0..255>  the client certificate it was issued to
  *
@@ -48,6 +49,7 @@ struct ticket_state {
 	uint32_t lifetime_s;
 	uint32_t age_add;
 	bool ems;
+	bool etm;
 	bool peer_verified;
 	struct secret secret;
 	char peer_subject[TICKET_SUBJECT_MAX + 1];
