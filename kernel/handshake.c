@@ -408,6 +408,8 @@ int ktlso_hs_done(struct sock *sk, struct net *net, u32 portid,
 	ret = finish_locked(hs, error);
 	if (!ret) {
 		hs->result = *result;
+		/* The cipher the keys installed, not the daemon's word. */
+		hs->result.cipher_type = error ? 0 : ktlso_tx_crypto(ctx)->cipher->type;
 		hs->alert = alert;
 	}
 	spin_unlock_bh(&hs_lock);

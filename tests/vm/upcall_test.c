@@ -290,7 +290,8 @@ static void test_complete(void)
 	      acc.timeout_ms);
 	st = status_of(a);
 	CHECK(st.state == KTLSO_HS_DONE && st.error == 0 && st.version == 0x0304 &&
-		      st.cipher_suite == 0x1301 && st.peer_verified == 1 &&
+		      st.cipher_suite == 0x1301 && st.cipher_type == TLS_CIPHER_AES_GCM_128 &&
+		      st.peer_verified == 1 &&
 		      !strcmp(st.alpn, "h2") && !strcmp(st.peer_subject, "CN=fake peer"),
 	      "getsockopt(KTLSO_HANDSHAKE): DONE with the daemon's details");
 	CHECK(getsockopt(a, SOL_TLS, TLS_TX, &ci, &len) == 0 && len == sizeof(ci) &&

@@ -134,7 +134,9 @@ struct ktlso_handshake_status {
 	__s32 alert;			/* TLS alert sent or received, -1: none */
 	__u16 version;			/* 0x0303 TLS 1.2, 0x0304 TLS 1.3 */
 	__u16 cipher_suite;		/* IANA number */
-	__u16 cipher_type;		/* TLS_CIPHER_* of <linux/tls.h> */
+	__u16 cipher_type;		/* of the installed keys: TLS_CIPHER_*
+					 * of <linux/tls.h>, or KTLSO_CIPHER_*
+					 * (CBC) */
 	__u8 peer_verified;		/* the peer's certificate was checked */
 	__u8 resumed;			/* a session resumed (ticket, session
 					 * ID): no certificate sent or checked
