@@ -9,8 +9,9 @@
  * When recvmsg() has room for the whole record, a TLS 1.2 data record is
  * decrypted straight into the caller's memory and a TLS 1.3 record through
  * the gather buffer (open_via_gather() says why); otherwise (MSG_PEEK, a
- * short buffer, splice, poll, a control record) it is decrypted into its
- * own buffer and queued, and recvmsg() hands out queued plaintext. Only
+ * short buffer, splice, a control record) it is decrypted into its own
+ * buffer and queued, and recvmsg() hands out queued plaintext. A reader
+ * that will not wait leaves a record TCP has only part of where it is. Only
  * authenticated bytes are ever delivered or queued. Records of different
  * types are never mixed in one call, and each call says its type with a
  * TLS_GET_RECORD_TYPE control message.
@@ -193,7 +194,7 @@ static int read_tcp(struct sock *sk, struct ktlso_context *ctx, unsigned int wan
  * record. Return: 1 when it does (rx->queued, with the header and explicit
  * nonce copied to rx->rec); 0 when the record is to be copied out of TCP
  * instead, or its header was bad (the stream is stopped); or -errno
- * (-EAGAIN when SO_RCVTIMEO ran out, a signal).
+ * (-EAGAIN when SO_RCVTIMEO ran out or the caller will not wait, a signal).
  */
 static int wait_queued(struct sock *sk, struct ktlso_rx *rx, int flags)
 {
@@ -679,11 +680,15 @@ int ktlso_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 }
 
 /*
- * Readable only when a whole record can be delivered: tcp_poll's EPOLLIN for
- * half a record would make a non-blocking reader spin on EAGAIN, and
- * plaintext already queued here is invisible to TCP. Gathering here, without
- * blocking, is what lets us know; if another reader holds the queue we keep
- * TCP's answer, and that reader will deliver.
+ * Readable only when a whole record has arrived: tcp_poll's EPOLLIN for half
+ * a record would make a non-blocking reader spin on EAGAIN, and plaintext
+ * already queued here is invisible to TCP. Gathering here, without blocking,
+ * is what lets us know; if another reader holds the queue we keep TCP's
+ * answer, and that reader will deliver. The record is not decrypted here:
+ * the read that follows can then open it straight into its own memory, not
+ * into a buffer of the queue's; the price is that a record the kernel keeps
+ * to itself (a NewSessionTicket or KeyUpdate on a daemon socket) or a bad
+ * one reads as ready, and the read finds nothing or the error.
  */
 __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
@@ -698,7 +703,7 @@ __poll_t ktlso_poll(struct file *file, struct socket *sock, poll_table *wait)
 	if (!mutex_trylock(&ctx->rx_lock))
 		return mask;
 	if (list_empty(&ctx->rx->records))
-		ret = read_record(sk, ctx, MSG_DONTWAIT, false);
+		ret = gather(sk, ctx, MSG_DONTWAIT, false);
 	mutex_unlock(&ctx->rx_lock);
 
 	/* Errors and end of stream are for the reader to collect. */

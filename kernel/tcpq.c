@@ -147,11 +147,12 @@ int ktlso_tcpq_consume(struct sock *sk, unsigned int len)
  * @timeo: what is left of the receive timeout; 0 for no waiting
  *
  * Return: 1 when they are queued; 0 when this is not a case for waiting
- * here: an error or the end of the stream, a caller who will not wait, a
- * receive buffer too full ever to hold them, or urgent data, which
- * tcp_inq() stops short of and tcp_read_sock() cannot consume past (TCP's
- * own recvmsg then gives the exact answer, as it copies the bytes out);
- * -EAGAIN when the timeout ran out, or the errno of a signal.
+ * here: an error or the end of the stream, a receive buffer too full ever
+ * to hold them, or urgent data, which tcp_inq() stops short of and
+ * tcp_read_sock() cannot consume past (TCP's own recvmsg then gives the
+ * exact answer, as it copies the bytes out); -EAGAIN when the timeout ran
+ * out or there was none (the bytes that are there stay in TCP's queue, to
+ * be decrypted from there once the rest comes), or the errno of a signal.
  */
 int ktlso_tcpq_wait(struct sock *sk, unsigned int len, long *timeo)
 {
@@ -162,9 +163,11 @@ int ktlso_tcpq_wait(struct sock *sk, unsigned int len, long *timeo)
 			return 1;
 		if (sk->sk_err || (sk->sk_shutdown & RCV_SHUTDOWN) ||
 		    sock_flag(sk, SOCK_DONE) || sk->sk_state == TCP_CLOSE ||
-		    !*timeo || tcp_epollin_ready(sk, INT_MAX) ||
+		    tcp_epollin_ready(sk, INT_MAX) ||
 		    READ_ONCE(tcp_sk(sk)->urg_data))
 			return 0;
+		if (!*timeo)
+			return -EAGAIN;
 		if (signal_pending(current))
 			return sock_intr_errno(*timeo);
 
