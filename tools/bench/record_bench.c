@@ -37,9 +37,10 @@
  * one variant or one mode alone, for profiling; --only may be repeated
  * (--only tls.ko --only ktlso: the ratio alone, two builds of ktlso.ko
  * compared in one boot). --suite (gcm, cbc-etm, cbc-mte; may be repeated,
- * default gcm) picks the suites, each timed and tabled in turn. --start-round numbers the
- * rounds from N (the order alternates on that number), for a caller that
- * runs one round at a time; --json writes every run's MB/s to FILE.
+ * default gcm) picks the suites, each timed and tabled in turn.
+ * --start-round numbers the rounds from N (the order alternates on that
+ * number), for a caller that runs one round at a time; --json writes every
+ * run's MB/s to FILE.
  */
 #include <errno.h>
 #include <fcntl.h>
