@@ -4,6 +4,7 @@
  * for them (cbc_record.h). Not in constant time: it is the peer of a test
  * or a benchmark, never a defence.
  */
+#include <errno.h>
 #include <linux/tls.h>
 #include <netinet/tcp.h>
 #include <openssl/core_names.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <linux/ktlso.h>
 
@@ -108,6 +110,22 @@ void cbc_pair(const struct cbc_dir *tx, const struct cbc_dir *rx, int *ktlso, in
 		perror("ktlso setup");
 		exit(2);
 	}
+}
+
+const char *cbc_unsupported_suite(void)
+{
+	for (size_t i = 0; i < cbc_num_suites; i++) {
+		struct cbc_dir d = cbc_dir_of(&cbc_suites[i], false, 1, 0);
+		int k, p, err;
+
+		cbc_pair(NULL, NULL, &k, &p);
+		err = cbc_install(k, TLS_TX, &d) ? errno : 0;
+		close(k);
+		close(p);
+		if (err == ENOENT)
+			return cbc_suites[i].name;
+	}
+	return NULL;
 }
 
 /* The HMAC context of d's MAC key, ready for a new MAC: keyed anew only

@@ -60,6 +60,10 @@ int cbc_install(int fd, int optname, const struct cbc_dir *d);
  * exits 2 on failure (test setup). */
 void cbc_pair(const struct cbc_dir *tx, const struct cbc_dir *rx, int *ktlso, int *peer);
 
+/* The first suite this kernel's crypto API cannot run (installing it is
+ * ENOENT: a kernel built without cbc(aes) or an hmac(sha*)), or NULL. */
+const char *cbc_unsupported_suite(void);
+
 /* What a hostile peer does to a record it seals. */
 struct cbc_tamper {
 	int pad;		/* padding_length, -1: the least */

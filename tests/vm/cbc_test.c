@@ -308,28 +308,9 @@ static void refused_installs(void)
 	close(p);
 }
 
-/* Can this kernel's crypto API run every suite? A kernel built with a
- * small config may lack cbc(aes) or hmac(sha1).
- */
-static const char *missing_suite(void)
-{
-	for (size_t i = 0; i < cbc_num_suites; i++) {
-		struct cbc_dir d = cbc_dir_of(&cbc_suites[i], false, 1, 0);
-		int k, p, err;
-
-		cbc_pair(NULL, NULL, &k, &p);
-		err = cbc_install(k, TLS_TX, &d) ? errno : 0;
-		close(k);
-		close(p);
-		if (err == ENOENT)
-			return cbc_suites[i].name;
-	}
-	return NULL;
-}
-
 int main(void)
 {
-	const char *missing = missing_suite();
+	const char *missing = cbc_unsupported_suite();
 
 	if (missing) {
 		printf("# SKIP: the kernel's crypto API cannot run %s (ENOENT)\n", missing);
