@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/ktlso_stat.h"
 #include "../lib/tls_sock.h"
 #include <linux/ktlso.h>
 
@@ -128,24 +129,6 @@ static bool read_all(int fd, uint8_t *buf, size_t n)
 
 /* Writes of these sizes go through one connection, back to back. */
 static const size_t sizes[] = { 1, 100, 16383, 16384, 16385, 100000, 1 << 20 };
-
-/* A counter from /proc/net/ktlso_stat, or -1. */
-static long long stat_value(const char *name)
-{
-	char key[64];
-	long long v;
-	FILE *f = fopen("/proc/net/ktlso_stat", "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2)
-		if (!strcmp(key, name)) {
-			fclose(f);
-			return v;
-		}
-	fclose(f);
-	return -1;
-}
 
 static void test_stream(const struct cipher *c, uint16_t version, const char *v)
 {
@@ -272,8 +255,8 @@ int main(void)
 		{ TLS_1_2_VERSION, "TLS1.2" }, { TLS_1_3_VERSION, "TLS1.3" },
 	};
 
-	long long tx0 = stat_value("KtlsoTxRecords"), rx0 = stat_value("KtlsoRxBytes");
-	long long bad0 = stat_value("KtlsoDecryptErrors");
+	long long tx0 = ktlso_counter("KtlsoTxRecords"), rx0 = ktlso_counter("KtlsoRxBytes");
+	long long bad0 = ktlso_counter("KtlsoDecryptErrors");
 
 	for (size_t d = 0; d < sizeof(directions) / sizeof(directions[0]); d++) {
 		dir = &directions[d];
@@ -286,13 +269,13 @@ int main(void)
 					test_wire(&ciphers[j], versions[i].v, versions[i].name);
 			}
 	}
-	CHECK(tx0 >= 0 && stat_value("KtlsoTxRecords") > tx0 + 1000,
+	CHECK(tx0 >= 0 && ktlso_counter("KtlsoTxRecords") > tx0 + 1000,
 	      "/proc/net/ktlso_stat counts records sent (%lld -> %lld)", tx0,
-	      stat_value("KtlsoTxRecords"));
-	CHECK(rx0 >= 0 && stat_value("KtlsoRxBytes") > rx0 + (16 << 20),
+	      ktlso_counter("KtlsoTxRecords"));
+	CHECK(rx0 >= 0 && ktlso_counter("KtlsoRxBytes") > rx0 + (16 << 20),
 	      "/proc/net/ktlso_stat counts bytes received (%lld -> %lld)", rx0,
-	      stat_value("KtlsoRxBytes"));
+	      ktlso_counter("KtlsoRxBytes"));
 	/* Counters are per namespace and other tests provoke errors on purpose. */
-	CHECK(bad0 >= 0 && stat_value("KtlsoDecryptErrors") == bad0, "no decrypt errors");
+	CHECK(bad0 >= 0 && ktlso_counter("KtlsoDecryptErrors") == bad0, "no decrypt errors");
 	return check_summary();
 }

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "../lib/ktlso_stat.h"
 #include "../lib/io.h"
 #include "../lib/fake_daemon.h"
 #include "../lib/tls_sock.h"
@@ -167,21 +168,6 @@ static bool got_key_update(int fd, struct dir *d)
 	return n == 5 && type == HANDSHAKE && !memcmp(buf, "\x18\x00\x00\x01\x00", 5);
 }
 
-static long counter(const char *name)
-{
-	FILE *f = fopen("/proc/net/ktlso_stat", "r");
-	char key[64];
-	long v, found = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 /* ---- the fake daemon ---- */
 
 static void key_info(struct tls12_crypto_info_aes_gcm_128 *ci, const struct dir *d)
@@ -299,7 +285,7 @@ static void test_peer_updates(void)
 {
 	struct dir up, down;
 	int victim, peer;
-	long rx0 = counter("KtlsoKeyUpdateRx");
+	long long rx0 = ktlso_counter("KtlsoKeyUpdateRx");
 
 	CHECK(connect_victim(&victim, &peer, &up, &down, true, 0),
 	      "a daemon-established socket, the traffic secrets in DONE");
@@ -313,7 +299,7 @@ static void test_peer_updates(void)
 	CHECK(victim_reads(victim, "onetwothree"),
 	      "KeyUpdate(update_not_requested) twice: data on both sides of each, "
 	      "the updates never seen by the reader");
-	CHECK(counter("KtlsoKeyUpdateRx") - rx0 == 2, "KtlsoKeyUpdateRx counted both");
+	CHECK(ktlso_counter("KtlsoKeyUpdateRx") - rx0 == 2, "KtlsoKeyUpdateRx counted both");
 	CHECK(send(victim, "up", 2, 0) == 2, "the victim writes");
 	{
 		uint8_t type, buf[1 << 14 | 256];
@@ -331,7 +317,7 @@ static void test_peer_requests(void)
 	struct dir up, down;
 	int victim, peer;
 	uint8_t type, buf[1 << 14 | 256];
-	long tx0 = counter("KtlsoKeyUpdateTx");
+	long long tx0 = ktlso_counter("KtlsoKeyUpdateTx");
 	int n, answers;
 
 	CHECK(connect_victim(&victim, &peer, &up, &down, true, 0),
@@ -371,7 +357,7 @@ static void test_peer_requests(void)
 	CHECK(answers >= 1 && answers <= 2, "one or two KeyUpdates come back: %d", answers);
 	CHECK(n == 1 && type == DATA && buf[0] == 'z',
 	      "then the data, under generation %u", up.generation);
-	CHECK(counter("KtlsoKeyUpdateTx") - tx0 == 1 + answers,
+	CHECK(ktlso_counter("KtlsoKeyUpdateTx") - tx0 == 1 + answers,
 	      "KtlsoKeyUpdateTx counted every answer");
 	close(victim);
 	close(peer);

@@ -5,12 +5,14 @@
  *   sender (parent)  --- 127.0.0.1 --->  receiver (child)
  *   TLS_TX                               TLS_RX
  *
- * Every variant moves the same bytes, TLS 1.3 AES-128-GCM with the same key:
+ * Every variant moves the same bytes, with the same key, in each suite:
+ * TLS 1.3 AES-128-GCM, and with --suite TLS 1.2 AES-128-CBC-SHA256,
+ * encrypt-then-MAC or MAC-then-encrypt:
  *
- *   tcp      plain TCP, no TLS (the ceiling)
+ *   tcp      plain TCP, no TLS (the ceiling; GCM only)
  *   openssl  userspace record layer: EVP seal of 16 KiB records in the
- *            sender, EVP open in the receiver (send only)
- *   tls.ko   the kernel's own kTLS, ULP "tls"
+ *            sender, EVP open in the receiver (send and recv)
+ *   tls.ko   the kernel's own kTLS, ULP "tls" (GCM only: it has no CBC)
  *   ktlso    ULP "ktlso"
  *
  * in three modes: 16 KiB send() calls, sendfile() of a file in tmpfs, and
@@ -29,14 +31,16 @@
  * delivers wrong bytes, never on a timing.
  *
  *   record_bench [--mb MiB] [--rounds N] [--only VARIANT] [--mode MODE]
- *                [--start-round N] [--json FILE]
+ *                [--suite SUITE] [--start-round N] [--json FILE]
  *
  * --only and --mode (tcp, openssl, tls.ko, ktlso; send, sendfile, recv) run
  * one variant or one mode alone, for profiling; --only may be repeated
  * (--only tls.ko --only ktlso: the ratio alone, two builds of ktlso.ko
- * compared in one boot). --start-round numbers the
- * rounds from N (the order alternates on that number), for a caller that
- * runs one round at a time; --json writes every run's MB/s to FILE.
+ * compared in one boot). --suite (gcm, cbc-etm, cbc-mte; may be repeated,
+ * default gcm) picks the suites, each timed and tabled in turn.
+ * --start-round numbers the rounds from N (the order alternates on that
+ * number), for a caller that runs one round at a time; --json writes every
+ * run's MB/s to FILE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +61,7 @@
 
 #include <linux/ktlso.h>
 
+#include "../../tests/lib/cbc_record.h"
 #include "../../tests/lib/io.h"
 #include "../../tests/lib/tls_sock.h"
 
@@ -68,12 +73,30 @@
 
 enum variant { TCP, OPENSSL, TLS_KO, KTLSO, NUM_VARIANTS };
 enum mode { SEND, SENDFILE, RECV, NUM_MODES };
+enum suite_id { GCM, CBC_ETM, CBC_MTE, NUM_SUITES };
 
 static const char *const variant_names[] = { "plain TCP", "OpenSSL (user)", "tls.ko", "ktlso" };
 static const char *const mode_names[] = { "send", "sendfile", "recv" };
 static const char *const variant_args[] = { "tcp", "openssl", "tls.ko", "ktlso" };
 static unsigned int only_variants;	/* bit per variant; 0: all */
 static int only_mode = -1;
+
+/* A record protection: GCM by the code below, CBC by tests/lib/cbc_record.c
+ * (cbc set; dir's sequence number is set per record).
+ */
+struct suite {
+	const char *arg, *name;
+	bool cbc, etm;
+	struct cbc_dir dir;
+};
+
+static struct suite suites[NUM_SUITES] = {
+	{ .arg = "gcm", .name = "TLS 1.3 AES-128-GCM" },
+	{ .arg = "cbc-etm", .name = "TLS 1.2 AES-128-CBC-SHA256 encrypt-then-MAC", .cbc = true,
+	  .etm = true },
+	{ .arg = "cbc-mte", .name = "TLS 1.2 AES-128-CBC-SHA256 MAC-then-encrypt", .cbc = true },
+};
+static const struct suite *suite;	/* the one being measured */
 
 /* One fixed TLS 1.3 AES-128-GCM key for everyone, sequence number 0. */
 static struct tls12_crypto_info_aes_gcm_128 crypto_info = {
@@ -112,7 +135,8 @@ static void attach(int fd, enum variant v, int direction)
 
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, ulp, strlen(ulp) + 1))
 		die(ulp);
-	if (setsockopt(fd, SOL_TLS, direction, &crypto_info, sizeof(crypto_info)))
+	if (suite->cbc ? cbc_install(fd, direction, &suite->dir) :
+	    setsockopt(fd, SOL_TLS, direction, &crypto_info, sizeof(crypto_info)))
 		die("setsockopt SOL_TLS");
 }
 
@@ -125,14 +149,18 @@ static void nonce(uint64_t seq, uint8_t out[12])
 		out[11 - i] ^= (uint8_t)(seq >> (8 * i));
 }
 
+/* One GCM context per direction, for the life of the process. */
 static EVP_CIPHER_CTX *gcm(bool encrypt)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	static EVP_CIPHER_CTX *ctx[2];
 
-	if (!ctx || !EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), NULL, crypto_info.key,
-				       NULL, encrypt))
-		die("EVP_aes_128_gcm");
-	return ctx;
+	if (!ctx[encrypt]) {
+		ctx[encrypt] = EVP_CIPHER_CTX_new();
+		if (!ctx[encrypt] || !EVP_CipherInit_ex(ctx[encrypt], EVP_aes_128_gcm(), NULL,
+							crypto_info.key, NULL, encrypt))
+			die("EVP_aes_128_gcm");
+	}
+	return ctx[encrypt];
 }
 
 static void send_all(int fd, const uint8_t *p, size_t n)
@@ -145,10 +173,10 @@ static void send_all(int fd, const uint8_t *p, size_t n)
  * rec: header, then AEAD(payload || content type) with the header as
  * additional data. Returns the record's length on the wire.
  */
-static size_t seal_record(EVP_CIPHER_CTX *ctx, uint64_t seq, size_t off, size_t n,
-			  uint8_t *rec)
+static size_t gcm_seal(uint64_t seq, size_t off, size_t n, uint8_t *rec)
 {
 	static const uint8_t type = 23;
+	EVP_CIPHER_CTX *ctx = gcm(true);
 	size_t len = n + 1 + TAG;
 	uint8_t iv[12];
 	int outl;
@@ -165,21 +193,37 @@ static size_t seal_record(EVP_CIPHER_CTX *ctx, uint64_t seq, size_t off, size_t 
 	return HEADER + len;
 }
 
+/* The stream's n bytes at off as record seq of the suite: its length. */
+static size_t seal_record(uint64_t seq, size_t off, size_t n, uint8_t *rec)
+{
+	struct cbc_dir d;
+
+	if (!suite->cbc)
+		return gcm_seal(seq, off, n, rec);
+	d = suite->dir;
+	d.seq = seq;
+	return cbc_seal(&d, 23, pattern + off % PERIOD, n, &cbc_honest, rec);
+}
+
+/* The wire length of the record that carries n bytes. */
+static size_t record_size(size_t n)
+{
+	return suite->cbc ? cbc_sealed_len(&suite->dir, n) : HEADER + n + 1 + TAG;
+}
+
 /* The wire length of the records that carry the stream's first n bytes. */
 static size_t sealed_size(size_t n)
 {
-	return n + (n + CHUNK - 1) / CHUNK * (HEADER + 1 + TAG);
+	return n / CHUNK * record_size(CHUNK) + (n % CHUNK ? record_size(n % CHUNK) : 0);
 }
 
 static void openssl_send(int fd, size_t total)
 {
-	static uint8_t rec[HEADER + CHUNK + 1 + TAG];
-	EVP_CIPHER_CTX *ctx = gcm(true);
+	static uint8_t rec[CBC_MAX_RECORD];
 
 	for (uint64_t seq = 0, off = 0; off < total; seq++, off += CHUNK)
-		send_all(fd, rec, seal_record(ctx, seq, off,
-					      total - off < CHUNK ? total - off : CHUNK, rec));
-	EVP_CIPHER_CTX_free(ctx);
+		send_all(fd, rec, seal_record(seq, off, total - off < CHUNK ? total - off : CHUNK,
+					      rec));
 }
 
 static void send_file(int fd, int file, size_t total)
@@ -225,14 +269,43 @@ static void deliver(struct sink *s, const uint8_t *p, size_t n)
 	s->got += n;
 }
 
+/* Open record seq (n bytes at rec, decrypted in place) into out: the
+ * length of its data, or -1 if it is not an authentic data record.
+ */
+static long open_record(uint64_t seq, uint8_t *rec, size_t n, uint8_t *out)
+{
+	EVP_CIPHER_CTX *ctx;
+	struct cbc_dir d;
+	uint8_t iv[12], type = 0;
+	size_t clen;
+	int outl;
+	long len;
+
+	if (suite->cbc) {
+		d = suite->dir;
+		d.seq = seq;
+		len = cbc_open(&d, rec, n, &type, out);
+		return type == 23 ? len : -1;
+	}
+	if (n < HEADER + 1 + TAG || n > HEADER + CHUNK + 1 + TAG)
+		return -1;
+	ctx = gcm(false);
+	clen = n - HEADER - TAG;
+	nonce(seq, iv);
+	if (!EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
+	    !EVP_DecryptUpdate(ctx, NULL, &outl, rec, HEADER) ||
+	    !EVP_DecryptUpdate(ctx, out, &outl, rec + HEADER, (int)clen) ||
+	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG, rec + HEADER + clen) ||
+	    EVP_DecryptFinal_ex(ctx, out + clen, &outl) <= 0 || out[clen - 1] != 23)
+		return -1;
+	return (long)clen - 1;
+}
+
 static void openssl_recv(int fd, size_t total, struct sink *s)
 {
-	static uint8_t in[4 * (HEADER + CHUNK + 1 + TAG)], out[CHUNK + 1];
-	EVP_CIPHER_CTX *ctx = gcm(false);
+	static uint8_t in[4 * CBC_MAX_RECORD], out[CBC_MAX_RECORD];
 	size_t have = 0;
 	uint64_t seq = 0;
-	uint8_t iv[12];
-	int outl;
 
 	while (s->got < total && !s->bad) {
 		ssize_t r = recv(fd, in + have, sizeof(in) - have, 0);
@@ -242,36 +315,29 @@ static void openssl_recv(int fd, size_t total, struct sink *s)
 			die("recv");
 		have += (size_t)r;
 		for (;;) {
-			size_t len, clen;
+			size_t len;
+			long n;
 
 			if (have - pos < HEADER)
 				break;
 			len = (size_t)in[pos + 3] << 8 | in[pos + 4];
+			if (len > CBC_MAX_RECORD - HEADER) {
+				s->bad = true;
+				break;
+			}
 			if (have - pos < HEADER + len)
 				break;
-			if (len < 1 + TAG || len > CHUNK + 1 + TAG) {
+			n = open_record(seq++, in + pos, HEADER + len, out);
+			if (n < 0) {
 				s->bad = true;
 				break;
 			}
-			clen = len - TAG;
-			nonce(seq++, iv);
-			if (!EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) ||
-			    !EVP_DecryptUpdate(ctx, NULL, &outl, in + pos, HEADER) ||
-			    !EVP_DecryptUpdate(ctx, out, &outl, in + pos + HEADER, (int)clen) ||
-			    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG,
-						 in + pos + HEADER + clen) ||
-			    EVP_DecryptFinal_ex(ctx, out + clen, &outl) <= 0 ||
-			    out[clen - 1] != 23) {
-				s->bad = true;
-				break;
-			}
-			deliver(s, out, clen - 1);
+			deliver(s, out, (size_t)n);
 			pos += HEADER + len;
 		}
 		memmove(in, in + pos, have - pos);
 		have -= pos;
 	}
-	EVP_CIPHER_CTX_free(ctx);
 }
 
 static void recv_side(int fd, enum variant v, size_t total, struct sink *s)
@@ -343,6 +409,7 @@ static double run(enum variant v, enum mode m, const int files[NUM_MODES], size_
 static bool applies(enum variant v, enum mode m)
 {
 	return !(v == OPENSSL && m == SENDFILE) && !(v == TCP && m == RECV) &&
+	       !(suite->cbc && (v == TCP || v == TLS_KO)) &&
 	       (!only_variants || (only_variants & 1u << v)) &&
 	       (only_mode < 0 || (int)m == only_mode);
 }
@@ -361,9 +428,8 @@ static int arg_index(const char *arg, const char *const *names, int n)
  */
 static int make_file(size_t total, bool sealed)
 {
-	static uint8_t rec[HEADER + CHUNK + 1 + TAG];
+	static uint8_t rec[CBC_MAX_RECORD];
 	int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-	EVP_CIPHER_CTX *ctx = gcm(true);
 
 	if (fd < 0)
 		die("O_TMPFILE in /tmp");
@@ -372,33 +438,33 @@ static int make_file(size_t total, bool sealed)
 		const uint8_t *p = pattern + off % PERIOD;
 
 		if (sealed) {
-			n = seal_record(ctx, seq, off, n, rec);
+			n = seal_record(seq, off, n, rec);
 			p = rec;
 		}
 		if (write(fd, p, n) != (ssize_t)n)
 			die("write file");
 	}
-	EVP_CIPHER_CTX_free(ctx);
 	return fd;
 }
 
-/* The kernel's gcm(aes) implementations, best first: both kTLS modules ask
- * the crypto API for "gcm(aes)" and get the same one.
+/* The kernel's implementations of alg, best first: ktlso and tls.ko ask the
+ * crypto API for "gcm(aes)" and get the same one; ktlso's CBC suites ask
+ * for "cbc(aes)" and "hmac(sha256)" (over "sha256").
  */
-static void print_gcm_drivers(void)
+static void print_drivers(const char *alg)
 {
 	char line[256], name[128] = "", driver[128] = "";
 	FILE *f = fopen("/proc/crypto", "r");
 
 	if (!f)
 		return;
-	printf("kernel gcm(aes):");
+	printf("kernel %s:", alg);
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "name : %127s", name) == 1)
 			continue;
 		if (sscanf(line, "driver : %127s", driver) == 1)
 			continue;
-		if (!strncmp(line, "priority", 8) && !strcmp(name, "gcm(aes)"))
+		if (!strncmp(line, "priority", 8) && !strcmp(name, alg))
 			printf(" %s (priority %d)", driver, atoi(strchr(line, ':') + 1));
 	}
 	printf("\n");
@@ -421,10 +487,25 @@ static double median(double *v, int n)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-/* The median over rounds of num's MB/s over den's in the same round. */
-static void ratio_line(const char *name, double res[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS],
-		       int rounds, enum variant num, enum variant den)
+/* MB/s of every run of one suite, by variant, mode and round. */
+typedef double results_t[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS];
+
+static bool any_mode(enum variant a, enum variant b)
 {
+	for (int m = 0; m < NUM_MODES; m++)
+		if (applies(a, m) && applies(b, m))
+			return true;
+	return false;
+}
+
+/* The median over rounds of num's MB/s over den's in the same round; no
+ * line when no mode has both.
+ */
+static void ratio_line(const char *name, results_t res, int rounds, enum variant num,
+		       enum variant den)
+{
+	if (!any_mode(num, den))
+		return;
 	printf("%-26s", name);
 	for (int m = 0; m < NUM_MODES; m++) {
 		double r[MAX_ROUNDS];
@@ -450,8 +531,7 @@ static void header_line(const char *name)
 
 /* Every timed run, for a caller that computes its own ratios. */
 static void write_json(const char *path, const char *release, unsigned long mib,
-		       double res[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS], int rounds,
-		       int first)
+		       results_t res[NUM_SUITES], unsigned int chosen, int rounds, int first)
 {
 	FILE *f = fopen(path, "w");
 	const char *sep = "";
@@ -459,72 +539,46 @@ static void write_json(const char *path, const char *release, unsigned long mib,
 	if (!f)
 		die(path);
 	fprintf(f, "{\"kernel\":\"%s\",\"mib\":%lu,\"runs\":[", release, mib);
-	for (int r = 0; r < rounds; r++)
-		for (int m = 0; m < NUM_MODES; m++)
-			for (int v = 0; v < NUM_VARIANTS; v++) {
-				if (!applies(v, m))
-					continue;
-				fprintf(f, "%s\n{\"round\":%d,\"mode\":\"%s\",\"variant\":\"%s\","
-					"\"MBps\":%.3f}", sep, first + r, mode_names[m],
-					variant_args[v], res[v][m][r]);
-				sep = ",";
-			}
+	for (int i = 0; i < NUM_SUITES; i++) {
+		if (!(chosen & 1u << i))
+			continue;
+		suite = &suites[i];
+		for (int r = 0; r < rounds; r++)
+			for (int m = 0; m < NUM_MODES; m++)
+				for (int v = 0; v < NUM_VARIANTS; v++) {
+					if (!applies(v, m))
+						continue;
+					fprintf(f, "%s\n{\"suite\":\"%s\",\"round\":%d,\"mode\":\"%s\","
+						"\"variant\":\"%s\",\"MBps\":%.3f}", sep, suite->arg,
+						first + r, mode_names[m], variant_args[v],
+						res[i][v][m][r]);
+					sep = ",";
+				}
+	}
 	fprintf(f, "]}\n");
 	if (fclose(f))
 		die(path);
 }
 
-int main(int argc, char **argv)
+/* The untimed check of every variant, then the rounds, of the current
+ * suite; files[RECV] holds its records.
+ */
+static void measure(const int files[NUM_MODES], size_t total, int rounds, int first,
+		    results_t results)
 {
-	double results[NUM_VARIANTS][NUM_MODES][MAX_ROUNDS], mb[NUM_VARIANTS][NUM_MODES];
-	unsigned long mib = 256;
-	int rounds = 3, first = 1, files[NUM_MODES] = { -1, -1, -1 };
-	const char *json = NULL;
-	struct utsname u;
-	size_t total;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--mb") && i + 1 < argc)
-			mib = strtoul(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
-			rounds = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-			only_variants |= 1u << arg_index(argv[++i], variant_args, NUM_VARIANTS);
-		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
-			only_mode = arg_index(argv[++i], mode_names, NUM_MODES);
-		else if (!strcmp(argv[i], "--start-round") && i + 1 < argc)
-			first = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
-			json = argv[++i];
-		else {
-			fprintf(stderr, "usage: record_bench [--mb MiB] [--rounds N] "
-				"[--only VARIANT] [--mode MODE] [--start-round N] [--json FILE]\n");
-			return 2;
-		}
-	}
-	if (!mib || rounds < 1 || rounds > MAX_ROUNDS || first < 1) {
-		fprintf(stderr, "record_bench: need --mb >= 1, 1 <= --rounds <= %d, "
-			"--start-round >= 1\n", MAX_ROUNDS);
-		return 2;
-	}
-	total = mib << 20;
-	for (size_t i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (uint8_t)((i % PERIOD) * 7 + 1);
-	if (only_mode < 0 || only_mode == SENDFILE)
-		files[SENDFILE] = make_file(total, false);
-	if (only_mode < 0 || only_mode == RECV)
-		files[RECV] = make_file(total, true);
-	uname(&u);
-	printf("record_bench: kernel %s, TLS 1.3 AES-128-GCM, %lu MiB per run, "
-	       "16 KiB send/recv, %d rounds, MB = 10^6 bytes\n", u.release, mib, rounds);
-
 	/* Untimed: every variant must deliver exactly the bytes sent. */
 	for (int m = 0; m < NUM_MODES; m++)
 		for (int v = 0; v < NUM_VARIANTS; v++)
 			if (applies(v, m))
 				run(v, m, files, total < (4u << 20) ? total : 4u << 20, true);
 	printf("check: every variant delivered the bytes sent\n");
-	print_gcm_drivers();
+	if (suite->cbc) {
+		print_drivers("cbc(aes)");
+		print_drivers("hmac(sha256)");
+		print_drivers("sha256");
+	} else {
+		print_drivers("gcm(aes)");
+	}
 
 	for (int r = 0; r < rounds; r++)
 		for (int m = 0; m < NUM_MODES; m++) {
@@ -548,18 +602,22 @@ int main(int argc, char **argv)
 			if (any)
 				printf("\n");
 		}
+}
 
+/* The medians and ratios of the current suite. */
+static void table(results_t results, int rounds)
+{
 	printf("\n");
 	header_line("MB/s (median)");
 	for (int v = 0; v < NUM_VARIANTS; v++) {
+		if (!any_mode(v, v))
+			continue;
 		printf("%-26s", variant_names[v]);
 		for (int m = 0; m < NUM_MODES; m++) {
-			if (applies(v, m)) {
-				mb[v][m] = median(results[v][m], rounds);
-				printf(" %10.1f", mb[v][m]);
-			} else {
+			if (applies(v, m))
+				printf(" %10.1f", median(results[v][m], rounds));
+			else
 				printf(" %10s", "n/a");
-			}
 		}
 		printf("\n");
 	}
@@ -569,10 +627,77 @@ int main(int argc, char **argv)
 	ratio_line("ktlso / OpenSSL", results, rounds, KTLSO, OPENSSL);
 	ratio_line("tls.ko / plain TCP", results, rounds, TLS_KO, TCP);
 	ratio_line("tls.ko / OpenSSL", results, rounds, TLS_KO, OPENSSL);
+}
+
+int main(int argc, char **argv)
+{
+	static results_t results[NUM_SUITES];
+	unsigned long mib = 256;
+	int rounds = 3, first = 1, files[NUM_MODES] = { -1, -1, -1 };
+	const char *json = NULL, *suite_args[NUM_SUITES];
+	unsigned int chosen = 0;
+	struct utsname u;
+	size_t total;
+
+	for (int i = 0; i < NUM_SUITES; i++)
+		suite_args[i] = suites[i].arg;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mb") && i + 1 < argc)
+			mib = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only_variants |= 1u << arg_index(argv[++i], variant_args, NUM_VARIANTS);
+		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+			only_mode = arg_index(argv[++i], mode_names, NUM_MODES);
+		else if (!strcmp(argv[i], "--suite") && i + 1 < argc)
+			chosen |= 1u << arg_index(argv[++i], suite_args, NUM_SUITES);
+		else if (!strcmp(argv[i], "--start-round") && i + 1 < argc)
+			first = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
+			json = argv[++i];
+		else {
+			fprintf(stderr, "usage: record_bench [--mb MiB] [--rounds N] "
+				"[--only VARIANT] [--mode MODE] [--suite SUITE] [--start-round N] "
+				"[--json FILE]\n");
+			return 2;
+		}
+	}
+	if (!mib || rounds < 1 || rounds > MAX_ROUNDS || first < 1) {
+		fprintf(stderr, "record_bench: need --mb >= 1, 1 <= --rounds <= %d, "
+			"--start-round >= 1\n", MAX_ROUNDS);
+		return 2;
+	}
+	chosen = chosen ?: 1u << GCM;
+	total = mib << 20;
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)((i % PERIOD) * 7 + 1);
+	for (size_t i = 0; i < cbc_num_suites; i++)
+		if (cbc_suites[i].type == KTLSO_CIPHER_AES_128_CBC_SHA256)
+			for (int j = CBC_ETM; j <= CBC_MTE; j++)
+				suites[j].dir = cbc_dir_of(&cbc_suites[i], suites[j].etm, 0x20, 0);
+	if (only_mode < 0 || only_mode == SENDFILE)
+		files[SENDFILE] = make_file(total, false);
+	uname(&u);
+	printf("record_bench: kernel %s, %lu MiB per run, 16 KiB send/recv, %d rounds, "
+	       "MB = 10^6 bytes\n", u.release, mib, rounds);
+
+	for (int i = 0; i < NUM_SUITES; i++) {
+		if (!(chosen & 1u << i))
+			continue;
+		suite = &suites[i];
+		printf("\n%s%s\n", suite->name, suite->cbc ? " (tls.ko has no CBC)" : "");
+		if (only_mode < 0 || only_mode == RECV)
+			files[RECV] = make_file(total, true);
+		measure(files, total, rounds, first, results[i]);
+		table(results[i], rounds);
+		if (files[RECV] >= 0)
+			close(files[RECV]);
+		files[RECV] = -1;
+	}
 	if (json)
-		write_json(json, u.release, mib, results, rounds, first);
-	for (int m = 0; m < NUM_MODES; m++)
-		if (files[m] >= 0)
-			close(files[m]);
+		write_json(json, u.release, mib, results, chosen, rounds, first);
+	if (files[SENDFILE] >= 0)
+		close(files[SENDFILE]);
 	return 0;
 }
