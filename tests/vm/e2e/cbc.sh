@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: MIT
 # The legacy CBC-HMAC suites on ktlso sockets against OpenSSL: ktlsod with
 # legacy = yes profiles, ktlso as client and as server, every CBC suite of
-# userspace/lib/tls_suite.c, with OpenSSL's encrypt_then_mac (RFC 7366)
-# and without it (-no_etm: MAC-then-encrypt). Data goes both ways byte for
-# byte (lines as client: 600 KiB for the first suite, 150 KiB for the
-# others, s_server -rev answering each line in a record of its own; as server 2 MiB each way for the first, 1 MiB for the others;
-# KTLSO_CBC_MB sets the 2), close_notify ends each (OpenSSL's -msg log
-# shows it: both ways as client), ktlsod logs the etm= it negotiated and
+# userspace/lib/tls_suite.c, once in each role: with OpenSSL's
+# encrypt_then_mac (RFC 7366) in one and without it (-no_etm:
+# MAC-then-encrypt) in the other, alternating down the list so that each
+# role has both for every HMAC (a run's handshake under emulation costs
+# more than its data). Data goes both ways byte for byte (lines as
+# client: 600 KiB for the first suite, 150 KiB for the others, s_server
+# -rev answering each line in a record of its own; as server 2 MiB each
+# way for the first, 1 MiB for the others; KTLSO_CBC_MB sets the 2),
+# close_notify ends each (OpenSSL's -msg log shows it: both ways as
+# client), ktlsod logs the etm= it negotiated and
 # /proc/net/ktlso_stat counts the records. A default profile (no legacy)
 # never offers a CBC suite, as client or as server.
 #
@@ -67,6 +71,13 @@ head -n 2000 "$tmp/up-big.txt" >"$tmp/up-small.txt"	# 150 KiB
 rev "$tmp/up-big.txt" >"$tmp/reversed-big.txt"
 rev "$tmp/up-small.txt" >"$tmp/reversed-small.txt"
 delta() { echo $(($(counter "$1") - $2)); }
+# etm_for INDEX ROLE: yes or no for the INDEX-th suite in ROLE (client or
+# server): alternating, the server the other way round.
+etm_for() {
+	local n=$1
+	[ "$2" = client ] || n=$((n + 1))
+	if [ $((n % 2)) = 0 ]; then echo yes; else echo no; fi
+}
 # closed_both MSG-LOG: OpenSSL's -msg log shows a close_notify each way.
 closed_both() {
 	grep -q "^<<< .*Alert.*close_notify" "$1" &&
@@ -82,10 +93,10 @@ handshake_line() {
 }
 
 # --- ktlso connect, openssl s_server ------------------------------------
-port=9600 size=big
+port=9600 size=big i=0
 for s in "${suites[@]}"; do
 	read -r ossl iana _ <<<"$s"
-	for etm in yes no; do
+	for etm in $(etm_for $i client); do
 		port=$((port + 1))
 		name=client-$ossl-$etm
 		no_etm=()
@@ -109,14 +120,14 @@ for s in "${suites[@]}"; do
 			test "$(delta KtlsoTxRecords "$tx0")" -ge $(($(wc -c <"$tmp/up-$size.txt") / 16384)) -a \
 			"$(delta KtlsoRxRecords "$rx0")" -ge $(wc -l <"$tmp/up-$size.txt")
 	done
-	size=small
+	size=small i=$((i + 1))
 done
 
 # --- stream.py serve (ktlso server), openssl s_client -------------------
-size=$mb
+size=$mb i=0
 for s in "${suites[@]}"; do
 	read -r ossl iana key <<<"$s"
-	for etm in yes no; do
+	for etm in $(etm_for $i server); do
 		port=$((port + 1))
 		name=server-$ossl-$etm
 		no_etm=()
@@ -149,7 +160,7 @@ for s in "${suites[@]}"; do
 			test "$(delta KtlsoTxRecords "$tx0")" -ge $((size * 64)) -a \
 			"$(delta KtlsoRxRecords "$rx0")" -ge $((size * 64))
 	done
-	size=1
+	size=1 i=$((i + 1))
 done
 
 # --- the default profile never offers CBC -------------------------------
