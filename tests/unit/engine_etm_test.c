@@ -13,9 +13,10 @@
  *  - ktlso against ktlso: EtM for a CBC suite, none for an AEAD suite
  *    chosen from an offer with both; the ServerHello as sent;
  *  - against libssl, both roles, with and without its
- *    SSL_OP_NO_ENCRYPT_THEN_MAC: what was negotiated, and records sealed
- *    with the result's keys open in libssl and back, so the protection
- *    is the one libssl uses;
+ *    SSL_OP_NO_ENCRYPT_THEN_MAC, for a CBC suite of each HMAC (SHA-1,
+ *    SHA-256, SHA-384): what was negotiated, and records sealed with the
+ *    result's keys open in libssl and back, so the protection, the key
+ *    block and the PRF are the ones libssl uses;
  *  - ServerHellos a client refuses: EtM for an AEAD suite (RFC 7366 §3,
  *    illegal_parameter), EtM not offered (RFC 5246 §7.4.1.4,
  *    unsupported_extension), a resumption that changes the session's EtM
@@ -226,13 +227,13 @@ static void test_pairs(void)
 
 static struct tls_config ccfg, scfg;
 
-static SSL_CTX *libssl_ctx(bool server, bool etm)
+static SSL_CTX *libssl_ctx_suite(bool server, bool etm, const char *suite)
 {
 	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() :
 					    TLS_client_method());
 
 	if (!ctx || !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_cipher_list(ctx, CBC_SUITE))
+	    !SSL_CTX_set_cipher_list(ctx, suite))
 		abort();
 	if (server && (!SSL_CTX_use_certificate_chain_file(
 			       ctx, pki("server-p256-chain.pem")) ||
@@ -247,6 +248,11 @@ static SSL_CTX *libssl_ctx(bool server, bool etm)
 	if (!etm)
 		SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
 	return ctx;
+}
+
+static SSL_CTX *libssl_ctx(bool server, bool etm)
+{
+	return libssl_ctx_suite(server, etm, CBC_SUITE);
 }
 
 /* One handshake of an engine (client: offering sess) with libssl. */
@@ -294,28 +300,64 @@ static void run_free(struct run *r)
 	tls_result_wipe(&r->res);
 }
 
-static void test_libssl(bool engine_server, bool etm)
+/*
+ * libssl offers or takes only suite (OpenSSL's name); the engines list
+ * every suite. Its ktlso.ko crypto info is checked field by field for
+ * CBC_SUITE; for the others its type and size.
+ */
+static void test_libssl_suite(bool engine_server, bool etm, const char *suite)
 {
-	SSL_CTX *ctx = libssl_ctx(!engine_server, etm);
-	char label[96];
+	const struct tls_suite *st = tls_suite_by_name(suite);
+	SSL_CTX *ctx = libssl_ctx_suite(!engine_server, etm, suite);
+	uint8_t buf[TLS_CRYPTO_INFO_MAX];
+	struct tls_crypto_info info;
+	char label[128];
 	struct run r;
+	size_t len = 0;
 
-	snprintf(label, sizeof(label), "ktlso %s, libssl %s%s",
+	snprintf(label, sizeof(label), "%s: ktlso %s, libssl %s%s", suite,
 		 engine_server ? "server" : "client",
 		 engine_server ? "client" : "server",
 		 etm ? "" : " with SSL_OP_NO_ENCRYPT_THEN_MAC");
 	run(&r, ctx, engine_server, NULL, NULL);
-	CHECK(r.done && r.res.cipher_suite ==
-				TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+	CHECK(st && r.done && r.res.cipher_suite == st->id &&
+		      r.res.kernel_cipher == st->kernel_cipher,
 	      "%s: a CBC handshake (%s)", label, r.reason);
 	CHECK(r.res.encrypt_then_mac == etm, "%s: %s", label,
 	      etm ? "encrypt-then-MAC" : "MAC-then-encrypt");
 	CHECK(r.talks, "%s: records from the result's keys open in libssl "
 		       "and back", label);
-	if (r.done)
+	if (r.done && !strcmp(suite, CBC_SUITE)) {
 		check_cbc_info(label, &r.res, true);
+	} else if (r.done) {
+		CHECK(tls_result_crypto_info(&r.res, true, buf, sizeof(buf),
+					     &len) == 0 &&
+			      r.res.tx.mac_key.len == st->mac_key_len &&
+			      len == sizeof(info) + 4 + st->key_len +
+					     st->mac_key_len + 8,
+		      "%s: crypto info of %zu bytes: header, flags, key, "
+		      "%u-byte MAC key, rec_seq", label, len,
+		      st->mac_key_len);
+		memcpy(&info, buf, sizeof(info));
+		CHECK(info.cipher_type == st->kernel_cipher,
+		      "%s: crypto info of ktlso's type 0x%x", label,
+		      st->kernel_cipher);
+		OPENSSL_cleanse(buf, sizeof(buf));
+	}
 	run_free(&r);
 	SSL_CTX_free(ctx);
+}
+
+static void test_libssl(bool engine_server, bool etm)
+{
+	/* RFC 5246 §5: SHA-1 MAC, SHA-256 PRF; RFC 5289 §3.2: SHA-384 both */
+	static const char *const suites[] = {
+		CBC_SUITE, "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA",
+		"ECDHE-ECDSA-AES256-SHA384",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++)
+		test_libssl_suite(engine_server, etm, suites[i]);
 }
 
 /* ------------------------------------------------ hand-made ServerHellos */

@@ -199,6 +199,10 @@ static const struct bad bads[] = {
 	{ "[profile a]\n\nkey = server-p256.key\n", 3, "key needs a cert line" },
 	{ "[profile a]\nsuites = TLS_RSA_WITH_AES_128_GCM_SHA256\n", 2,
 	  "TLS_RSA_WITH_AES_128_GCM_SHA256 is a legacy suite: it needs legacy = yes" },
+	{ "[profile a]\nsuites = ECDHE-ECDSA-AES256-SHA384\n", 2,
+	  "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 is a legacy suite: it needs legacy = yes" },
+	{ "[profile a]\nsuites = ECDHE-RSA-AES128-SHA\n", 2,
+	  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA is a legacy suite: it needs legacy = yes" },
 	{ "[profile a]\nmin_version = 1.3\n"
 	  "suites = ECDHE-RSA-AES128-GCM-SHA256\n", 3,
 	  "no listed suite is for TLS 1.3 to 1.3" },
@@ -579,6 +583,47 @@ static void test_kernel_cut(void)
 	}
 }
 
+/* Each CBC suite needs its own HMAC: sha1 and sha384 cut apart. */
+static void test_kernel_cut_hmacs(void)
+{
+	const struct kcipher no_sha384 = { .probed = true, .gcm = true,
+					   .cbc = true, .hmac_sha1 = true,
+					   .hmac_sha256 = true };
+	const struct kcipher no_sha1 = { .probed = true, .gcm = true,
+					 .cbc = true, .hmac_sha256 = true,
+					 .hmac_sha384 = true };
+	const char *path = pki_write("cut3.conf",
+		"[profile legacy]\nlegacy = yes\n"
+		"suites = ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:"
+		"ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA\n");
+	char err[CONFIG_ERR] = "";
+	const struct tls_config *t;
+	struct config *c;
+
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err))) {
+		CHECK(0, "cut3.conf loads: %s", err);
+		return;
+	}
+	t = &config_profile(c, "legacy")->tls;
+	CHECK(kcipher_restrict(c, &no_sha384, err, sizeof(err)) == 0 &&
+		      t->n_suites == 2 &&
+		      t->suites[0] == TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA &&
+		      t->suites[1] == TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+	      "no hmac(sha384): the CBC-SHA384 suites are dropped, the "
+	      "CBC-SHA ones stay");
+	config_put(c);
+	if (config_load(path, &no_system_ca, &c, err, sizeof(err)))
+		return;
+	t = &config_profile(c, "legacy")->tls;
+	CHECK(kcipher_restrict(c, &no_sha1, err, sizeof(err)) == 0 &&
+		      t->n_suites == 2 &&
+		      t->suites[0] == TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 &&
+		      t->suites[1] == TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+	      "no hmac(sha1): the CBC-SHA suites are dropped, the CBC-SHA384 "
+	      "ones stay");
+	config_put(c);
+}
+
 static void test_reload(void)
 {
 	const struct kcipher all = { .probed = true, .gcm = true,
@@ -746,6 +791,7 @@ int main(void)
 	test_missing_file();
 	test_builtin_default();
 	test_kernel_cut();
+	test_kernel_cut_hmacs();
 	test_reload();
 	test_reload_keeps_sessions();
 	test_daemon_refuses();

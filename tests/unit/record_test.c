@@ -10,12 +10,13 @@
  *    src/tests/data/tls_13_rfc8448/transcripts.vec); keys from §3.
  *  - libssl, in process over a BIO pair, with a certificate made here:
  *    every TLS 1.2 suite we protect (AES-GCM, ChaCha20-Poly1305, AES-CBC
- *    with HMAC-SHA256, MAC-then-encrypt and encrypt-then-MAC) and the three
+ *    with HMAC-SHA1/SHA256/SHA384, MAC-then-encrypt and encrypt-then-MAC;
+ *    the CBC records' hostile cases are record_cbc_test.c's) and the three
  *    TLS 1.3 AEADs. Keys come from libssl's master secret and randoms
  *    through crypto/tls12_prf.h, or its key log through crypto/tls13_keysched.h. We open
  *    what libssl sends and libssl reads what we seal.
  *  - hostile records built directly with libcrypto: bit flips, oversize,
- *    truncation, bad CBC padding, TLS 1.3 inner plaintexts no peer should
+ *    truncation, TLS 1.3 inner plaintexts no peer should
  *    send, sequence numbers running out.
  */
 #include <errno.h>
@@ -32,6 +33,7 @@
 #include "../lib/hex.h"
 #include "crypto/tls12_prf.h"
 #include "crypto/tls13_keysched.h"
+#include "../lib/record_dir.h"
 #include "record/record.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -100,18 +102,8 @@ static int set_keys(struct record_dir *d, enum tls_version v,
 		    const void *iv, size_t iv_len, const void *mac,
 		    size_t mac_len, bool etm, uint64_t seq, enum record_op op)
 {
-	struct record_keys k = { .version = v, .cipher = c, .seq = seq,
-				 .encrypt_then_mac = etm };
-	int err = secret_set(&k.key, key, key_len);
-
-	if (!err)
-		err = secret_set(&k.iv, iv, iv_len);
-	if (!err)
-		err = secret_set(&k.mac_key, mac, mac_len);
-	if (!err)
-		err = record_dir_keys(d, &k, op);
-	OPENSSL_cleanse(&k, sizeof(k));
-	return err;
+	return record_dir_from_bytes(d, v, c, key, key_len, iv, iv_len, mac,
+				     mac_len, etm, seq, op);
 }
 
 static int rfc_keys(struct record_dir *d, const char *key_hex,
@@ -127,13 +119,7 @@ static int rfc_keys(struct record_dir *d, const char *key_hex,
 static int parse_open(struct record_dir *d, const uint8_t *rec, size_t len,
 		      uint8_t *type, size_t *pt_len)
 {
-	struct record_frame f;
-	struct reader r;
-
-	reader_init(&r, rec, len);
-	TRY(record_parse(d, &r, &f));
-	ENSURE(reader_done(&r), -EINVAL);
-	return record_open(d, &f, type, pt, sizeof(pt), pt_len);
+	return record_open_bytes(d, rec, len, type, pt, sizeof(pt), pt_len);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -692,147 +678,6 @@ static void test_sequence_exhaustion(void)
 	record_dir_wipe(&o);
 }
 
-/*
- * CBC records built with libcrypto (AES-256-CBC, HMAC-SHA256), padding bytes
- * given verbatim so that bad ones can be made (RFC 5246 §6.2.3.2, RFC 7366).
- */
-static const uint8_t cbc_key[32] = { 0x11, 0x22, 0x33 };
-static const uint8_t cbc_mac_key[32] = { 0x44, 0x55, 0x66 };
-
-static void hmac(uint64_t seq, uint8_t type, const uint8_t *data, size_t len,
-		 uint8_t out[32])
-{
-	static uint8_t msg[RECORD_MAX_LEN + 13];
-	size_t n;
-
-	for (int i = 0; i < 8; i++)
-		msg[i] = (uint8_t)(seq >> (56 - 8 * i));
-	msg[8] = type;
-	msg[9] = 3;
-	msg[10] = 3;
-	msg[11] = (uint8_t)(len >> 8);
-	msg[12] = (uint8_t)len;
-	memcpy(msg + 13, data, len);
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA2-256", NULL, cbc_mac_key, 32,
-		       msg, 13 + len, out, 32, &n))
-		memset(out, 0, 32);
-}
-
-static size_t cbc_record(bool etm, uint64_t seq, const uint8_t *content,
-			 size_t len, const uint8_t *padding, size_t pad_len,
-			 uint8_t *out)
-{
-	uint8_t *body = out + 5, *p = body + 16;
-	size_t enc = len + (etm ? 0 : 32) + pad_len;
-	size_t body_len = 16 + enc + (etm ? 32 : 0);
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int n, ok;
-
-	out[0] = TLS_CT_APPLICATION_DATA;
-	out[1] = 3;
-	out[2] = 3;
-	out[3] = (uint8_t)(body_len >> 8);
-	out[4] = (uint8_t)body_len;
-	memset(body, 0x5c, 16);
-	memcpy(p, content, len);
-	if (!etm)
-		hmac(seq, TLS_CT_APPLICATION_DATA, content, len, p + len);
-	memcpy(p + enc - pad_len, padding, pad_len);
-	ok = ctx &&
-	     EVP_EncryptInit_ex2(ctx, EVP_aes_256_cbc(), cbc_key, body,
-				 NULL) == 1 &&
-	     EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-	     EVP_EncryptUpdate(ctx, p, &n, p, (int)enc) == 1;
-	EVP_CIPHER_CTX_free(ctx);
-	if (etm)
-		hmac(seq, TLS_CT_APPLICATION_DATA, body, 16 + enc, p + enc);
-	return ok ? 5 + body_len : 0;
-}
-
-static void test_cbc_padding(void)
-{
-	static const struct {
-		const char *what;
-		bool etm;
-		size_t len;
-		uint64_t mac_seq;
-		const char *padding; /* NULL: 256 bytes of 0xff */
-		int err;
-	} cases[] = {
-		{ "minimal padding", false, 27, 0, "04 04 04 04 04", 0 },
-		{ "21 bytes of padding", false, 27, 0,
-		  "14 14 14 14 14 14 14 14 14 14 14 14 14 14 14 14"
-		  "14 14 14 14 14",
-		  0 },
-		{ "256 bytes of padding, the most", false, 16, 0, NULL, 0 },
-		{ "empty content, a block of padding", false, 0, 0,
-		  "0f 0f 0f 0f 0f 0f 0f 0f 0f 0f 0f 0f 0f 0f 0f 0f", 0 },
-		{ "one padding byte wrong", false, 27, 0, "04 04 03 04 04",
-		  -EBADMSG },
-		{ "padding length past the MAC", false, 27, 0,
-		  "04 04 04 04 c8", -EBADMSG },
-		{ "padding length 32", false, 27, 0, "20 20 20 20 20",
-		  -EBADMSG },
-		{ "MAC of another sequence number", false, 27, 1,
-		  "04 04 04 04 04", -EBADMSG },
-		{ "encrypt-then-MAC, good", true, 27, 0, "04 04 04 04 04", 0 },
-		{ "encrypt-then-MAC, padding byte wrong", true, 27, 0,
-		  "04 04 04 05 04", -EBADMSG },
-		{ "encrypt-then-MAC, MAC of another sequence number", true, 27,
-		  1, "04 04 04 04 04", -EBADMSG },
-	};
-	uint8_t content[64], type;
-	struct record_dir d = { 0 };
-
-	for (size_t i = 0; i < sizeof(content); i++)
-		content[i] = (uint8_t)(0xa0 + i);
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct hexbuf pad = unhex(cases[i].padding ? cases[i].padding :
-							     "");
-		size_t n, got = 0;
-		int err;
-
-		if (!cases[i].padding) {
-			memset(pad.b, 0xff, 256);
-			pad.len = 256;
-		}
-		n = cbc_record(cases[i].etm, cases[i].mac_seq, content,
-			       cases[i].len, pad.b, pad.len, buf);
-		if (!n || set_keys(&d, TLS_VERSION_1_2,
-				   RECORD_AES_256_CBC_SHA256, cbc_key, 32, NULL,
-				   0, cbc_mac_key, 32, cases[i].etm, 0,
-				   RECORD_OPEN))
-			break;
-		memset(pt, 0xaa, sizeof(pt));
-		err = parse_open(&d, buf, n, &type, &got);
-		CHECK(err == cases[i].err &&
-			      (err ? all_zero(pt, n - 5) :
-				     got == cases[i].len &&
-					     !memcmp(pt, content, got)),
-		      "CBC %s: %s", cases[i].what,
-		      cases[i].err ? "EBADMSG, nothing in out" : "opens");
-	}
-
-	/* lengths that are wrong in public: no decryption at all */
-	{
-		size_t n = cbc_record(false, 0, content, 27,
-				      (const uint8_t *)"\4\4\4\4\4", 5, buf);
-		size_t got;
-
-		buf[4] -= 1; /* one byte short of whole blocks */
-		CHECK(set_keys(&d, TLS_VERSION_1_2, RECORD_AES_256_CBC_SHA256,
-			       cbc_key, 32, NULL, 0, cbc_mac_key, 32, false, 0,
-			       RECORD_OPEN) == 0 &&
-			      parse_open(&d, buf, n - 1, &type, &got) ==
-				      -EBADMSG,
-		      "CBC body not in whole blocks: EBADMSG");
-		buf[4] = 48; /* IV and two blocks: no room for MAC + pad */
-		CHECK(parse_open(&d, buf, 5 + 48, &type, &got) == -EBADMSG,
-		      "CBC body of IV + 32 bytes: EBADMSG");
-	}
-	record_dir_wipe(&d);
-}
-
 /* libssl on both ends of a BIO pair; we read and write the wire between. */
 struct conn {
 	SSL_CTX *cctx, *sctx;
@@ -909,6 +754,7 @@ struct suite_case {
 	enum tls_hash hash;
 	size_t key_len;
 	enum tls12_aead aead; /* TLS 1.2 AEAD suites only */
+	size_t mac_len;	      /* TLS 1.2 CBC suites only */
 	bool etm;
 };
 
@@ -986,8 +832,8 @@ static int tls12_dirs(struct conn *c, const struct suite_case *sc,
 		      struct record_dir d[4])
 {
 	struct secret master SECRET_SCOPED = { 0 };
-	uint8_t ms[TLS12_MASTER_SECRET_LEN], cr[32], sr[32], kb[128];
-	size_t k = sc->key_len;
+	uint8_t ms[TLS12_MASTER_SECRET_LEN], cr[32], sr[32], kb[2 * (48 + 32)];
+	size_t k = sc->key_len, m = sc->mac_len;
 	int err;
 
 	ENSURE(SSL_SESSION_get_master_key(SSL_get_session(c->client), ms,
@@ -1018,11 +864,11 @@ static int tls12_dirs(struct conn *c, const struct suite_case *sc,
 		return err;
 	}
 	/* client MAC, server MAC, client key, server key (IVs unused) */
-	err = tls12_key_block(sc->hash, &master, sr, cr, kb, 64 + 2 * k);
+	err = tls12_key_block(sc->hash, &master, sr, cr, kb, 2 * (m + k));
 	for (int i = 0; i < 4 && !err; i++)
 		err = set_keys(&d[i], TLS_VERSION_1_2, sc->cipher,
-			       kb + 64 + (i < 2 ? 0 : k), k, NULL, 0,
-			       kb + (i < 2 ? 0 : 32), 32, sc->etm, 1,
+			       kb + 2 * m + (i < 2 ? 0 : k), k, NULL, 0,
+			       kb + (i < 2 ? 0 : m), m, sc->etm, 1,
 			       i % 2 ? RECORD_SEAL : RECORD_OPEN);
 	OPENSSL_cleanse(kb, sizeof(kb));
 	return err;
@@ -1145,26 +991,40 @@ static void test_libssl(const struct suite_case *sc)
 
 static const struct suite_case suites[] = {
 	{ "ECDHE-RSA-AES128-GCM-SHA256", TLS1_2_VERSION, RECORD_AES_128_GCM,
-	  TLS_HASH_SHA256, 16, TLS12_AES_128_GCM, false },
+	  TLS_HASH_SHA256, 16, TLS12_AES_128_GCM, 0, false },
 	{ "ECDHE-RSA-AES256-GCM-SHA384", TLS1_2_VERSION, RECORD_AES_256_GCM,
-	  TLS_HASH_SHA384, 32, TLS12_AES_256_GCM, false },
+	  TLS_HASH_SHA384, 32, TLS12_AES_256_GCM, 0, false },
 	{ "ECDHE-RSA-CHACHA20-POLY1305", TLS1_2_VERSION,
 	  RECORD_CHACHA20_POLY1305, TLS_HASH_SHA256, 32,
-	  TLS12_CHACHA20_POLY1305, false },
+	  TLS12_CHACHA20_POLY1305, 0, false },
+	/* CBC: each HMAC, and each with and without encrypt_then_mac */
+	{ "ECDHE-RSA-AES128-SHA", TLS1_2_VERSION, RECORD_AES_128_CBC_SHA,
+	  TLS_HASH_SHA256, 16, 0, 20, false },
+	{ "ECDHE-RSA-AES128-SHA", TLS1_2_VERSION, RECORD_AES_128_CBC_SHA,
+	  TLS_HASH_SHA256, 16, 0, 20, true },
+	{ "ECDHE-RSA-AES256-SHA", TLS1_2_VERSION, RECORD_AES_256_CBC_SHA,
+	  TLS_HASH_SHA256, 32, 0, 20, false },
+	{ "ECDHE-RSA-AES256-SHA", TLS1_2_VERSION, RECORD_AES_256_CBC_SHA,
+	  TLS_HASH_SHA256, 32, 0, 20, true },
 	{ "ECDHE-RSA-AES128-SHA256", TLS1_2_VERSION, RECORD_AES_128_CBC_SHA256,
-	  TLS_HASH_SHA256, 16, 0, false },
+	  TLS_HASH_SHA256, 16, 0, 32, false },
 	{ "ECDHE-RSA-AES128-SHA256", TLS1_2_VERSION, RECORD_AES_128_CBC_SHA256,
-	  TLS_HASH_SHA256, 16, 0, true },
+	  TLS_HASH_SHA256, 16, 0, 32, true },
 	{ "AES256-SHA256", TLS1_2_VERSION, RECORD_AES_256_CBC_SHA256,
-	  TLS_HASH_SHA256, 32, 0, false },
+	  TLS_HASH_SHA256, 32, 0, 32, false },
 	{ "AES256-SHA256", TLS1_2_VERSION, RECORD_AES_256_CBC_SHA256,
-	  TLS_HASH_SHA256, 32, 0, true },
+	  TLS_HASH_SHA256, 32, 0, 32, true },
+	/* RFC 5289 §3.2: the SHA-384 suites' PRF is SHA-384 */
+	{ "ECDHE-RSA-AES256-SHA384", TLS1_2_VERSION, RECORD_AES_256_CBC_SHA384,
+	  TLS_HASH_SHA384, 32, 0, 48, false },
+	{ "ECDHE-RSA-AES256-SHA384", TLS1_2_VERSION, RECORD_AES_256_CBC_SHA384,
+	  TLS_HASH_SHA384, 32, 0, 48, true },
 	{ "TLS_AES_128_GCM_SHA256", TLS1_3_VERSION, RECORD_AES_128_GCM,
-	  TLS_HASH_SHA256, 16, 0, false },
+	  TLS_HASH_SHA256, 16, 0, 0, false },
 	{ "TLS_AES_256_GCM_SHA384", TLS1_3_VERSION, RECORD_AES_256_GCM,
-	  TLS_HASH_SHA384, 32, 0, false },
+	  TLS_HASH_SHA384, 32, 0, 0, false },
 	{ "TLS_CHACHA20_POLY1305_SHA256", TLS1_3_VERSION,
-	  RECORD_CHACHA20_POLY1305, TLS_HASH_SHA256, 32, 0, false },
+	  RECORD_CHACHA20_POLY1305, TLS_HASH_SHA256, 32, 0, 0, false },
 };
 
 int main(void)
@@ -1178,7 +1038,6 @@ int main(void)
 	test_tls12_overflow();
 	test_misuse();
 	test_sequence_exhaustion();
-	test_cbc_padding();
 
 	CHECK(make_certificate() == 0, "RSA-2048 test certificate made");
 	for (size_t i = 0; server_cert && i < ARRAY_SIZE(suites); i++)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The cipher suite table (RFC 8446 §B.4, RFC 5288, RFC 5289, RFC 7905). */
+/*
+ * The cipher suite table (RFC 8446 §B.4, RFC 5288, RFC 5289, RFC 7905,
+ * RFC 8422 §6, RFC 5246 §A.5).
+ */
 #include <string.h>
 #include <strings.h>
 
@@ -25,15 +28,19 @@
 	  .kernel_salt_len = salt_ }
 
 /*
- * RFC 5246 §6.3: CBC suites key a MAC too and carry a random IV per record.
- * ktlso.ko takes them over with its own cipher types (<linux/ktlso.h>),
- * which tls.ko does not have.
+ * RFC 5246 §6.3: CBC suites key a MAC too, as long as the HMAC's output
+ * (§6.2.3.1: 20 bytes for SHA-1, 32 for SHA-256, 48 for SHA-384), and
+ * carry a random IV per record. The PRF and Finished hash is SHA-256 for
+ * every suite TLS 1.2 defines, the *_SHA ones included (§5), except those
+ * that name SHA-384 (RFC 5289 §3.2). ktlso.ko takes them over with its own
+ * cipher types (<linux/ktlso.h>), which tls.ko does not have.
  */
-#define TLS12_CBC(id_, name_, ossl_, cipher_, key_, kx_, auth_, kcipher_)       \
+#define TLS12_CBC(id_, name_, ossl_, hash_, cipher_, key_, mac_, kx_, auth_,    \
+		  kcipher_)                                                     \
 	{ .id = id_, .name = name_, .openssl_name = ossl_,                      \
-	  .version = TLS_VERSION_1_2, .hash = TLS_HASH_SHA256,                  \
-	  .cipher = cipher_, .key_len = key_, .mac_key_len = 32, .kx = kx_,     \
-	  .auth = auth_, .legacy = true, .kernel_cipher = kcipher_ }
+	  .version = TLS_VERSION_1_2, .hash = hash_, .cipher = cipher_,         \
+	  .key_len = key_, .mac_key_len = mac_, .kx = kx_, .auth = auth_,       \
+	  .legacy = true, .kernel_cipher = kcipher_ }
 
 /* Default preference: AES-GCM first (hardware), ChaCha20 next. */
 static const struct tls_suite suites[] = {
@@ -81,22 +88,53 @@ static const struct tls_suite suites[] = {
 	TLS12(TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
 	      "AES256-GCM-SHA384", TLS_HASH_SHA384, RECORD_AES_256_GCM, 32, 4,
 	      TLS_KX_RSA, TLS_AUTH_RSA, true, TLS_CIPHER_AES_GCM_256, 4),
+	/* CBC: SHA-2 MACs first, then SHA-1; ECDHE before RSA key exchange */
 	TLS12_CBC(TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
 		  "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-		  "ECDHE-ECDSA-AES128-SHA256", RECORD_AES_128_CBC_SHA256, 16,
-		  TLS_KX_ECDHE, TLS_AUTH_ECDSA, KTLSO_CIPHER_AES_128_CBC_SHA256),
+		  "ECDHE-ECDSA-AES128-SHA256", TLS_HASH_SHA256,
+		  RECORD_AES_128_CBC_SHA256, 16, 32, TLS_KX_ECDHE,
+		  TLS_AUTH_ECDSA, KTLSO_CIPHER_AES_128_CBC_SHA256),
 	TLS12_CBC(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
 		  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-		  "ECDHE-RSA-AES128-SHA256", RECORD_AES_128_CBC_SHA256, 16,
-		  TLS_KX_ECDHE, TLS_AUTH_RSA, KTLSO_CIPHER_AES_128_CBC_SHA256),
+		  "ECDHE-RSA-AES128-SHA256", TLS_HASH_SHA256,
+		  RECORD_AES_128_CBC_SHA256, 16, 32, TLS_KX_ECDHE, TLS_AUTH_RSA,
+		  KTLSO_CIPHER_AES_128_CBC_SHA256),
+	TLS12_CBC(TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+		  "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+		  "ECDHE-ECDSA-AES256-SHA384", TLS_HASH_SHA384,
+		  RECORD_AES_256_CBC_SHA384, 32, 48, TLS_KX_ECDHE,
+		  TLS_AUTH_ECDSA, KTLSO_CIPHER_AES_256_CBC_SHA384),
+	TLS12_CBC(TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+		  "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+		  "ECDHE-RSA-AES256-SHA384", TLS_HASH_SHA384,
+		  RECORD_AES_256_CBC_SHA384, 32, 48, TLS_KX_ECDHE, TLS_AUTH_RSA,
+		  KTLSO_CIPHER_AES_256_CBC_SHA384),
+	TLS12_CBC(TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+		  "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+		  "ECDHE-ECDSA-AES128-SHA", TLS_HASH_SHA256,
+		  RECORD_AES_128_CBC_SHA, 16, 20, TLS_KX_ECDHE, TLS_AUTH_ECDSA,
+		  KTLSO_CIPHER_AES_128_CBC_SHA),
+	TLS12_CBC(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+		  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA",
+		  TLS_HASH_SHA256, RECORD_AES_128_CBC_SHA, 16, 20, TLS_KX_ECDHE,
+		  TLS_AUTH_RSA, KTLSO_CIPHER_AES_128_CBC_SHA),
+	TLS12_CBC(TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+		  "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+		  "ECDHE-ECDSA-AES256-SHA", TLS_HASH_SHA256,
+		  RECORD_AES_256_CBC_SHA, 32, 20, TLS_KX_ECDHE, TLS_AUTH_ECDSA,
+		  KTLSO_CIPHER_AES_256_CBC_SHA),
+	TLS12_CBC(TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+		  "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA",
+		  TLS_HASH_SHA256, RECORD_AES_256_CBC_SHA, 32, 20, TLS_KX_ECDHE,
+		  TLS_AUTH_RSA, KTLSO_CIPHER_AES_256_CBC_SHA),
 	TLS12_CBC(TLS_RSA_WITH_AES_128_CBC_SHA256,
 		  "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256",
-		  RECORD_AES_128_CBC_SHA256, 16, TLS_KX_RSA, TLS_AUTH_RSA,
-		  KTLSO_CIPHER_AES_128_CBC_SHA256),
+		  TLS_HASH_SHA256, RECORD_AES_128_CBC_SHA256, 16, 32, TLS_KX_RSA,
+		  TLS_AUTH_RSA, KTLSO_CIPHER_AES_128_CBC_SHA256),
 	TLS12_CBC(TLS_RSA_WITH_AES_256_CBC_SHA256,
 		  "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256",
-		  RECORD_AES_256_CBC_SHA256, 32, TLS_KX_RSA, TLS_AUTH_RSA,
-		  KTLSO_CIPHER_AES_256_CBC_SHA256),
+		  TLS_HASH_SHA256, RECORD_AES_256_CBC_SHA256, 32, 32, TLS_KX_RSA,
+		  TLS_AUTH_RSA, KTLSO_CIPHER_AES_256_CBC_SHA256),
 };
 
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))

@@ -31,12 +31,14 @@ static int split_key_block(struct tls_engine *e)
 	const struct tls_suite *s = e->params.suite;
 	size_t mac = s->mac_key_len, key = s->key_len, iv = s->iv_len;
 	size_t n = 2 * (mac + key + iv);
-	uint8_t block[2 * (32 + 32 + 12)];
+	/* the most: a SHA-384 MAC key and AES-256, or AES-256 and its IV */
+	uint8_t block[2 * (48 + 32 + 12)];
 	struct record_keys *c = &e->tls12.client_keys,
 			   *srv = &e->tls12.server_keys;
 	const uint8_t *p = block;
 	int err;
 
+	ENSURE(n <= sizeof(block), -EINVAL);
 	err = tls12_key_block(s->hash, &e->tls12.master,
 			      e->params.server_random, e->params.client_random,
 			      block, n);

@@ -44,10 +44,16 @@ static const struct info_layout layouts[] = {
 	AEAD(TLS_CIPHER_AES_GCM_256, struct tls12_crypto_info_aes_gcm_256),
 	AEAD(TLS_CIPHER_CHACHA20_POLY1305,
 	     struct tls12_crypto_info_chacha20_poly1305),
+	CBC(KTLSO_CIPHER_AES_128_CBC_SHA,
+	    struct ktlso_crypto_info_aes_128_cbc_sha),
+	CBC(KTLSO_CIPHER_AES_256_CBC_SHA,
+	    struct ktlso_crypto_info_aes_256_cbc_sha),
 	CBC(KTLSO_CIPHER_AES_128_CBC_SHA256,
 	    struct ktlso_crypto_info_aes_128_cbc_sha256),
 	CBC(KTLSO_CIPHER_AES_256_CBC_SHA256,
 	    struct ktlso_crypto_info_aes_256_cbc_sha256),
+	CBC(KTLSO_CIPHER_AES_256_CBC_SHA384,
+	    struct ktlso_crypto_info_aes_256_cbc_sha384),
 };
 
 _Static_assert(sizeof(struct ktlso_crypto_info_aes_256_cbc_sha384) <=

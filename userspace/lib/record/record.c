@@ -17,7 +17,7 @@
 struct cipher_info {
 	const char *evp_name;
 	size_t key_len;
-	bool cbc;
+	const struct record_hmac *hmac; /* CBC suites; NULL: an AEAD */
 };
 
 static const struct cipher_info ciphers[] = {
@@ -25,10 +25,19 @@ static const struct cipher_info ciphers[] = {
 	[RECORD_AES_256_GCM] = { .evp_name = "AES-256-GCM", .key_len = 32 },
 	[RECORD_CHACHA20_POLY1305] = { .evp_name = "ChaCha20-Poly1305",
 				       .key_len = 32 },
+	[RECORD_AES_128_CBC_SHA] = { .evp_name = "AES-128-CBC", .key_len = 16,
+				     .hmac = &record_hmac_sha1 },
+	[RECORD_AES_256_CBC_SHA] = { .evp_name = "AES-256-CBC", .key_len = 32,
+				     .hmac = &record_hmac_sha1 },
 	[RECORD_AES_128_CBC_SHA256] = { .evp_name = "AES-128-CBC",
-					.key_len = 16, .cbc = true },
+					.key_len = 16,
+					.hmac = &record_hmac_sha256 },
 	[RECORD_AES_256_CBC_SHA256] = { .evp_name = "AES-256-CBC",
-					.key_len = 32, .cbc = true },
+					.key_len = 32,
+					.hmac = &record_hmac_sha256 },
+	[RECORD_AES_256_CBC_SHA384] = { .evp_name = "AES-256-CBC",
+					.key_len = 32,
+					.hmac = &record_hmac_sha384 },
 };
 
 /* NULL for plaintext and for what is not a cipher */
@@ -51,7 +60,7 @@ static bool is_tls12_gcm(const struct record_dir *d)
 static size_t iv_len(enum tls_version version, const struct cipher_info *ci,
 		     enum record_cipher c)
 {
-	if (ci->cbc)
+	if (ci->hmac)
 		return 0;
 	if (version == TLS_VERSION_1_2 && c != RECORD_CHACHA20_POLY1305)
 		return GCM_SALT_LEN;
@@ -91,12 +100,12 @@ static int check_keys(const struct record_keys *k, enum record_op op,
 	       -EINVAL);
 	ENSURE(ci, -EINVAL);
 	/* RFC 8446 §5.2: TLS 1.3 has AEAD ciphers only. */
-	ENSURE(!ci->cbc || k->version == TLS_VERSION_1_2, -EINVAL);
+	ENSURE(!ci->hmac || k->version == TLS_VERSION_1_2, -EINVAL);
 	/* RFC 7366: encrypt-then-MAC applies to block ciphers only. */
-	ENSURE(ci->cbc || !k->encrypt_then_mac, -EINVAL);
+	ENSURE(ci->hmac || !k->encrypt_then_mac, -EINVAL);
 	ENSURE(k->key.len == ci->key_len, -EINVAL);
 	ENSURE(k->iv.len == iv_len(k->version, ci, k->cipher), -EINVAL);
-	ENSURE(k->mac_key.len == (ci->cbc ? RECORD_CBC_MAC_LEN : 0), -EINVAL);
+	ENSURE(k->mac_key.len == (ci->hmac ? ci->hmac->mac_len : 0), -EINVAL);
 	*out = ci;
 	return 0;
 }
@@ -137,8 +146,9 @@ int record_dir_keys(struct record_dir *d, const struct record_keys *k,
 	d->encrypt_then_mac = k->encrypt_then_mac;
 	d->seq = k->seq;
 	d->iv = k->iv;
+	d->hmac = ci->hmac;
 	err = key_cipher(d, ci, k);
-	if (!err && ci->cbc)
+	if (!err && ci->hmac)
 		err = record_cbc_keys(d, k);
 	if (err)
 		record_dir_wipe(d);
@@ -256,7 +266,7 @@ size_t record_sealed_len(const struct record_dir *d, size_t len, size_t pad)
 		body = len;
 	else if (d->version == TLS_VERSION_1_3)
 		body = len + 1 + pad + AEAD_TAG_LEN; /* §5.2, §5.4 */
-	else if (cipher_info(d->cipher)->cbc)
+	else if (d->hmac)
 		body = record_cbc_body_len(d, len);
 	else
 		body = (is_tls12_gcm(d) ? GCM_EXPLICIT_LEN : 0) + len +
@@ -292,7 +302,7 @@ static int seal_tls12(struct record_dir *d, uint8_t type, const void *data,
 	uint8_t aad[RECORD_TLS12_AAD_LEN], nonce[AEAD_NONCE_LEN];
 	size_t explicit = 0;
 
-	if (cipher_info(d->cipher)->cbc) {
+	if (d->hmac) {
 		put_header(out, type, TLS_VERSION_1_2,
 			   record_cbc_body_len(d, len));
 		return record_cbc_seal(d, type, data, len, body);
@@ -454,7 +464,7 @@ static int open_tls12(struct record_dir *d, const struct record_frame *f,
 	 */
 	ENSURE(f->version == TLS_VERSION_1_2, -EPROTONOSUPPORT);
 	ENSURE(f->body_len <= TLS12_MAX_CIPHERTEXT, -EMSGSIZE);
-	if (cipher_info(d->cipher)->cbc) {
+	if (d->hmac) {
 		TRY(record_cbc_open(d, f, out, pt_len));
 		return check_content(f->type, *pt_len);
 	}

@@ -23,7 +23,8 @@
  *   AES-128/256-GCM     1.2      4-byte salt (RFC 5288 §3)   seq + ct + tag
  *   ChaCha20-Poly1305   1.2      12-byte IV, XOR seq (RFC 7905 §2)  ct + tag
  *   AES-128/256-CBC     1.2      unused: random per-record   IV + ct
- *     -HMAC-SHA256               IV (RFC 5246 §6.2.3.2)      (+ MAC, RFC 7366)
+ *     -HMAC-SHA1/SHA256,         IV (RFC 5246 §6.2.3.2)      (+ MAC, RFC 7366)
+ *   AES-256-CBC-HMAC-SHA384
  *
  * Errors and the alert each calls for (RFC 8446 §6.2, RFC 5246 §7.2):
  *   -EAGAIN           (record_parse) no whole record yet; not an error
@@ -70,9 +71,15 @@ enum record_cipher {
 	RECORD_AES_128_GCM,
 	RECORD_AES_256_GCM,
 	RECORD_CHACHA20_POLY1305,
-	RECORD_AES_128_CBC_SHA256, /* TLS 1.2 only, legacy */
-	RECORD_AES_256_CBC_SHA256, /* TLS 1.2 only, legacy */
+	/* TLS 1.2 only, legacy: AES-CBC with HMAC-SHA1/SHA256/SHA384 */
+	RECORD_AES_128_CBC_SHA,
+	RECORD_AES_256_CBC_SHA,
+	RECORD_AES_128_CBC_SHA256,
+	RECORD_AES_256_CBC_SHA256,
+	RECORD_AES_256_CBC_SHA384,
 };
+
+struct record_hmac; /* a CBC suite's HMAC: record_cbc.h */
 
 enum record_op {
 	RECORD_SEAL = 1,
@@ -86,7 +93,8 @@ struct record_keys {
 	bool encrypt_then_mac;	  /* RFC 7366, CBC suites only */
 	struct secret key;
 	struct secret iv;	  /* see the table above; empty for CBC */
-	struct secret mac_key;	  /* CBC suites only: 32 bytes */
+	struct secret mac_key;	  /* CBC suites only: 20, 32 or 48 bytes,
+				   * the length of the HMAC's output */
 	uint64_t seq;		  /* the first record number: 0 if new */
 };
 
@@ -97,6 +105,7 @@ struct record_dir {
 	enum record_op op;
 	bool encrypt_then_mac;
 	bool exhausted;		 /* record number 2^64 - 1 is spent */
+	const struct record_hmac *hmac; /* CBC suites only */
 	/* The next record's number: read it for the kernel's rec_seq. */
 	uint64_t seq;
 	struct secret iv;

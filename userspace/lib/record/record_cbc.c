@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * TLS 1.2 AES-CBC with HMAC-SHA256 (RFC 5246 §6.2.3.2), MAC-then-encrypt
- * or, when negotiated, encrypt-then-MAC (RFC 7366). Legacy: off unless
- * configured.
+ * TLS 1.2 AES-CBC with HMAC-SHA1, -SHA256 or -SHA384 (RFC 5246 §6.2.3.2,
+ * RFC 5289 §3.2), MAC-then-encrypt or, when negotiated, encrypt-then-MAC
+ * (RFC 7366). Legacy: off unless configured. One code path for the three
+ * HMACs; what differs is in struct record_hmac.
  *
  * MAC-then-encrypt is the padding-oracle construction (Vaudenay, Lucky
  * Thirteen), so the receive side is built to give one answer, -EBADMSG, in
@@ -12,17 +13,20 @@
  *    lifts the MAC out in constant time; bad padding yields a random MAC,
  *    so it fails the MAC comparison like any forgery rather than early;
  *  - the MAC is always computed (CRYPTO_memcmp to compare), over the
- *    content length the padding implies, and then a scratch SHA-256 context
- *    hashes as many extra blocks as make the total number of SHA-256
+ *    content length the padding implies, and then a scratch context of the
+ *    same hash takes as many extra blocks as make the total number of
  *    compressions that of the longest possible content, so the count no
- *    longer depends on the padding length.
+ *    longer depends on the padding length. The count is per the hash's own
+ *    block: 64 bytes for SHA-1 and SHA-256, 128 for SHA-384, whose length
+ *    field is 16 bytes rather than 8.
  * Limits: EVP_MAC runs over a secret length, so the bytes it copies into
- * its partial block (up to 63) and cache effects still vary with the
- * padding: less than the whole compression Lucky Thirteen measures, but
- * not nothing, and not measured here. A fully constant-time HMAC needs
- * SHA-256's compression function, which libcrypto does not offer through
- * EVP (libssl has its own). Encrypt-then-MAC checks the MAC over the
- * ciphertext first and has no such oracle: prefer it, and AEAD to both.
+ * its partial block (up to a block less one) and cache effects still vary
+ * with the padding: less than the whole compression Lucky Thirteen
+ * measures, but not nothing, and not measured here. A fully constant-time
+ * HMAC needs the hash's compression function, which libcrypto does not
+ * offer through EVP (libssl has its own). Encrypt-then-MAC checks the MAC
+ * over the ciphertext first and has no such oracle: prefer it, and AEAD to
+ * both.
  */
 #include <errno.h>
 #include <string.h>
@@ -36,15 +40,39 @@
 
 #include "record/record_cbc.h"
 
-#define SHA256_BLOCK 64
-#define SHA256_MIN_PAD 9 /* the 0x80 byte and the 64-bit length */
 /* Up to 255 bytes of padding plus the padding_length byte (§6.2.3.2) */
 #define CBC_MAX_PADDING 256
+#define HASH_BLOCK_MAX 128
+
+/* FIPS 180-4 §5.1: a 0x80 byte, then the message length in 64 bits
+ * (SHA-1, SHA-256) or 128 bits (SHA-384).
+ */
+const struct record_hmac record_hmac_sha1 = {
+	.digest = "SHA1", .mac_len = 20, .block = 64, .min_pad = 1 + 8 };
+const struct record_hmac record_hmac_sha256 = {
+	.digest = "SHA2-256", .mac_len = 32, .block = 64, .min_pad = 1 + 8 };
+const struct record_hmac record_hmac_sha384 = {
+	.digest = "SHA2-384", .mac_len = 48, .block = 128, .min_pad = 1 + 16 };
+
+/* The hash of h for the scratch context, fetched and freed here. */
+static int init_pad_ctx(struct record_dir *d, const struct record_hmac *h)
+{
+	EVP_MD *md = EVP_MD_fetch(NULL, h->digest, NULL);
+	int ok;
+
+	ENSURE(md, -EOPNOTSUPP);
+	d->pad_ctx = EVP_MD_CTX_new();
+	ok = d->pad_ctx && EVP_DigestInit_ex2(d->pad_ctx, md, NULL) == 1;
+	EVP_MD_free(md);
+	ENSURE(d->pad_ctx, -ENOMEM);
+	return ok ? 0 : -EIO;
+}
 
 int record_cbc_keys(struct record_dir *d, const struct record_keys *k)
 {
+	const struct record_hmac *h = d->hmac;
 	unsigned int tls_version = TLS_VERSION_1_2;
-	size_t mac_size = d->encrypt_then_mac ? 0 : RECORD_CBC_MAC_LEN;
+	size_t mac_size = d->encrypt_then_mac ? 0 : h->mac_len;
 	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	OSSL_PARAM p[3];
 
@@ -53,7 +81,7 @@ int record_cbc_keys(struct record_dir *d, const struct record_keys *k)
 	EVP_MAC_free(hmac);
 	ENSURE(d->mac_ctx, -ENOMEM);
 	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						"SHA2-256", 0);
+						(char *)h->digest, 0);
 	p[1] = OSSL_PARAM_construct_end();
 	ENSURE(EVP_MAC_init(d->mac_ctx, k->mac_key.bytes, k->mac_key.len, p) ==
 		       1,
@@ -71,10 +99,7 @@ int record_cbc_keys(struct record_dir *d, const struct record_keys *k)
 					   &mac_size);
 	p[2] = OSSL_PARAM_construct_end();
 	ENSURE(EVP_CIPHER_CTX_set_params(d->cipher_ctx, p) == 1, -EIO);
-	d->pad_ctx = EVP_MD_CTX_new();
-	ENSURE(d->pad_ctx, -ENOMEM);
-	ENSURE(EVP_DigestInit_ex2(d->pad_ctx, EVP_sha256(), NULL) == 1, -EIO);
-	return 0;
+	return init_pad_ctx(d, h);
 }
 
 static size_t round_up(size_t n)
@@ -85,14 +110,14 @@ static size_t round_up(size_t n)
 /* Bytes that go through the cipher: content, [MAC,] padding. */
 static size_t enc_len(const struct record_dir *d, size_t len)
 {
-	return round_up(len + (d->encrypt_then_mac ? 0 : RECORD_CBC_MAC_LEN) +
+	return round_up(len + (d->encrypt_then_mac ? 0 : d->hmac->mac_len) +
 			1);
 }
 
 size_t record_cbc_body_len(const struct record_dir *d, size_t len)
 {
 	return RECORD_CBC_BLOCK + enc_len(d, len) +
-	       (d->encrypt_then_mac ? RECORD_CBC_MAC_LEN : 0);
+	       (d->encrypt_then_mac ? d->hmac->mac_len : 0);
 }
 
 /*
@@ -101,8 +126,9 @@ size_t record_cbc_body_len(const struct record_dir *d, size_t len)
  * length then being theirs. Either way length is len.
  */
 static int record_mac(struct record_dir *d, uint8_t type, const uint8_t *data,
-		      size_t len, uint8_t out[RECORD_CBC_MAC_LEN])
+		      size_t len, uint8_t out[RECORD_CBC_MAC_MAX])
 {
+	size_t mac_len = d->hmac->mac_len;
 	uint8_t hdr[RECORD_TLS12_AAD_LEN];
 	size_t n = 0;
 
@@ -110,8 +136,8 @@ static int record_mac(struct record_dir *d, uint8_t type, const uint8_t *data,
 	ENSURE(EVP_MAC_init(d->mac_ctx, NULL, 0, NULL) == 1, -EIO);
 	ENSURE(EVP_MAC_update(d->mac_ctx, hdr, sizeof(hdr)) == 1, -EIO);
 	ENSURE(EVP_MAC_update(d->mac_ctx, data, len) == 1, -EIO);
-	ENSURE(EVP_MAC_final(d->mac_ctx, out, &n, RECORD_CBC_MAC_LEN) == 1 &&
-		       n == RECORD_CBC_MAC_LEN,
+	ENSURE(EVP_MAC_final(d->mac_ctx, out, &n, mac_len) == 1 &&
+		       n == mac_len,
 	       -EIO);
 	return 0;
 }
@@ -128,7 +154,7 @@ int record_cbc_seal(struct record_dir *d, uint8_t type, const uint8_t *data,
 	memcpy(p, data, len);
 	if (!d->encrypt_then_mac) {
 		TRY(record_mac(d, type, data, len, p + len));
-		fill += RECORD_CBC_MAC_LEN;
+		fill += d->hmac->mac_len;
 	}
 	/* padding_length + 1 bytes, each of value padding_length */
 	memset(p + fill, (int)(enc - fill - 1), enc - fill);
@@ -149,8 +175,9 @@ int record_cbc_seal(struct record_dir *d, uint8_t type, const uint8_t *data,
  * bad) into mac. The content is left at buf + RECORD_CBC_BLOCK.
  */
 static int cbc_decrypt(struct record_dir *d, uint8_t *buf, size_t n,
-		       size_t *len, uint8_t mac[RECORD_CBC_MAC_LEN])
+		       size_t *len, uint8_t mac[RECORD_CBC_MAC_MAX])
 {
+	size_t mac_len = d->hmac->mac_len;
 	void *tls_mac = NULL;
 	OSSL_PARAM p[2];
 	int outl = 0, ok;
@@ -166,31 +193,37 @@ static int cbc_decrypt(struct record_dir *d, uint8_t *buf, size_t n,
 	if (!mac)
 		return 0;
 	p[0] = OSSL_PARAM_construct_octet_ptr(OSSL_CIPHER_PARAM_TLS_MAC,
-					      &tls_mac, RECORD_CBC_MAC_LEN);
+					      &tls_mac, mac_len);
 	p[1] = OSSL_PARAM_construct_end();
 	ENSURE(EVP_CIPHER_CTX_get_params(d->cipher_ctx, p) == 1 && tls_mac,
 	       -EIO);
-	memcpy(mac, tls_mac, RECORD_CBC_MAC_LEN);
+	memcpy(mac, tls_mac, mac_len);
 	return 0;
 }
 
-/* SHA-256 compressions in HMAC's inner hash of header + len bytes. */
-static size_t inner_blocks(size_t len)
+/*
+ * Compressions in HMAC's inner hash of the key block, the header and len
+ * bytes: the hash's final padding needs min_pad bytes of room.
+ */
+static size_t inner_blocks(const struct record_hmac *h, size_t len)
 {
-	return (SHA256_BLOCK + RECORD_TLS12_AAD_LEN + len + SHA256_MIN_PAD +
-		SHA256_BLOCK - 1) /
-	       SHA256_BLOCK;
+	return (h->block + RECORD_TLS12_AAD_LEN + len + h->min_pad +
+		h->block - 1) /
+	       h->block;
 }
 
-/* k more compressions in a scratch context: whole blocks, no finalising. */
+/*
+ * k more compressions in the scratch context: whole blocks, no finalising.
+ * The longest and the shortest content differ by CBC_MAX_PADDING bytes at
+ * most, so k is at most CBC_MAX_PADDING / block + 1.
+ */
 static int extra_compressions(struct record_dir *d, size_t k)
 {
-	static const uint8_t zeros[SHA256_BLOCK *
-				   (CBC_MAX_PADDING / SHA256_BLOCK + 1)];
+	static const uint8_t zeros[CBC_MAX_PADDING + HASH_BLOCK_MAX];
+	size_t n = k * d->hmac->block;
 
-	ENSURE(k * SHA256_BLOCK <= sizeof(zeros), -EIO);
-	ENSURE(EVP_DigestUpdate(d->pad_ctx, zeros, k * SHA256_BLOCK) == 1,
-	       -EIO);
+	ENSURE(n <= sizeof(zeros), -EIO);
+	ENSURE(EVP_DigestUpdate(d->pad_ctx, zeros, n) == 1, -EIO);
 	return 0;
 }
 
@@ -198,7 +231,8 @@ static int open_mac_then_encrypt(struct record_dir *d,
 				 const struct record_frame *f, uint8_t *out,
 				 size_t *pt_len)
 {
-	uint8_t want[RECORD_CBC_MAC_LEN], got[RECORD_CBC_MAC_LEN];
+	uint8_t want[RECORD_CBC_MAC_MAX], got[RECORD_CBC_MAC_MAX];
+	const struct record_hmac *h = d->hmac;
 	size_t n = f->body_len, longest, len;
 	struct reader r;
 	int err;
@@ -207,19 +241,20 @@ static int open_mac_then_encrypt(struct record_dir *d,
 	 * length byte (§6.2.3.2); a record that has not is bad_record_mac.
 	 */
 	ENSURE(n % RECORD_CBC_BLOCK == 0, -EBADMSG);
-	ENSURE(n >= RECORD_CBC_BLOCK + round_up(RECORD_CBC_MAC_LEN + 1),
-	       -EBADMSG);
+	ENSURE(n >= RECORD_CBC_BLOCK + round_up(h->mac_len + 1), -EBADMSG);
 	reader_init(&r, f->body, n);
 	TRY(reader_copy(&r, out, n));
 	TRY(cbc_decrypt(d, out, n, &len, got));
 
 	/* From here len depends on the padding: compute the MAC whatever
-	 * it was, even out the hash work, compare in constant time.
+	 * it was, even out the hash work, compare in constant time. The
+	 * longest is what bad padding leaves (libcrypto removes none).
 	 */
-	longest = n - RECORD_CBC_BLOCK - RECORD_CBC_MAC_LEN;
+	longest = n - RECORD_CBC_BLOCK - h->mac_len;
 	TRY(record_mac(d, f->type, out + RECORD_CBC_BLOCK, len, want));
-	TRY(extra_compressions(d, inner_blocks(longest) - inner_blocks(len)));
-	err = CRYPTO_memcmp(want, got, sizeof(want)) ? -EBADMSG : 0;
+	TRY(extra_compressions(d, inner_blocks(h, longest) -
+					  inner_blocks(h, len)));
+	err = CRYPTO_memcmp(want, got, h->mac_len) ? -EBADMSG : 0;
 	OPENSSL_cleanse(got, sizeof(got));
 	TRY(err);
 	memmove(out, out + RECORD_CBC_BLOCK, len);
@@ -231,22 +266,21 @@ static int open_encrypt_then_mac(struct record_dir *d,
 				 const struct record_frame *f, uint8_t *out,
 				 size_t *pt_len)
 {
-	uint8_t want[RECORD_CBC_MAC_LEN], got[RECORD_CBC_MAC_LEN];
+	uint8_t want[RECORD_CBC_MAC_MAX], got[RECORD_CBC_MAC_MAX];
+	size_t mac_len = d->hmac->mac_len, n, len;
 	const uint8_t *enc;
 	struct reader r;
-	size_t n, len;
 
 	/* RFC 7366 §3: IV + whole blocks, then the MAC over both */
-	ENSURE(f->body_len >= 2 * RECORD_CBC_BLOCK + RECORD_CBC_MAC_LEN,
-	       -EBADMSG);
-	n = f->body_len - RECORD_CBC_MAC_LEN;
+	ENSURE(f->body_len >= 2 * RECORD_CBC_BLOCK + mac_len, -EBADMSG);
+	n = f->body_len - mac_len;
 	ENSURE(n % RECORD_CBC_BLOCK == 0, -EBADMSG);
 	reader_init(&r, f->body, f->body_len);
 	TRY(reader_borrow(&r, n, &enc));
-	TRY(reader_copy(&r, got, sizeof(got)));
+	TRY(reader_copy(&r, got, mac_len));
 	TRY(record_mac(d, f->type, enc, n, want));
 	/* The MAC first: nothing unauthenticated is decrypted (§3). */
-	ENSURE(CRYPTO_memcmp(want, got, sizeof(want)) == 0, -EBADMSG);
+	ENSURE(CRYPTO_memcmp(want, got, mac_len) == 0, -EBADMSG);
 	memcpy(out, enc, n);
 	TRY(cbc_decrypt(d, out, n, &len, NULL));
 	memmove(out, out + RECORD_CBC_BLOCK, len);

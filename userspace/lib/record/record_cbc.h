@@ -1,16 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal to the record layer: TLS 1.2's legacy AES-CBC + HMAC-SHA256
- * suites (RFC 5246 §6.2.3.2, RFC 7366), kept apart from the AEAD code in
- * tls_record.c because their receive side must be constant-time.
+ * Internal to the record layer: TLS 1.2's legacy AES-CBC + HMAC suites
+ * (RFC 5246 §6.2.3.2, RFC 7366), kept apart from the AEAD code in record.c
+ * because their receive side must be constant-time.
  */
 #ifndef KTLSO_TLS_RECORD_CBC_H
 #define KTLSO_TLS_RECORD_CBC_H
 
 #include "record/record.h"
 
-#define RECORD_CBC_MAC_LEN 32 /* HMAC-SHA256 (RFC 5246 §6.2.3.2) */
 #define RECORD_CBC_BLOCK 16
+
+/*
+ * One HMAC the suites use: SHA-1 (RFC 5246 §A.5's *_SHA suites), SHA-256
+ * (*_SHA256) or SHA-384 (RFC 5289 §3.2, *_SHA384). Its MAC key is as long
+ * as its MAC (RFC 5246 §6.2.3.1, §6.3).
+ */
+struct record_hmac {
+	const char *digest; /* libcrypto's name for the hash */
+	size_t mac_len;	    /* the hash's output: 20, 32 or 48 bytes */
+	size_t block;	    /* its block: 64 bytes, 128 for SHA-384 */
+	size_t min_pad;	    /* its final padding: 0x80 and the length field */
+};
+
+extern const struct record_hmac record_hmac_sha1, record_hmac_sha256,
+	record_hmac_sha384;
+
+#define RECORD_CBC_MAC_MAX 48 /* the longest of the three */
 
 /* RFC 5246 §6.2.3.2/§6.2.3.3: seq_num + type + version + length */
 #define RECORD_TLS12_AAD_LEN 13
@@ -28,7 +44,10 @@ static inline void record_tls12_aad(uint64_t seq, uint8_t type,
 	aad[12] = (uint8_t)len;
 }
 
-/* Finish keying d (its cipher context is keyed already): HMAC, padding. */
+/*
+ * Finish keying d (its cipher context is keyed already, d->hmac is set):
+ * HMAC, padding.
+ */
 int record_cbc_keys(struct record_dir *d, const struct record_keys *k) WUR;
 
 /* Body length (IV, ciphertext, MAC) for len bytes of content. */
