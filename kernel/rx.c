@@ -443,11 +443,10 @@ static int opened(struct sock *sk, struct ktlso_rx *rx, int err)
 /* Gather, check and decrypt one more record onto the queue. Return: 1 when
  * one was queued, 0 at end of stream, or -errno.
  */
-static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags,
-		       bool report)
+static int read_record(struct sock *sk, struct ktlso_context *ctx, int flags)
 {
 	for (;;) {
-		int err = gather(sk, ctx, flags, report);
+		int err = gather(sk, ctx, flags, true);
 
 		if (err <= 0)
 			return err;
@@ -731,7 +730,7 @@ ssize_t ktlso_splice_read(struct socket *sock, loff_t *ppos,
 		return -ERESTARTSYS;
 	rx = ctx->rx;
 	if (list_empty(&rx->records))
-		ret = read_record(sk, ctx, rflags, true);
+		ret = read_record(sk, ctx, rflags);
 	if (ret > 0 && list_first_entry(&rx->records, struct rx_record, list)->type !=
 		       KTLSO_RECORD_DATA)
 		ret = -EINVAL;
